@@ -1,0 +1,27 @@
+package io.smcontainers.framework.spi;
+
+/**
+ * What a framework container (PyTorch, XGBoost, a Java model, ...) plugs into the toolkit.
+ *
+ * <p>The launcher finds exactly one implementation: the class named by {@code SAGEMAKER_TRAINING_MODULE}
+ * (a fully qualified class name with a public no-argument constructor), else the single provider
+ * registered in {@code META-INF/services/io.smcontainers.framework.spi.Framework}, else the built-in
+ * script-mode framework, which runs the user entry point.
+ *
+ * <p>This module depends on the JDK only. A framework that wants to replace or add launcher bindings
+ * (its own runner, extra environment variables) may also implement {@code com.google.inject.Module};
+ * the launcher then installs it as an override of its own modules.
+ */
+public interface Framework {
+    /** A short name for logs; the class name by default. */
+    default String name() {
+        return getClass().getName();
+    }
+
+    /**
+     * Trains. Returning normally reports success ({@code output/success}); throwing reports failure
+     * ({@code output/failure}, non-zero exit). Throw {@link UserCodeException} for the user's own
+     * mistakes (exit code 1, message written verbatim), anything else for framework errors.
+     */
+    void train(TrainingContext context) throws Exception;
+}
