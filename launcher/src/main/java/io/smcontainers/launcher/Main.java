@@ -1,0 +1,50 @@
+package io.smcontainers.launcher;
+
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The process entry point of {@code bin/sagemaker-toolkit}, {@code bin/train} and {@code bin/serve}.
+ * The only class allowed to read the process environment, write to the real stdout and exit.
+ */
+public final class Main {
+    private static final String USAGE = String.join("\n",
+            "usage: sagemaker-toolkit <command> [options]",
+            "",
+            "commands:",
+            "");
+
+    private Main() {}
+
+    public static void main(String[] args) {
+        PrintStream out = new PrintStream(System.out, false, StandardCharsets.UTF_8);
+        PrintStream err = new PrintStream(System.err, true, StandardCharsets.UTF_8);
+        int code = run(Arrays.asList(args), System.getenv(), out, err);
+        out.flush();
+        err.flush();
+        System.exit(code);
+    }
+
+    static int run(List<String> args, Map<String, String> environment, PrintStream out, PrintStream err) {
+        if (args.isEmpty()) {
+            err.print(USAGE);
+            return 2;
+        }
+        String command = args.get(0);
+        List<String> rest = args.subList(1, args.size());
+        switch (command) {
+            case "-h":
+            case "--help":
+            case "help":
+                out.print(USAGE);
+                return 0;
+            default:
+                err.println("sagemaker-toolkit: unknown command '" + command + "'");
+                err.print(USAGE);
+                return 2;
+        }
+    }
+}
