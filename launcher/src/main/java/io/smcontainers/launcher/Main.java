@@ -15,6 +15,7 @@ public final class Main {
             "usage: sagemaker-toolkit <command> [options]",
             "",
             "commands:",
+            "  env [--json]     print the SM_* variables (and CLI arguments) the user code of this job would get",
             "");
 
     private Main() {}
@@ -36,6 +37,8 @@ public final class Main {
         String command = args.get(0);
         List<String> rest = args.subList(1, args.size());
         switch (command) {
+            case "env":
+                return EnvCommand.run(rest, environment, out, err);
             case "-h":
             case "--help":
             case "help":
