@@ -9,9 +9,11 @@ import java.util.Optional;
 /** {@link ServingContext} over the {@link ServingEnv}. */
 final class ServingContextImpl implements ServingContext {
     private final ServingEnv env;
+    private final Path modelDir;
 
-    ServingContextImpl(ServingEnv env) {
+    ServingContextImpl(ServingEnv env, Path modelDir) {
         this.env = env;
+        this.modelDir = modelDir;
     }
 
     @Override
@@ -21,7 +23,7 @@ final class ServingContextImpl implements ServingContext {
 
     @Override
     public Path modelDir() {
-        return env.modelDir();
+        return modelDir;
     }
 
     @Override

@@ -62,10 +62,13 @@ public final class ServingServer implements AutoCloseable {
     private final String transport;
     private Channel listener;
 
-    private ServingServer(ServingEnv env, ModelHandler<?> handler) {
+    private final java.nio.file.Path modelDir;
+
+    private ServingServer(ServingEnv env, ModelHandler<?> handler, java.nio.file.Path modelDir) {
         this.env = requireNonNull(env, "env is null");
         this.handler = requireNonNull(handler, "handler is null");
-        this.context = new ServingContextImpl(env);
+        this.modelDir = requireNonNull(modelDir, "modelDir is null");
+        this.context = new ServingContextImpl(env, modelDir);
         this.pool = new InferencePool(env.jobQueueSize());
         this.management = Executors.newCachedThreadPool(runnable -> {
             Thread thread = new Thread(runnable, "smc-models-api");
@@ -73,7 +76,7 @@ public final class ServingServer implements AutoCloseable {
             return thread;
         });
         this.registry = env.multiModel()
-                ? Optional.of(new ModelRegistry(env.modelDir(), handler, context, env.invocationTimeout()))
+                ? Optional.of(new ModelRegistry(modelDir, handler, context, env.invocationTimeout()))
                 : Optional.empty();
         boolean epoll = env.useNativeIo() && Epoll.isAvailable();
         IoHandlerFactory factory = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
@@ -89,8 +92,13 @@ public final class ServingServer implements AutoCloseable {
      * @throws UncheckedIOException when the port cannot be bound
      */
     public static ServingServer start(ServingEnv env, ModelHandler<?> handler) {
+        return start(env, handler, env.modelDir());
+    }
+
+    /** As {@link #start(ServingEnv, ModelHandler)} with the model folder (or multi-model root) given explicitly, e.g. {@code local serve --model-dir}. */
+    public static ServingServer start(ServingEnv env, ModelHandler<?> handler, java.nio.file.Path modelDir) {
         HandlerValidation.validate(handler);
-        ServingServer server = new ServingServer(env, handler);
+        ServingServer server = new ServingServer(env, handler, modelDir);
         try {
             server.bind();
         } catch (RuntimeException | Error e) {
@@ -132,7 +140,7 @@ public final class ServingServer implements AutoCloseable {
             try {
                 Optional<LoadedModel> model = Optional.empty();
                 if (registry.isEmpty()) {
-                    model = Optional.of(LoadedModel.load("model", env.modelDir().toString(), env.modelDir(), handler, env.workers(), context));
+                    model = Optional.of(LoadedModel.load("model", modelDir.toString(), modelDir, handler, env.workers(), context));
                 }
                 Optional<String> parameters = handler.executionParameters(context).map(ServingServer::executionParametersJson);
                 pool.start(env.workers());
@@ -146,7 +154,7 @@ public final class ServingServer implements AutoCloseable {
                 ready.complete(null);
             } catch (Exception | Error e) {
                 state.phase(ServerState.Phase.FAILED);
-                log.error("Loading the model from {} failed", env.modelDir(), e);
+                log.error("Loading the model from {} failed", modelDir, e);
                 ready.completeExceptionally(e);
             }
         }, "smc-model-loader");
