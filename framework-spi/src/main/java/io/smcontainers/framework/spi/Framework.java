@@ -1,5 +1,7 @@
 package io.smcontainers.framework.spi;
 
+import java.util.Optional;
+
 /**
  * What a framework container (PyTorch, XGBoost, a Java model, ...) plugs into the toolkit.
  *
@@ -24,4 +26,12 @@ public interface Framework {
      * mistakes (exit code 1, message written verbatim), anything else for framework errors.
      */
     void train(TrainingContext context) throws Exception;
+
+    /**
+     * The model handler {@code serve} hosts, when this framework serves models; empty (the default) means it
+     * does not, and {@code serve} then fails with a message naming the framework. Called once at start-up.
+     */
+    default Optional<ModelHandler<?>> serving(ServingContext context) {
+        return Optional.empty();
+    }
 }

@@ -1,0 +1,91 @@
+package io.smcontainers.framework.spi;
+
+import static java.util.Objects.requireNonNull;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * What an invocation answers: status (200 by default), optional reason phrase, content type, extra headers
+ * (for example {@code X-Amzn-SageMaker-Custom-Attributes}) and body. Immutable; the {@code with*} methods copy.
+ */
+public final class InvocationResponse {
+    private final int status;
+    private final Optional<String> reason;
+    private final String contentType;
+    private final Map<String, String> headers;
+    private final byte[] body;
+
+    private InvocationResponse(int status, Optional<String> reason, String contentType, Map<String, String> headers, byte[] body) {
+        if (status < 100 || status > 999) {
+            throw new IllegalArgumentException("status must be a three-digit HTTP status, got " + status);
+        }
+        this.status = status;
+        this.reason = requireNonNull(reason, "reason is null");
+        this.contentType = requireNonNull(contentType, "contentType is null");
+        this.headers = headers;
+        this.body = requireNonNull(body, "body is null");
+    }
+
+    /** A 200 answer; the array is handed over, not copied. */
+    public static InvocationResponse of(byte[] body, String contentType) {
+        return new InvocationResponse(200, Optional.empty(), contentType, Map.of(), body);
+    }
+
+    /** A 200 answer with a UTF-8 text body. */
+    public static InvocationResponse ofText(String body, String contentType) {
+        return of(requireNonNull(body, "body is null").getBytes(StandardCharsets.UTF_8), contentType);
+    }
+
+    public InvocationResponse withStatus(int newStatus) {
+        return new InvocationResponse(newStatus, reason, contentType, headers, body);
+    }
+
+    /** A custom reason phrase; CR and LF become spaces and non-ASCII characters {@code ?} on the wire. */
+    public InvocationResponse withReason(String newReason) {
+        return new InvocationResponse(status, Optional.of(requireNonNull(newReason, "newReason is null")), contentType, headers, body);
+    }
+
+    public InvocationResponse withContentType(String newContentType) {
+        return new InvocationResponse(status, reason, newContentType, headers, body);
+    }
+
+    /** Adds or replaces a response header (names compared as given). */
+    public InvocationResponse withHeader(String name, String value) {
+        requireNonNull(name, "name is null");
+        requireNonNull(value, "value is null");
+        Map<String, String> copy = new LinkedHashMap<>(headers);
+        copy.put(name, value);
+        return new InvocationResponse(status, reason, contentType, Collections.unmodifiableMap(copy), body);
+    }
+
+    public int status() {
+        return status;
+    }
+
+    public Optional<String> reason() {
+        return reason;
+    }
+
+    public String contentType() {
+        return contentType;
+    }
+
+    /** Extra headers in insertion order. */
+    public Map<String, String> headers() {
+        return headers;
+    }
+
+    /** The body, not copied. */
+    public byte[] body() {
+        return body;
+    }
+
+    @Override
+    public String toString() {
+        return "InvocationResponse[" + status + ", " + contentType + ", " + body.length + " bytes]";
+    }
+}

@@ -1,0 +1,169 @@
+package io.smcontainers.serving.netty;
+
+import io.smcontainers.framework.spi.InvocationResponse;
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * W inference threads behind a bounded FIFO queue: {@link #offer} never blocks (full means 503). A worker whose handler
+ * overruns its deadline by more than the grace period is retired and replaced, as gunicorn kills a silent worker.
+ */
+final class InferencePool {
+    private static final Logger log = LoggerFactory.getLogger(InferencePool.class);
+
+    private final ArrayBlockingQueue<Job> queue;
+    private final Set<Worker> workers = ConcurrentHashMap.newKeySet();
+    private final AtomicInteger ids = new AtomicInteger();
+    private final AtomicInteger running = new AtomicInteger();
+    private volatile boolean stopping;
+
+    InferencePool(int queueSize) {
+        this.queue = new ArrayBlockingQueue<>(queueSize);
+    }
+
+    void start(int count) {
+        for (int i = 0; i < count; i++) {
+            startWorker(null);
+        }
+    }
+
+    boolean offer(Job job) {
+        return !stopping && queue.offer(job);
+    }
+
+    int queued() {
+        return queue.size();
+    }
+
+    /** Jobs queued or running. */
+    int busy() {
+        return queue.size() + running.get();
+    }
+
+    /** Retires the worker still stuck in this job's handler and starts a replacement (with a fresh model instance). */
+    void retire(Worker worker, Job job) {
+        if (worker.retired || stopping) {
+            return;
+        }
+        worker.retired = true;
+        workers.remove(worker);
+        log.warn("Retiring inference worker {}: its handler is still running {} s past the deadline of invocation {}; starting a replacement",
+                worker.thread.getName(), Job.seconds(-job.remainingNanos()), job.exchange.requestId());
+        startWorker(job.model);
+    }
+
+    private void startWorker(LoadedModel replenish) {
+        Worker worker = new Worker();
+        Thread thread = new Thread(() -> worker.run(replenish), "smc-inference-" + ids.incrementAndGet());
+        thread.setDaemon(true);
+        worker.thread = thread;
+        workers.add(worker);
+        thread.start();
+    }
+
+    /** Stops taking new jobs, lets the queue drain for up to {@code wait}, then interrupts what still runs. */
+    void shutdown(Duration wait) throws InterruptedException {
+        stopping = true;
+        long deadline = System.nanoTime() + wait.toNanos();
+        for (Worker worker : workers) {
+            long left = deadline - System.nanoTime();
+            if (left > 0) {
+                worker.thread.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
+            }
+        }
+        for (Worker worker : workers) {
+            worker.thread.interrupt();
+        }
+    }
+
+    /** One inference thread. */
+    final class Worker {
+        private Thread thread;
+        private volatile boolean retired;
+        private volatile Job current;
+
+        void interrupt(Job job) {
+            if (current == job) {
+                thread.interrupt();
+            }
+        }
+
+        private void run(LoadedModel replenish) {
+            if (replenish != null) {
+                replenish.replenish();
+            }
+            while (!retired) {
+                Job job;
+                try {
+                    job = queue.poll(100, TimeUnit.MILLISECONDS);
+                } catch (InterruptedException e) {
+                    if (stopping) {
+                        return;
+                    }
+                    continue;
+                }
+                if (job == null) {
+                    if (stopping) {
+                        return;
+                    }
+                    continue;
+                }
+                execute(job);
+                Thread.interrupted();
+            }
+        }
+
+        private void execute(Job job) {
+            LoadedModel model = job.model;
+            running.incrementAndGet();
+            try {
+                if (!job.start(this)) {
+                    return;
+                }
+                if (!job.channel.isActive()) {
+                    job.fail(499, "ClientClosedRequest", "The client closed the connection before the invocation ran");
+                    return;
+                }
+                current = job;
+                Object instance;
+                try {
+                    instance = model.borrow(job.remainingNanos());
+                } catch (InterruptedException e) {
+                    return;
+                }
+                if (instance == null) {
+                    job.fail(503, "ServiceUnavailable", "No instance of model '" + model.name() + "' became free before the invocation timeout");
+                    return;
+                }
+                try {
+                    InvocationResponse response = model.handler().transform(instance, job.payload, job.contentType, job.accept, job.context);
+                    job.handlerReturned();
+                    if (response == null) {
+                        job.fail(500, "InvalidHandlerResult", "The model handler returned no response (null)");
+                    } else {
+                        job.succeed(response);
+                    }
+                } catch (Throwable error) {
+                    job.handlerReturned();
+                    job.fail(error);
+                } finally {
+                    current = null;
+                    if (retired) {
+                        model.discard(instance);
+                    } else {
+                        model.giveBack(instance);
+                    }
+                }
+            } finally {
+                running.decrementAndGet();
+                model.release();
+            }
+        }
+    }
+}

@@ -1,0 +1,87 @@
+package io.smcontainers.serving.netty;
+
+import io.netty.buffer.ByteBufUtil;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.util.AttributeKey;
+import io.netty.util.concurrent.ScheduledFuture;
+import io.smcontainers.framework.spi.Codecs;
+import io.smcontainers.framework.spi.Payload;
+import java.time.Duration;
+import java.util.AbstractMap;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Admits an invocation: snapshots the request on the event loop, pauses reading on the connection, and queues the job
+ * for the inference pool with its deadline; a full queue is an immediate 503.
+ */
+final class InvocationDispatcher {
+    static final AttributeKey<Job> CURRENT = AttributeKey.valueOf("smc.job");
+    private static final long GRACE_NANOS = TimeUnit.SECONDS.toNanos(2);
+
+    private final InferencePool pool;
+    private final Responses responses;
+    private final Codecs codecs;
+    private final String defaultAccept;
+    private final Duration timeout;
+    private final int queueSize;
+
+    InvocationDispatcher(InferencePool pool, Responses responses, Codecs codecs, String defaultAccept, Duration timeout, int queueSize) {
+        this.pool = pool;
+        this.responses = responses;
+        this.codecs = codecs;
+        this.defaultAccept = defaultAccept;
+        this.timeout = timeout;
+        this.queueSize = queueSize;
+    }
+
+    void dispatch(ChannelHandlerContext ctx, FullHttpRequest request, Exchange exchange, LoadedModel model, Optional<String> modelName) {
+        Channel channel = ctx.channel();
+        if (!model.acquire()) {
+            responses.error(channel, exchange, 404, "ModelNotFoundException", "Model not found: " + model.name(), null, false);
+            return;
+        }
+        String contentType = request.headers().get("ContentType");
+        if (contentType == null || contentType.isEmpty()) {
+            contentType = request.headers().get("Content-Type");
+        }
+        if (contentType == null || contentType.isEmpty()) {
+            contentType = MediaTypes.JSON;
+        }
+        String accept = MediaTypes.effectiveAccept(request.headers().get("Accept"), defaultAccept);
+        List<Map.Entry<String, String>> headers = new ArrayList<>(request.headers().size());
+        for (Map.Entry<String, String> header : request.headers()) {
+            headers.add(new AbstractMap.SimpleImmutableEntry<>(header.getKey(), header.getValue()));
+        }
+        Payload payload = Payload.wrap(ByteBufUtil.getBytes(request.content()));
+        RequestContext context = new RequestContext(exchange.requestId(), headers, accept, defaultAccept, modelName, codecs);
+        Job job = new Job(channel, exchange, model, payload, contentType, accept, context, exchange.startNanos() + timeout.toNanos(), responses);
+        channel.attr(Responses.BUSY).set(Boolean.TRUE);
+        channel.config().setAutoRead(false);
+        long seconds = timeout.toSeconds();
+        ScheduledFuture<?> future = ctx.executor().schedule(() -> {
+            if (job.expire(seconds)) {
+                ctx.executor().schedule(() -> {
+                    InferencePool.Worker worker = job.worker();
+                    if (worker != null && job.handlerStillRunning()) {
+                        pool.retire(worker, job);
+                    }
+                }, GRACE_NANOS, TimeUnit.NANOSECONDS);
+            }
+        }, Math.max(0, job.remainingNanos()), TimeUnit.NANOSECONDS);
+        job.timeoutFuture(future);
+        if (!pool.offer(job)) {
+            future.cancel(false);
+            model.release();
+            responses.error(channel, exchange, 503, "ServiceUnavailable", "No worker is available to serve the request: the queue of "
+                    + queueSize + " waiting invocations is full (SMC_JOB_QUEUE_SIZE). Retry later or add workers.", null, false, true, null);
+            return;
+        }
+        channel.attr(CURRENT).set(job);
+    }
+}

@@ -1,0 +1,220 @@
+package io.smcontainers.serving.netty;
+
+import static java.util.Objects.requireNonNull;
+
+import io.smcontainers.framework.spi.ModelHandler;
+import io.smcontainers.framework.spi.ServingContext;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One loaded model and its instances: one shared instance, or a pool of per-worker instances that a worker borrows for
+ * one invocation (so an instance is never used by two threads at once). Counts in-flight invocations for unload.
+ */
+final class LoadedModel {
+    private static final Logger log = LoggerFactory.getLogger(LoadedModel.class);
+
+    private final String name;
+    private final String url;
+    private final Path path;
+    private final ModelHandler<Object> handler;
+    private final ServingContext context;
+    private final LinkedBlockingQueue<Object> instances = new LinkedBlockingQueue<>();
+    private final List<Object> all = new ArrayList<>();
+    private final Object shared;
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private final Instant loadedAt;
+    private volatile boolean unloading;
+
+    private LoadedModel(String name, String url, Path path, ModelHandler<Object> handler, ServingContext context, List<Object> loaded) {
+        this.name = name;
+        this.url = url;
+        this.path = path;
+        this.handler = handler;
+        this.context = context;
+        this.all.addAll(loaded);
+        this.instances.addAll(loaded);
+        this.shared = handler.concurrency() == ModelHandler.Concurrency.SHARED ? loaded.get(0) : null;
+        this.loadedAt = Instant.now();
+    }
+
+    /** Loads {@code count} instances in parallel (one for a shared handler); on any failure unloads the others and rethrows. */
+    @SuppressWarnings("unchecked")
+    static LoadedModel load(String name, String url, Path path, ModelHandler<?> handler, int count, ServingContext context)
+            throws Exception {
+        ModelHandler<Object> typed = (ModelHandler<Object>) requireNonNull(handler, "handler is null");
+        int instances = handler.concurrency() == ModelHandler.Concurrency.SHARED ? 1 : Math.max(1, count);
+        long start = System.nanoTime();
+        List<Object> loaded = new ArrayList<>();
+        if (instances == 1) {
+            loaded.add(requireNonNull(typed.loadModel(path, context), "loadModel returned null"));
+        } else {
+            ExecutorService loaders = Executors.newFixedThreadPool(Math.min(instances, 8), runnable -> {
+                Thread thread = new Thread(runnable, "smc-model-load-" + name);
+                thread.setDaemon(true);
+                return thread;
+            });
+            try {
+                List<Future<Object>> futures = new ArrayList<>();
+                for (int i = 0; i < instances; i++) {
+                    futures.add(loaders.submit(() -> requireNonNull(typed.loadModel(path, context), "loadModel returned null")));
+                }
+                Throwable failure = null;
+                for (Future<Object> future : futures) {
+                    try {
+                        loaded.add(future.get());
+                    } catch (ExecutionException e) {
+                        failure = failure == null ? e.getCause() : failure;
+                    }
+                }
+                if (failure != null) {
+                    for (Object model : loaded) {
+                        unloadQuietly(typed, name, model);
+                    }
+                    if (failure instanceof Exception) {
+                        throw (Exception) failure;
+                    }
+                    throw (Error) failure;
+                }
+            } finally {
+                loaders.shutdownNow();
+            }
+        }
+        log.info("Loaded model '{}' from {} ({} instance{}, {} concurrency) in {} ms", name, path, instances, instances == 1 ? "" : "s",
+                handler.concurrency(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
+        return new LoadedModel(name, url, path, typed, context, loaded);
+    }
+
+    String name() {
+        return name;
+    }
+
+    String url() {
+        return url;
+    }
+
+    ModelHandler<Object> handler() {
+        return handler;
+    }
+
+    Instant loadedAt() {
+        return loadedAt;
+    }
+
+    int instanceCount() {
+        synchronized (all) {
+            return all.size();
+        }
+    }
+
+    /** An instance for one invocation, waiting up to the timeout for a per-worker one; null when none became free. */
+    Object borrow(long timeoutNanos) throws InterruptedException {
+        if (shared != null) {
+            return shared;
+        }
+        return instances.poll(Math.max(0, timeoutNanos), TimeUnit.NANOSECONDS);
+    }
+
+    void giveBack(Object instance) {
+        if (shared == null) {
+            instances.add(instance);
+        }
+    }
+
+    /** Drops an instance whose invocation overran its deadline (it may be corrupt) and unloads it. */
+    void discard(Object instance) {
+        if (shared != null) {
+            return;
+        }
+        synchronized (all) {
+            all.remove(instance);
+        }
+        unloadQuietly(handler, name, instance);
+    }
+
+    /** Loads a fresh per-worker instance to replace one held by a retired worker. */
+    void replenish() {
+        if (shared != null) {
+            return;
+        }
+        try {
+            Object fresh = requireNonNull(handler.loadModel(path, context), "loadModel returned null");
+            synchronized (all) {
+                all.add(fresh);
+            }
+            instances.add(fresh);
+        } catch (Exception | Error e) {
+            log.error("Could not load a replacement instance of model '{}'; it now has {} instances", name, instanceCount(), e);
+        }
+    }
+
+    /** Counts an admitted invocation; false once unloading has begun. */
+    boolean acquire() {
+        if (unloading) {
+            return false;
+        }
+        inFlight.incrementAndGet();
+        if (unloading) {
+            release();
+            return false;
+        }
+        return true;
+    }
+
+    void release() {
+        if (inFlight.decrementAndGet() == 0 && unloading) {
+            synchronized (inFlight) {
+                inFlight.notifyAll();
+            }
+        }
+    }
+
+    /** Stops admitting invocations and waits for the in-flight ones; false when they did not finish in time. */
+    boolean drain(Duration timeout) throws InterruptedException {
+        unloading = true;
+        long deadline = System.nanoTime() + timeout.toNanos();
+        synchronized (inFlight) {
+            while (inFlight.get() > 0) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                TimeUnit.NANOSECONDS.timedWait(inFlight, left);
+            }
+        }
+        return true;
+    }
+
+    /** Unloads every instance (handler's {@code unload}), logging failures. */
+    void unloadAll() {
+        List<Object> copy;
+        synchronized (all) {
+            copy = new ArrayList<>(all);
+            all.clear();
+        }
+        instances.clear();
+        for (Object instance : copy) {
+            unloadQuietly(handler, name, instance);
+        }
+    }
+
+    private static void unloadQuietly(ModelHandler<Object> handler, String name, Object instance) {
+        try {
+            handler.unload(instance);
+        } catch (Exception | Error e) {
+            log.warn("Unloading an instance of model '{}' failed", name, e);
+        }
+    }
+}

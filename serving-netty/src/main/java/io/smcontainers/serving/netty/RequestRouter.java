@@ -1,0 +1,307 @@
+package io.smcontainers.serving.netty;
+
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.netty.handler.timeout.IdleStateEvent;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Routes every request: {@code /ping} and {@code /execution-parameters} answered inline from memory, {@code /invocations}
+ * (and {@code /models/<name>/invoke}) handed to the dispatcher, the multi-model management calls run on their own
+ * executor, everything else 404/405. Also closes idle connections and drops queued jobs of closed ones.
+ */
+@ChannelHandler.Sharable
+final class RequestRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
+    private static final Logger log = LoggerFactory.getLogger(RequestRouter.class);
+
+    private final ServerState state;
+    private final Responses responses;
+    private final InvocationDispatcher dispatcher;
+    private final Optional<ModelRegistry> registry;
+    private final ExecutorService management;
+
+    RequestRouter(ServerState state, Responses responses, InvocationDispatcher dispatcher, Optional<ModelRegistry> registry,
+            ExecutorService management) {
+        this.state = state;
+        this.responses = responses;
+        this.dispatcher = dispatcher;
+        this.registry = registry;
+        this.management = management;
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+        String requestId = request.headers().get("X-Amzn-SageMaker-Inference-Id");
+        Exchange exchange = new Exchange(requestId == null || requestId.isEmpty() ? Responses.newRequestId() : requestId,
+                request.method(), request.uri(), request.protocolVersion(), HttpUtil.isKeepAlive(request), System.nanoTime());
+        if (request.decoderResult().isFailure()) {
+            Throwable cause = request.decoderResult().cause();
+            boolean tooLong = cause instanceof TooLongHttpHeaderException || cause instanceof TooLongHttpLineException;
+            log.debug("Malformed request from {}: {}", ctx.channel().remoteAddress(), cause.toString());
+            responses.error(ctx.channel(), exchange, tooLong ? 431 : 400, "BadRequest",
+                    tooLong ? "Request header fields too large." : "Invalid HTTP message.", null, true);
+            return;
+        }
+        String path = path(request.uri());
+        HttpMethod method = request.method();
+        switch (path) {
+            case "/ping":
+                if (method.equals(HttpMethod.GET) || method.equals(HttpMethod.HEAD)) {
+                    ping(ctx, exchange);
+                } else {
+                    methodNotAllowed(ctx, exchange, "GET, HEAD");
+                }
+                return;
+            case "/invocations":
+                if (method.equals(HttpMethod.POST)) {
+                    invocations(ctx, request, exchange);
+                } else {
+                    methodNotAllowed(ctx, exchange, "POST");
+                }
+                return;
+            case "/execution-parameters":
+                if (method.equals(HttpMethod.GET) || method.equals(HttpMethod.HEAD)) {
+                    executionParameters(ctx, exchange);
+                } else {
+                    methodNotAllowed(ctx, exchange, "GET, HEAD");
+                }
+                return;
+            default:
+                if (registry.isPresent() && (path.equals("/models") || path.startsWith("/models/"))) {
+                    models(ctx, request, exchange, path, registry.get());
+                    return;
+                }
+                responses.error(ctx.channel(), exchange, 404, "ResourceNotFoundException",
+                        "Requested resource is not found, please refer to API document.", null, false);
+        }
+    }
+
+    private static String path(String uri) {
+        int query = uri.indexOf('?');
+        String path = query < 0 ? uri : uri.substring(0, query);
+        if (path.length() > 1 && path.endsWith("/")) {
+            path = path.substring(0, path.length() - 1);
+        }
+        return path;
+    }
+
+    private void ping(ChannelHandlerContext ctx, Exchange exchange) {
+        switch (state.phase()) {
+            case READY:
+                responses.ok(ctx.channel(), exchange, "application/json", new byte[0]);
+                return;
+            case LOADING:
+                responses.error(ctx.channel(), exchange, 503, "ModelLoading", "The model is loading", null, false);
+                return;
+            case FAILED:
+                responses.error(ctx.channel(), exchange, 503, "ModelLoadFailed", "The model failed to load; see the container log", null, false);
+                return;
+            case DRAINING:
+                responses.error(ctx.channel(), exchange, 503, "ServerDraining", "The server is shutting down", null, true);
+                return;
+        }
+    }
+
+    private boolean admitting(ChannelHandlerContext ctx, Exchange exchange) {
+        switch (state.phase()) {
+            case READY:
+                return true;
+            case DRAINING:
+                responses.error(ctx.channel(), exchange, 503, "ServerDraining", "The server is shutting down", null, true);
+                return false;
+            case LOADING:
+            case FAILED:
+                responses.error(ctx.channel(), exchange, 503, "ModelNotReady", "The model is not loaded yet", null, false);
+                return false;
+        }
+        return false;
+    }
+
+    private void invocations(ChannelHandlerContext ctx, FullHttpRequest request, Exchange exchange) {
+        if (!admitting(ctx, exchange)) {
+            return;
+        }
+        if (registry.isPresent()) {
+            List<String> names = new QueryStringDecoder(request.uri()).parameters().get("model_name");
+            if (names == null || names.isEmpty()) {
+                responses.error(ctx.channel(), exchange, 400, "BadRequestError", "Parameter model_name is required.", null, false);
+                return;
+            }
+            invokeModel(ctx, request, exchange, names.get(0));
+            return;
+        }
+        dispatcher.dispatch(ctx, request, exchange, state.model().orElseThrow(), Optional.empty());
+    }
+
+    private void invokeModel(ChannelHandlerContext ctx, FullHttpRequest request, Exchange exchange, String name) {
+        Optional<LoadedModel> model = registry.orElseThrow().get(name);
+        if (model.isEmpty()) {
+            responses.error(ctx.channel(), exchange, 404, "ModelNotFoundException", "Model not found: " + name, null, false);
+            return;
+        }
+        String target = request.headers().get("X-Amzn-SageMaker-Target-Model");
+        if (target != null) {
+            log.debug("Invocation {} of model '{}' for target model {}", exchange.requestId(), name, target);
+        }
+        dispatcher.dispatch(ctx, request, exchange, model.get(), Optional.of(name));
+    }
+
+    private void executionParameters(ChannelHandlerContext ctx, Exchange exchange) {
+        if (state.phase() != ServerState.Phase.READY) {
+            responses.error(ctx.channel(), exchange, 503, "ModelNotReady", "The model is not loaded yet", null, false);
+            return;
+        }
+        Optional<String> body = state.executionParameters();
+        if (body.isEmpty()) {
+            responses.error(ctx.channel(), exchange, 404, "ResourceNotFoundException",
+                    "This container does not provide execution parameters.", null, false);
+            return;
+        }
+        responses.ok(ctx.channel(), exchange, "application/json", body.get().getBytes(StandardCharsets.US_ASCII));
+    }
+
+    private void models(ChannelHandlerContext ctx, FullHttpRequest request, Exchange exchange, String path, ModelRegistry models) {
+        String[] segments = path.substring(1).split("/", -1);
+        HttpMethod method = request.method();
+        if (segments.length == 3 && segments[2].equals("invoke")) {
+            if (!method.equals(HttpMethod.POST)) {
+                methodNotAllowed(ctx, exchange, "POST");
+                return;
+            }
+            if (admitting(ctx, exchange)) {
+                invokeModel(ctx, request, exchange, QueryStringDecoder.decodeComponent(segments[1]));
+            }
+            return;
+        }
+        Map<String, List<String>> query = new QueryStringDecoder(request.uri()).parameters();
+        if (segments.length == 1) {
+            if (method.equals(HttpMethod.GET)) {
+                reply(ctx, exchange, models.list(first(query, "limit"), first(query, "next_page_token")));
+            } else if (method.equals(HttpMethod.POST)) {
+                Optional<String> name = first(query, "model_name");
+                Optional<String> url = first(query, "url");
+                String contentType = request.headers().get("Content-Type");
+                if (contentType != null && MediaTypes.essence(contentType).equals(MediaTypes.JSON) && request.content().isReadable()) {
+                    Object body;
+                    try {
+                        body = JsonCodec.parse(io.netty.buffer.ByteBufUtil.getBytes(request.content()), StandardCharsets.UTF_8);
+                    } catch (RuntimeException e) {
+                        responses.error(ctx.channel(), exchange, 400, "BadRequestError", "Invalid load request body: " + e.getMessage(), null, false);
+                        return;
+                    }
+                    if (!(body instanceof Map)) {
+                        responses.error(ctx.channel(), exchange, 400, "BadRequestError",
+                                "The load request body must be a JSON object with model_name and url", null, false);
+                        return;
+                    }
+                    name = text(((Map<?, ?>) body).get("model_name")).or(() -> first(query, "model_name"));
+                    url = text(((Map<?, ?>) body).get("url")).or(() -> first(query, "url"));
+                }
+                Optional<String> finalName = name;
+                Optional<String> finalUrl = url;
+                offload(ctx, exchange, () -> models.load(finalName, finalUrl));
+            } else {
+                methodNotAllowed(ctx, exchange, "GET, POST");
+            }
+            return;
+        }
+        if (segments.length == 2 && !segments[1].isEmpty()) {
+            String name = QueryStringDecoder.decodeComponent(segments[1]);
+            if (method.equals(HttpMethod.GET)) {
+                reply(ctx, exchange, models.describe(name));
+            } else if (method.equals(HttpMethod.DELETE)) {
+                offload(ctx, exchange, () -> models.unload(name));
+            } else {
+                methodNotAllowed(ctx, exchange, "GET, DELETE");
+            }
+            return;
+        }
+        responses.error(ctx.channel(), exchange, 404, "ResourceNotFoundException",
+                "Requested resource is not found, please refer to API document.", null, false);
+    }
+
+    private void offload(ChannelHandlerContext ctx, Exchange exchange, java.util.function.Supplier<ModelRegistry.Answer> call) {
+        ctx.channel().attr(Responses.BUSY).set(Boolean.TRUE);
+        ctx.channel().config().setAutoRead(false);
+        try {
+            management.execute(() -> {
+                ModelRegistry.Answer answer;
+                try {
+                    answer = call.get();
+                } catch (RuntimeException | Error e) {
+                    log.error("Management call {} {} failed", exchange.method(), exchange.uri(), e);
+                    answer = ModelRegistry.Answer.error(500, e.getClass().getSimpleName(), String.valueOf(e.getMessage()));
+                }
+                if (answer.status() < 400) {
+                    responses.json(ctx.channel(), exchange, answer.status(), answer.json(), true);
+                } else {
+                    responses.error(ctx.channel(), exchange, answer.status(), answer.type(), answer.message(), null, false, true, null);
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            responses.error(ctx.channel(), exchange, 503, "ServerDraining", "The server is shutting down", null, true, true, null);
+        }
+    }
+
+    private void reply(ChannelHandlerContext ctx, Exchange exchange, ModelRegistry.Answer answer) {
+        if (answer.status() < 400) {
+            responses.json(ctx.channel(), exchange, answer.status(), answer.json(), false);
+        } else {
+            responses.error(ctx.channel(), exchange, answer.status(), answer.type(), answer.message(), null, false);
+        }
+    }
+
+    private static Optional<String> first(Map<String, List<String>> query, String key) {
+        List<String> values = query.get(key);
+        return values == null || values.isEmpty() ? Optional.empty() : Optional.of(values.get(0));
+    }
+
+    private static Optional<String> text(Object value) {
+        return value instanceof String ? Optional.of((String) value) : Optional.empty();
+    }
+
+    private void methodNotAllowed(ChannelHandlerContext ctx, Exchange exchange, String allow) {
+        responses.error(ctx.channel(), exchange, 405, "MethodNotAllowedException",
+                "Requested method is not allowed, please refer to API document.", null, false, false, allow);
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object event) throws Exception {
+        if (event instanceof IdleStateEvent) {
+            if (!Boolean.TRUE.equals(ctx.channel().attr(Responses.BUSY).get())) {
+                ctx.close();
+            }
+            return;
+        }
+        super.userEventTriggered(ctx, event);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        Job job = ctx.channel().attr(InvocationDispatcher.CURRENT).getAndSet(null);
+        if (job != null) {
+            job.cancelIfQueued();
+        }
+        super.channelInactive(ctx);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        log.debug("Closing connection {} after an error: {}", ctx.channel().remoteAddress(), cause.toString());
+        ctx.close();
+    }
+}

@@ -1,0 +1,39 @@
+package io.smcontainers.serving.netty;
+
+import java.util.Optional;
+
+/** The runtime's readiness, read by {@code /ping} on the event loop; written by start-up and shutdown. */
+final class ServerState {
+    /** Where the server is in its life. */
+    enum Phase { LOADING, READY, FAILED, DRAINING }
+
+    private volatile Phase phase = Phase.LOADING;
+    private volatile Optional<LoadedModel> model = Optional.empty();
+    private volatile Optional<String> executionParameters = Optional.empty();
+
+    Phase phase() {
+        return phase;
+    }
+
+    void phase(Phase next) {
+        phase = next;
+    }
+
+    boolean draining() {
+        return phase == Phase.DRAINING;
+    }
+
+    Optional<LoadedModel> model() {
+        return model;
+    }
+
+    void ready(Optional<LoadedModel> loaded, Optional<String> parametersJson) {
+        model = loaded;
+        executionParameters = parametersJson;
+        phase = Phase.READY;
+    }
+
+    Optional<String> executionParameters() {
+        return executionParameters;
+    }
+}

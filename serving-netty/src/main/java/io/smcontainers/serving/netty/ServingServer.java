@@ -1,0 +1,254 @@
+package io.smcontainers.serving.netty;
+
+import static java.util.Objects.requireNonNull;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import io.smcontainers.env.core.ServingEnv;
+import io.smcontainers.framework.spi.ExecutionParameters;
+import io.smcontainers.framework.spi.ModelHandler;
+import io.smcontainers.framework.spi.ServingContext;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The SageMaker hosting contract on Netty: binds {@code 0.0.0.0:SAGEMAKER_BIND_TO_PORT}, loads the model on a background
+ * thread while {@code /ping} answers 503, then serves {@code /ping}, {@code /invocations}, {@code /execution-parameters}
+ * (and the {@code /models} API on a multi-model endpoint). {@link #shutdown()} drains: ping 503, listener closed, in-flight
+ * requests finished within {@code SMC_SHUTDOWN_GRACE_SECONDS}, connections closed, executors and event loops stopped.
+ */
+public final class ServingServer implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(ServingServer.class);
+
+    private final ServingEnv env;
+    private final ModelHandler<?> handler;
+    private final ServingContext context;
+    private final ServerState state = new ServerState();
+    private final InferencePool pool;
+    private final ExecutorService management;
+    private final ChannelGroup channels = new DefaultChannelGroup("smc-serving", GlobalEventExecutor.INSTANCE);
+    private final CompletableFuture<Void> ready = new CompletableFuture<>();
+    private final CountDownLatch terminated = new CountDownLatch(1);
+    private final AtomicBoolean stopping = new AtomicBoolean();
+    private final Optional<ModelRegistry> registry;
+    private final EventLoopGroup boss;
+    private final EventLoopGroup workers;
+    private final String transport;
+    private Channel listener;
+
+    private final java.nio.file.Path modelDir;
+
+    private ServingServer(ServingEnv env, ModelHandler<?> handler, java.nio.file.Path modelDir) {
+        this.env = requireNonNull(env, "env is null");
+        this.handler = requireNonNull(handler, "handler is null");
+        this.modelDir = requireNonNull(modelDir, "modelDir is null");
+        this.context = new ServingContextImpl(env, modelDir);
+        this.pool = new InferencePool(env.jobQueueSize());
+        this.management = Executors.newCachedThreadPool(runnable -> {
+            Thread thread = new Thread(runnable, "smc-models-api");
+            thread.setDaemon(true);
+            return thread;
+        });
+        this.registry = env.multiModel()
+                ? Optional.of(new ModelRegistry(modelDir, handler, context, env.invocationTimeout()))
+                : Optional.empty();
+        boolean epoll = env.useNativeIo() && Epoll.isAvailable();
+        IoHandlerFactory factory = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+        this.transport = epoll ? "epoll" : "nio";
+        this.boss = new MultiThreadIoEventLoopGroup(1, factory);
+        this.workers = new MultiThreadIoEventLoopGroup(env.nettyThreads(), factory);
+    }
+
+    /**
+     * Validates the handler, binds the port and starts loading the model in the background.
+     *
+     * @throws IllegalStateException when the handler is invalid
+     * @throws UncheckedIOException when the port cannot be bound
+     */
+    public static ServingServer start(ServingEnv env, ModelHandler<?> handler) {
+        return start(env, handler, env.modelDir());
+    }
+
+    /** As {@link #start(ServingEnv, ModelHandler)} with the model folder (or multi-model root) given explicitly, e.g. {@code local serve --model-dir}. */
+    public static ServingServer start(ServingEnv env, ModelHandler<?> handler, java.nio.file.Path modelDir) {
+        HandlerValidation.validate(handler);
+        ServingServer server = new ServingServer(env, handler, modelDir);
+        try {
+            server.bind();
+        } catch (RuntimeException | Error e) {
+            server.stopGroups();
+            throw e;
+        }
+        server.loadInBackground();
+        return server;
+    }
+
+    private void bind() {
+        Responses responses = new Responses(state::draining, env.errorStackTraces());
+        DefaultCodecs codecs = new DefaultCodecs(env.defaultAccept(), Math.max(env.maxPayloadBytes() * 8, 256L << 20));
+        InvocationDispatcher dispatcher = new InvocationDispatcher(pool, responses, codecs, env.defaultAccept(), env.invocationTimeout(),
+                env.jobQueueSize());
+        RequestRouter router = new RequestRouter(state, responses, dispatcher, registry, management);
+        Class<? extends ServerChannel> channelType = transport.equals("epoll") ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+        ServerBootstrap bootstrap = new ServerBootstrap()
+                .group(boss, workers)
+                .channel(channelType)
+                .option(ChannelOption.SO_BACKLOG, 1024)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.SO_KEEPALIVE, true)
+                .childHandler(new ServingChannelInitializer(env.keepAlive().toSeconds(), (int) Math.min(Integer.MAX_VALUE, env.maxPayloadBytes()),
+                        responses, router, channels));
+        try {
+            listener = bootstrap.bind(new InetSocketAddress(env.port())).syncUninterruptibly().channel();
+        } catch (RuntimeException e) {
+            throw new UncheckedIOException(new IOException("Failed to bind to 0.0.0.0:" + env.port()
+                    + " (SAGEMAKER_BIND_TO_PORT); is another process using it? " + e.getMessage(), e));
+        }
+        log.info("Serving on {} ({} transport): {}", listener.localAddress(), transport, env.summary());
+    }
+
+    private void loadInBackground() {
+        Thread loader = new Thread(() -> {
+            long start = System.nanoTime();
+            try {
+                Optional<LoadedModel> model = Optional.empty();
+                if (registry.isEmpty()) {
+                    model = Optional.of(LoadedModel.load("model", modelDir.toString(), modelDir, handler, env.workers(), context));
+                }
+                Optional<String> parameters = handler.executionParameters(context).map(ServingServer::executionParametersJson);
+                pool.start(env.workers());
+                if (stopping.get()) {
+                    model.ifPresent(LoadedModel::unloadAll);
+                    ready.completeExceptionally(new IllegalStateException("the server stopped while the model was loading"));
+                    return;
+                }
+                state.ready(model, parameters);
+                log.info("Ready in {} ms: /ping answers 200", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
+                ready.complete(null);
+            } catch (Exception | Error e) {
+                state.phase(ServerState.Phase.FAILED);
+                log.error("Loading the model from {} failed", modelDir, e);
+                ready.completeExceptionally(e);
+            }
+        }, "smc-model-loader");
+        loader.setDaemon(true);
+        loader.start();
+    }
+
+    static String executionParametersJson(ExecutionParameters parameters) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("MaxConcurrentTransforms", parameters.maxConcurrentTransforms());
+        body.put("BatchStrategy", parameters.batchStrategy());
+        body.put("MaxPayloadInMB", parameters.maxPayloadInMb());
+        return JsonCodec.encode(body);
+    }
+
+    /** The bound port (useful with {@code SAGEMAKER_BIND_TO_PORT=0} in tests). */
+    public int port() {
+        return ((InetSocketAddress) listener.localAddress()).getPort();
+    }
+
+    /** "epoll" or "nio". */
+    public String transport() {
+        return transport;
+    }
+
+    /** Completes when the model is loaded and {@code /ping} answers 200; fails with the load error. */
+    public CompletableFuture<Void> ready() {
+        return ready;
+    }
+
+    /**
+     * Graceful shutdown, idempotent and blocking: ping and new invocations 503, listener closed, queued and running
+     * invocations finished within the grace period, idle connections closed at once and busy ones after their response,
+     * handler {@code unload} called, executors and event loops stopped.
+     */
+    public void shutdown() {
+        if (!stopping.compareAndSet(false, true)) {
+            awaitTermination();
+            return;
+        }
+        long start = System.nanoTime();
+        Duration grace = env.shutdownGrace();
+        log.info("Shutting down: draining in-flight requests for up to {} s", grace.toSeconds());
+        state.phase(ServerState.Phase.DRAINING);
+        try {
+            if (listener != null) {
+                listener.close().syncUninterruptibly();
+            }
+            closeIdleConnections();
+            long deadline = start + grace.toNanos();
+            while (pool.busy() > 0 && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+                closeIdleConnections();
+            }
+            pool.shutdown(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+            management.shutdownNow();
+            channels.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
+            state.model().ifPresent(LoadedModel::unloadAll);
+            registry.ifPresent(ModelRegistry::unloadAll);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            stopGroups();
+            log.info("Stopped in {} ms", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
+            terminated.countDown();
+        }
+    }
+
+    private void closeIdleConnections() {
+        for (Channel channel : channels) {
+            if (!Boolean.TRUE.equals(channel.attr(Responses.BUSY).get())) {
+                channel.close();
+            }
+        }
+    }
+
+    private void stopGroups() {
+        boss.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+        workers.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+        boss.terminationFuture().awaitUninterruptibly(3, TimeUnit.SECONDS);
+        workers.terminationFuture().awaitUninterruptibly(3, TimeUnit.SECONDS);
+    }
+
+    /** Blocks until {@link #shutdown()} has finished. */
+    public void awaitTermination() {
+        try {
+            terminated.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public void close() {
+        shutdown();
+    }
+}

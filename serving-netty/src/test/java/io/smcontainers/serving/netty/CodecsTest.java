@@ -1,0 +1,253 @@
+package io.smcontainers.serving.netty;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.smcontainers.framework.spi.InvocationException;
+import io.smcontainers.framework.spi.NdArray;
+import io.smcontainers.framework.spi.Payload;
+import java.io.ByteArrayOutputStream;
+import java.math.BigInteger;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** The default codecs, byte for byte against the reference's documented outputs (serving contract 3.8). */
+class CodecsTest {
+    private final DefaultCodecs codecs = new DefaultCodecs("application/json", 1 << 20);
+
+    private static String json(Object value) {
+        return JsonCodec.encode(value);
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "36.0|36.0", "0.1|0.1", "1e-05|0.00001", "0.0001|0.0001", "1e+16|1e16", "1.2345678901234568e+17|123456789012345678",
+            "123456789012345.0|123456789012345", "1234567890123456.0|1234567890123456", "-2.5|-2.5", "5e-324|4.9e-324",
+            "1.7976931348623157e+308|1.7976931348623157e308", "0.30000000000000004|0.30000000000000004", "100.0|1e2"})
+    void floatsPrintAsPythonRepr(String expected, double value) {
+        assertEquals(expected, PyRepr.ofDouble(value));
+    }
+
+    @Test
+    void float32PrintsShortestInCsvAndWidenedInJson() {
+        NdArray array = NdArray.ofFloats(new float[] {0.1f, 1e20f, 3f}, 3);
+        assertEquals("0.1\n1e+20\n3.0\n", CsvCodec.encode(array));
+        assertEquals("[0.10000000149011612, 1.0000000200408773e+20, 3.0]", json(array));
+    }
+
+    @Test
+    void jsonEncodesLikePythonJsonDumps() {
+        assertEquals("[42, 6, 9]", json(List.of(42, 6, 9)));
+        assertEquals("[42.0, 6.0, 9.0]", json(NdArray.vector(42, 6, 9)));
+        assertEquals("[\"42\", \"6\", \"9\"]", json(NdArray.ofStrings(new String[] {"42", "6", "9"}, 3)));
+        Map<Object, Object> nested = new LinkedHashMap<>();
+        nested.put(42L, Map.of("6", 9.0));
+        assertEquals("{\"42\": {\"6\": 9.0}}", json(nested));
+        assertEquals("{\"\\u00e9\": 1}", json(Map.of("é", 1)));
+        assertEquals("[[1, 2], [3, 4]]", json(NdArray.ofLongs(new long[] {1, 2, 3, 4}, 2, 2)));
+        assertEquals("7", json(NdArray.ofLongs(new long[] {7})));
+        InvocationException error = assertThrows(InvocationException.class, () -> json(new Object()));
+        assertEquals(500, error.status());
+        assertEquals("TypeError", error.type());
+    }
+
+    @Test
+    void jsonEscapesControlAndNonAsciiCharacters() {
+        Map<String, Object> map = new LinkedHashMap<>();
+        map.put("é", List.of(true, Optional.empty(), Double.NaN, Double.NEGATIVE_INFINITY, "a\"b\\c\n\u0001\u007f"));
+        assertEquals("{\"\\u00e9\": [true, null, NaN, -Infinity, \"a\\\"b\\\\c\\n\\u0001\\u007f\"]}", json(map));
+        assertEquals("\"\\ud83d\\ude00\"", json("\uD83D\uDE00"));
+    }
+
+    @Test
+    void jsonDecodesToArraysLikeNumpy() {
+        assertEquals(NdArray.ofLongs(new long[] {42, 6, 9}, 3), decode("application/json", "[42, 6, 9]"));
+        assertEquals(NdArray.vector(42, 6, 9), decode("application/json", "[42.0, 6, 9]"));
+        assertEquals(NdArray.ofStrings(new String[] {"42", "6", "9"}, 3), decode("application/json", "[\"42\", \"6\", \"9\"]"));
+        assertEquals(NdArray.ofStrings(new String[] {"1", "a", "2.5", "True"}, 4), decode("application/json", "[1, \"a\", 2.5, true]"));
+        assertEquals(NdArray.ofLongs(new long[] {1, 2, 3, 4}, 2, 2), decode("application/json", "[[1, 2], [3, 4]]"));
+        assertEquals(NdArray.ofLongs(new long[] {42}), decode("application/json", "42"));
+        assertEquals(NdArray.ofDoubles(new double[0], 0), decode("application/json", "[]"));
+        assertEquals(List.of(List.of(1L), List.of(2L, 3L)), decode("application/json", "[[1], [2, 3]]"), "ragged stays a tree");
+        assertEquals(Map.of("a", 2L), decode("application/json", "{\"a\": 1, \"a\": 2}"), "last duplicate wins");
+        assertEquals(List.of(new BigInteger("123456789012345678901234567890")), decode("application/json", "[123456789012345678901234567890]"));
+        NdArray special = (NdArray) decode("application/json", "[NaN, Infinity, -Infinity]");
+        assertTrue(Double.isNaN(special.getDouble(0)));
+        assertEquals(Double.NEGATIVE_INFINITY, special.getDouble(2));
+    }
+
+    @Test
+    void jsonDecodeErrorsAre400() {
+        for (String bad : List.of("", "[1, 2", "[1] [2]", "{'a': 1}", "[1,]", "tru")) {
+            InvocationException error = assertThrows(InvocationException.class, () -> decode("application/json", bad), bad);
+            assertEquals(400, error.status(), bad);
+            assertTrue(error.getMessage().startsWith("Error while decoding json: "), error.getMessage());
+        }
+    }
+
+    @Test
+    void csvDecodesLikeTheReference() {
+        assertEquals(NdArray.vector(42, 6, 9), decode("text/csv", "42\n6\n9\n"));
+        assertEquals(NdArray.vector(42, 6, 9), decode("text/csv", "42.0\r\n6.0\r\n9.0\r\n"));
+        assertEquals(NdArray.ofDoubles(new double[] {1, 2, 3, 4, 5, 6}, 2, 3), decode("text/csv", "1,2,3\n4,5,6\n"));
+        assertEquals(NdArray.ofDoubles(new double[] {42}), decode("text/csv", "42"));
+        assertEquals(NdArray.ofStrings(new String[] {"aaa", "bbb"}, 2), decode("text/csv", "aaa\nbbb\n"));
+        assertEquals(NdArray.ofStrings(new String[] {"1", "a", "2", "b"}, 2, 2), decode("text/csv", "1,a\n2,b\n"));
+        assertEquals(NdArray.ofStrings(new String[] {"False,", "True.", "False,"}, 3), decode("text/csv", "\"False,\"\n\"True.\"\n\"False,\"\n"));
+        assertEquals(NdArray.ofStrings(new String[] {"aaa", "b\"bb", "ccc"}, 3), decode("text/csv", "aaa\n\"b\"\"bb\"\nccc\n"));
+        assertEquals(NdArray.ofStrings(new String[] {"a\nb", "c"}, 2), decode("text/csv", "\"a\nb\"\nc\n"));
+        assertEquals(NdArray.ofDoubles(new double[0], 0), decode("text/csv", ""));
+        assertEquals(NdArray.vector(1000, Double.POSITIVE_INFINITY, 1.5), decode("text/csv", " 1_000 ,INF,1.5e0"));
+    }
+
+    @Test
+    void csvDecodeErrorsAre400() {
+        for (String bad : List.of("1,2\n3\n", "\"open\n", "\"a\"b\n", "1\n\n2\n")) {
+            InvocationException error = assertThrows(InvocationException.class, () -> decode("text/csv", bad), bad);
+            assertEquals(400, error.status());
+            assertTrue(error.getMessage().startsWith("Error while decoding csv: "), error.getMessage());
+        }
+    }
+
+    @Test
+    void csvEncodesLikeTheReference() {
+        assertEquals("42\n6\n9\n", CsvCodec.encode(List.of(42, 6, 9)));
+        assertEquals("42.0\n6.0\n9.0\n", CsvCodec.encode(NdArray.vector(42, 6, 9)));
+        assertEquals("42\n6\n9\n", CsvCodec.encode(List.of("42", "6", "9")));
+        assertEquals("\"False,\"\nTrue.\n\"False,\"\n", CsvCodec.encode(List.of("False,", "True.", "False,")));
+        assertEquals("aaa\n\"b\"\"bb\"\nccc\n", CsvCodec.encode(List.of("aaa", "b\"bb", "ccc")));
+        assertEquals("\"a\nb\"\nc\n", CsvCodec.encode(List.of("a\nb", "c")));
+        assertEquals("1.5,2.0\n3.0,4.0\n", CsvCodec.encode(List.of(List.of(1.5, 2), List.of(3, 4))));
+        assertEquals("True\nFalse\n", CsvCodec.encode(List.of(true, false)));
+        assertEquals("7\n", CsvCodec.encode(7));
+        assertEquals(500, assertThrows(InvocationException.class, () -> CsvCodec.encode(Map.of("a", 1))).status());
+    }
+
+    @Test
+    void npyRoundTripsAndMatchesNumpyHeaders() {
+        byte[] encoded = NpyCodec.encode(NdArray.vector(6, 9.3));
+        String header = new String(encoded, 10, encoded.length - 10 - 16, UTF_8);
+        assertEquals("{'descr': '<f8', 'fortran_order': False, 'shape': (2,), }", header.strip());
+        assertEquals(0, (10 + header.length()) % 64);
+        assertEquals(1, encoded[6]);
+        for (Object value : List.of(NdArray.ofLongs(new long[] {42, 6, 9}, 3), NdArray.vector(42, 6, 9),
+                NdArray.ofStrings(new String[] {"42", "6", "9é"}, 3), NdArray.ofBooleans(new boolean[] {true, false}, 1, 2),
+                NdArray.ofFloats(new float[] {1.5f}), NdArray.ofInts(new int[] {1, 2, 3, 4, 5, 6}, 2, 3))) {
+            assertEquals(value, NpyCodec.decode(NpyCodec.encode(value)));
+        }
+        assertTrue(new String(NpyCodec.encode(List.of("42", "6", "9")), UTF_8).contains("'descr': '<U2'"));
+        assertTrue(new String(NpyCodec.encode(List.of(1, 2)), UTF_8).contains("'descr': '<i8'"));
+    }
+
+    @Test
+    void npyReadsFortranOrderAndBigEndian() {
+        byte[] fortran = npy("{'descr': '>i4', 'fortran_order': True, 'shape': (2, 3), }",
+                new byte[] {0, 0, 0, 1, 0, 0, 0, 4, 0, 0, 0, 2, 0, 0, 0, 5, 0, 0, 0, 3, 0, 0, 0, 6});
+        assertEquals(NdArray.ofInts(new int[] {1, 2, 3, 4, 5, 6}, 2, 3), NpyCodec.decode(fortran));
+    }
+
+    @Test
+    void npyRefusesPickledAndStructuredArraysWith415() {
+        InvocationException pickled = assertThrows(InvocationException.class,
+                () -> NpyCodec.decode(npy("{'descr': '|O', 'fortran_order': False, 'shape': (1,), }", new byte[8])));
+        assertEquals(415, pickled.status());
+        InvocationException structured = assertThrows(InvocationException.class,
+                () -> NpyCodec.decode(npy("{'descr': [('a', '<i4')], 'fortran_order': False, 'shape': (1,), }", new byte[4])));
+        assertEquals(415, structured.status());
+        InvocationException truncated = assertThrows(InvocationException.class,
+                () -> NpyCodec.decode(npy("{'descr': '<f8', 'fortran_order': False, 'shape': (3,), }", new byte[16])));
+        assertEquals(400, truncated.status());
+    }
+
+    @Test
+    void npzDecodesScipySparseMatricesToDense() throws Exception {
+        NdArray dense = NdArray.ofDoubles(new double[] {1, 0, 2, 0, 0, 3}, 2, 3);
+        byte[] csr = zip(Map.of("format", NdArray.of(NdArray.DType.BYTES, new byte[][] {"csr".getBytes(UTF_8)}),
+                "shape", NdArray.ofLongs(new long[] {2, 3}, 2), "data", NdArray.vector(1, 2, 3),
+                "indices", NdArray.ofInts(new int[] {0, 2, 2}, 3), "indptr", NdArray.ofInts(new int[] {0, 2, 3}, 3)));
+        assertEquals(dense, decode("application/x-npz", csr));
+        byte[] coo = zip(Map.of("format", NdArray.of(NdArray.DType.BYTES, new byte[][] {"coo".getBytes(UTF_8)}),
+                "shape", NdArray.ofLongs(new long[] {2, 3}, 2), "data", NdArray.vector(1, 2, 3),
+                "row", NdArray.ofInts(new int[] {0, 0, 1}, 3), "col", NdArray.ofInts(new int[] {0, 2, 2}, 3)));
+        assertEquals(dense, decode("application/x-npz", coo));
+        byte[] csc = zip(Map.of("format", NdArray.of(NdArray.DType.BYTES, new byte[][] {"csc".getBytes(UTF_8)}),
+                "shape", NdArray.ofLongs(new long[] {2, 3}, 2), "data", NdArray.vector(1, 2, 3),
+                "indices", NdArray.ofInts(new int[] {0, 0, 1}, 3), "indptr", NdArray.ofInts(new int[] {0, 1, 1, 3}, 4)));
+        assertEquals(dense, decode("application/x-npz", csc));
+        assertEquals(400, assertThrows(InvocationException.class, () -> decode("application/x-npz", "not a zip")).status());
+    }
+
+    @Test
+    void unsupportedTypesAre415And406() {
+        InvocationException decode = assertThrows(InvocationException.class, () -> decode("application/octet-stream", "x"));
+        assertEquals(415, decode.status());
+        assertEquals("UnsupportedFormatError", decode.type());
+        InvocationException encode = assertThrows(InvocationException.class, () -> codecs.encode(List.of(1), "application/octet-stream"));
+        assertEquals(406, encode.status());
+    }
+
+    @Test
+    void acceptCandidatesFollowQValuesAndWildcards() {
+        assertEquals(List.of("text/csv", "application/json"), MediaTypes.candidates("application/json;q=0.5, text/csv", "application/json"));
+        assertEquals(List.of("application/x-npy"), MediaTypes.candidates("*/*", "application/x-npy"));
+        assertEquals(List.of("text/csv"), MediaTypes.candidates("text/*, application/json;q=0", "application/json"));
+        assertEquals(List.of("unsupported/type", "text/csv"), MediaTypes.candidates("unsupported/type, text/csv", "application/json"));
+        assertEquals("application/json", MediaTypes.effectiveAccept("*/*", "application/json"));
+        assertEquals("text/csv", MediaTypes.effectiveAccept(null, "text/csv"));
+        assertEquals("text/csv", MediaTypes.essence(" Text/CSV ; charset=UTF-8"));
+        assertEquals("ISO-8859-1", MediaTypes.charset("text/csv; charset=latin1").name());
+    }
+
+    private Object decode(String contentType, String body) {
+        return codecs.decode(Payload.ofText(body), contentType);
+    }
+
+    private Object decode(String contentType, byte[] body) {
+        return codecs.decode(Payload.wrap(body), contentType);
+    }
+
+    static byte[] npy(String dict, byte[] data) {
+        StringBuilder header = new StringBuilder(dict);
+        while ((10 + header.length() + 1) % 64 != 0) {
+            header.append(' ');
+        }
+        header.append('\n');
+        byte[] out = new byte[10 + header.length() + data.length];
+        out[0] = (byte) 0x93;
+        System.arraycopy("NUMPY".getBytes(UTF_8), 0, out, 1, 5);
+        out[6] = 1;
+        out[8] = (byte) header.length();
+        out[9] = (byte) (header.length() >> 8);
+        System.arraycopy(header.toString().getBytes(UTF_8), 0, out, 10, header.length());
+        System.arraycopy(data, 0, out, 10 + header.length(), data.length);
+        return out;
+    }
+
+    private static byte[] zip(Map<String, NdArray> members) throws Exception {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (ZipOutputStream zip = new ZipOutputStream(bytes)) {
+            for (Map.Entry<String, NdArray> member : members.entrySet()) {
+                zip.putNextEntry(new ZipEntry(member.getKey() + ".npy"));
+                zip.write(NpyCodec.encode(member.getValue()));
+                zip.closeEntry();
+            }
+        }
+        return bytes.toByteArray();
+    }
+
+    @Test
+    void defaultEncodeUsesTheFirstCandidateWithAnEncoder() {
+        assertArrayEquals("36.0\n".getBytes(UTF_8), codecs.encode(List.of(36.0), "fake/type, text/csv").body());
+        assertEquals("text/csv; charset=utf-8", codecs.encode(List.of(36.0), "fake/type, text/csv").contentType());
+    }
+}

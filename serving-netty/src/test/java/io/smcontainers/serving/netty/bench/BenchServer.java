@@ -1,0 +1,105 @@
+package io.smcontainers.serving.netty.bench;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.smcontainers.env.core.ServingEnv;
+import io.smcontainers.framework.spi.InvocationContext;
+import io.smcontainers.framework.spi.InvocationResponse;
+import io.smcontainers.framework.spi.ModelHandler;
+import io.smcontainers.framework.spi.Payload;
+import io.smcontainers.framework.spi.ServingContext;
+import io.smcontainers.serving.netty.ServingServer;
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * The two servers serving-netty/bench/run.sh drives with wrk: {@code serving PORT} (the real runtime with an echo
+ * handler, shipped defaults) and {@code hello PORT} (a minimal Netty HTTP server: the physical limit). Not a test.
+ */
+public final class BenchServer {
+    private BenchServer() {}
+
+    public static void main(String[] args) throws Exception {
+        int port = Integer.parseInt(args[1]);
+        if (args[0].equals("serving")) {
+            ServingEnv env = ServingEnv.fromEnvironment(Map.of("SAGEMAKER_BIND_TO_PORT", Integer.toString(port),
+                    "SAGEMAKER_BASE_DIR", System.getProperty("java.io.tmpdir")), Runtime.getRuntime().availableProcessors());
+            ServingServer server = ServingServer.start(env, new Echo());
+            server.ready().get();
+            System.out.println("READY serving " + server.transport());
+            Thread.currentThread().join();
+        }
+        hello(port);
+    }
+
+    /** Returns the request body with its content type: a 1-line handler, so the runtime's own cost is what is measured. */
+    static final class Echo implements ModelHandler<String> {
+        @Override
+        public String loadModel(Path modelDir, ServingContext context) {
+            return "echo";
+        }
+
+        @Override
+        public Concurrency concurrency() {
+            return Concurrency.SHARED;
+        }
+
+        @Override
+        public InvocationResponse transform(String model, Payload body, String contentType, String accept, InvocationContext context) {
+            return InvocationResponse.of(body.bytes(), contentType);
+        }
+    }
+
+    private static void hello(int port) throws InterruptedException {
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(Runtime.getRuntime().availableProcessors(), NioIoHandler.newFactory());
+        try {
+            Channel channel = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
+                    .childHandler(new ChannelInitializer<SocketChannel>() {
+                        @Override
+                        protected void initChannel(SocketChannel ch) {
+                            ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(100 << 20),
+                                    new SimpleChannelInboundHandler<FullHttpRequest>() {
+                                        @Override
+                                        protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+                                            ByteBuf body = request.method().equals(HttpMethod.POST)
+                                                    ? Unpooled.copiedBuffer(request.content()) : Unpooled.EMPTY_BUFFER;
+                                            FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK, body);
+                                            response.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json")
+                                                    .setInt(HttpHeaderNames.CONTENT_LENGTH, body.readableBytes());
+                                            if (HttpUtil.isKeepAlive(request)) {
+                                                ctx.writeAndFlush(response);
+                                            } else {
+                                                ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+                                            }
+                                        }
+                                    });
+                        }
+                    }).bind(port).sync().channel();
+            System.out.println("READY hello nio");
+            channel.closeFuture().sync();
+        } finally {
+            group.shutdownGracefully();
+        }
+    }
+}
