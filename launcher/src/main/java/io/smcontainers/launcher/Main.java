@@ -15,6 +15,7 @@ public final class Main {
             "usage: sagemaker-toolkit <command> [options]",
             "",
             "commands:",
+            "  serve            answer the SageMaker hosting contract on SAGEMAKER_BIND_TO_PORT (default 8080)",
             "  env [--json]     print the SM_* variables (and CLI arguments) the user code of this job would get",
             "");
 
@@ -37,6 +38,8 @@ public final class Main {
         String command = args.get(0);
         List<String> rest = args.subList(1, args.size());
         switch (command) {
+            case "serve":
+                return io.smcontainers.launcher.serve.ServeCommand.run(rest, environment);
             case "env":
                 return EnvCommand.run(rest, environment, out, err);
             case "-h":
