@@ -1,0 +1,50 @@
+package io.smcontainers.env.core;
+
+import java.nio.file.Path;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Hyperparameter decoding and the reserved split (training contract §3.1, §4.1): a string value that is a
+ * complete JSON document (Python {@code json.loads}) becomes the decoded value, anything else is kept as is.
+ */
+record Hyperparameters(Map<String, Object> user, Map<String, Object> sagemaker, Map<String, Object> framework) {
+    private static final Logger log = LoggerFactory.getLogger(Hyperparameters.class);
+
+    static Hyperparameters decode(Path file, Map<String, Object> raw) {
+        Map<String, Object> user = new LinkedHashMap<>();
+        Map<String, Object> sagemaker = new LinkedHashMap<>();
+        Map<String, Object> framework = new LinkedHashMap<>();
+        for (Map.Entry<String, Object> entry : raw.entrySet()) {
+            String name = entry.getKey();
+            Object value = decodeValue(name, entry.getValue());
+            if (TrainingEnv.RESERVED.contains(name) || name.startsWith("sagemaker_")) {
+                sagemaker.put(name, value);
+                if (!TrainingEnv.RESERVED.contains(name)) {
+                    framework.put(name, value);
+                }
+            }
+            else {
+                user.put(name, value);
+            }
+        }
+        return new Hyperparameters(
+                Collections.unmodifiableMap(user), Collections.unmodifiableMap(sagemaker), Collections.unmodifiableMap(framework));
+    }
+
+    static Object decodeValue(String name, Object value) {
+        if (value instanceof String text) {
+            try {
+                return PyJson.loads(text);
+            }
+            catch (PyJson.JsonSyntaxException e) {
+                log.debug("Failed to parse hyperparameter {} value {} to Json.\nReturning the value itself", name, text);
+                return text;
+            }
+        }
+        return value;
+    }
+}
