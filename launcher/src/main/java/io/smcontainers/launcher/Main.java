@@ -15,6 +15,10 @@ public final class Main {
             "usage: sagemaker-toolkit <command> [options]",
             "",
             "commands:",
+            "  train                      run the training job in /opt/ml (SAGEMAKER_BASE_DIR), as SageMaker does",
+            "  local train --source-dir DIR --entry-point FILE [--hyperparameters JSON]",
+            "              [--channel NAME=PATH]... [--output DIR]",
+            "                             lay out a job folder as SageMaker does and train on it",
             "");
 
     private Main() {}
@@ -41,6 +45,10 @@ public final class Main {
             case "help":
                 out.print(USAGE);
                 return 0;
+            case "train":
+                return io.smcontainers.launcher.train.TrainCommand.run(environment);
+            case "local":
+                return io.smcontainers.launcher.local.LocalCommand.run(rest, environment, out, err);
             default:
                 err.println("sagemaker-toolkit: unknown command '" + command + "'");
                 err.print(USAGE);

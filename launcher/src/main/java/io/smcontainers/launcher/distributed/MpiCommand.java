@@ -64,6 +64,14 @@ public record MpiCommand(
         program = List.copyOf(requireNonNull(program, "program is null"));
     }
 
+    public static boolean isEfaNccl(String instanceType) {
+        return EFA_NCCL_INSTANCES.contains(instanceType);
+    }
+
+    public static boolean isEfaRdma(String instanceType) {
+        return EFA_RDMA_INSTANCES.contains(instanceType);
+    }
+
     public List<String> argv() {
         CustomOptions custom = CustomOptions.parse(customOptions);
         List<String> argv = new ArrayList<>();

@@ -105,7 +105,7 @@ public final class MpiWorker {
         }
     }
 
-    static String sshdMissing(String path) {
+    public static String sshdMissing(String path) {
         return path + " was not found: MPI training needs an SSH server on every host. In the image: install "
                 + "openssh-server, mkdir -p /var/run/sshd, relax pam_loginuid (sed -i 's/session\\s*required\\s*pam_loginuid.so/"
                 + "session optional pam_loginuid.so/' /etc/pam.d/sshd), create a passwordless root key pair and add it to "
@@ -172,7 +172,7 @@ public final class MpiWorker {
     }
 
     /** {@code ssh -o BatchMode=yes -o StrictHostKeyChecking=no -o ConnectTimeout=10 <host> true} exits 0. */
-    static boolean ssh(String host) {
+    public static boolean ssh(String host) {
         try {
             Process p = new ProcessBuilder("ssh", "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=no", "-o", "ConnectTimeout=10",
                     host, "true").redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();

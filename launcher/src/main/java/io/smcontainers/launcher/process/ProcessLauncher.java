@@ -2,6 +2,7 @@ package io.smcontainers.launcher.process;
 
 import static java.util.Objects.requireNonNull;
 
+import jakarta.inject.Inject;
 import java.io.File;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
@@ -33,6 +34,7 @@ public final class ProcessLauncher {
     private final OutputStream stderr;
     private final StopSignal stop;
 
+    @Inject
     public ProcessLauncher(StopSignal stop) {
         this(stop, new FileOutputStream(FileDescriptor.err), findSetsid());
     }
