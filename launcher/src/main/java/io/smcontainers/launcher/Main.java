@@ -1,5 +1,6 @@
 package io.smcontainers.launcher;
 
+import io.smcontainers.launcher.local.LocalCommand;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -15,6 +16,7 @@ public final class Main {
             "usage: sagemaker-toolkit <command> [options]",
             "",
             "commands:",
+            "  env [--json]     print the SM_* variables (and CLI arguments) the user code of this job would get",
             "  train                      run the training job in /opt/ml (SAGEMAKER_BASE_DIR), as SageMaker does",
             "  local train --source-dir DIR --entry-point FILE [--hyperparameters JSON]",
             "              [--channel NAME=PATH]... [--output DIR]",
@@ -40,15 +42,17 @@ public final class Main {
         String command = args.get(0);
         List<String> rest = args.subList(1, args.size());
         switch (command) {
+            case "env":
+                return EnvCommand.run(rest, environment, out, err);
             case "-h":
             case "--help":
             case "help":
                 out.print(USAGE);
                 return 0;
             case "train":
-                return io.smcontainers.launcher.train.TrainCommand.run(environment);
+                return TrainCommand.run(environment);
             case "local":
-                return io.smcontainers.launcher.local.LocalCommand.run(rest, environment, out, err);
+                return LocalCommand.run(rest, environment, TrainCommand::run, out, err);
             default:
                 err.println("sagemaker-toolkit: unknown command '" + command + "'");
                 err.print(USAGE);

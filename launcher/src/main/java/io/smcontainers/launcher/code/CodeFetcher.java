@@ -2,8 +2,8 @@ package io.smcontainers.launcher.code;
 
 import static java.util.Objects.requireNonNull;
 
-import io.smcontainers.launcher.LauncherException;
-import io.smcontainers.launcher.LauncherException.Category;
+import io.smcontainers.launcher.error.LauncherException;
+import io.smcontainers.launcher.error.LauncherException.Category;
 import jakarta.inject.Inject;
 import jakarta.inject.Provider;
 import java.io.IOException;

@@ -3,8 +3,8 @@ package io.smcontainers.launcher.code;
 import static java.util.Objects.requireNonNull;
 
 import io.smcontainers.framework.spi.UserCodeException;
-import io.smcontainers.launcher.LauncherException;
-import io.smcontainers.launcher.LauncherException.Category;
+import io.smcontainers.launcher.error.LauncherException;
+import io.smcontainers.launcher.error.LauncherException.Category;
 import io.smcontainers.launcher.process.Command;
 import io.smcontainers.launcher.process.FailureMessage;
 import io.smcontainers.launcher.process.ProcessLauncher;

@@ -5,7 +5,7 @@ import java.nio.file.Path;
 /** Downloads one S3 object to a local file. */
 public interface S3Source {
     /**
-     * @throws io.smcontainers.launcher.LauncherException when the object cannot be fetched; the message names the URI
+     * @throws io.smcontainers.launcher.error.LauncherException when the object cannot be fetched; the message names the URI
      *     and the endpoint
      */
     void download(String bucket, String key, Path target);

@@ -1,7 +1,7 @@
 package io.smcontainers.launcher.code;
 
-import io.smcontainers.launcher.LauncherException;
-import io.smcontainers.launcher.LauncherException.Category;
+import io.smcontainers.launcher.error.LauncherException;
+import io.smcontainers.launcher.error.LauncherException.Category;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;

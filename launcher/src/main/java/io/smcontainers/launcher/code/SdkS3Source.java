@@ -1,7 +1,7 @@
 package io.smcontainers.launcher.code;
 
-import io.smcontainers.launcher.LauncherException;
-import io.smcontainers.launcher.LauncherException.Category;
+import io.smcontainers.launcher.error.LauncherException;
+import io.smcontainers.launcher.error.LauncherException.Category;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;

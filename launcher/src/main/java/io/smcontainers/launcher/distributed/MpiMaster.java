@@ -1,7 +1,7 @@
 package io.smcontainers.launcher.distributed;
 
-import io.smcontainers.launcher.LauncherException;
-import io.smcontainers.launcher.LauncherException.Category;
+import io.smcontainers.launcher.error.LauncherException;
+import io.smcontainers.launcher.error.LauncherException.Category;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;

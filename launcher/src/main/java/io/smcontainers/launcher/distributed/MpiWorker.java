@@ -2,8 +2,8 @@ package io.smcontainers.launcher.distributed;
 
 import static java.util.Objects.requireNonNull;
 
-import io.smcontainers.launcher.LauncherException;
-import io.smcontainers.launcher.LauncherException.Category;
+import io.smcontainers.launcher.error.LauncherException;
+import io.smcontainers.launcher.error.LauncherException.Category;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -1,8 +1,7 @@
 package io.smcontainers.launcher.local;
 
 import io.smcontainers.env.core.PyJson;
-import io.smcontainers.launcher.LauncherException;
-import io.smcontainers.launcher.train.TrainCommand;
+import io.smcontainers.launcher.error.LauncherException;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -13,6 +12,7 @@ import java.time.format.DateTimeFormatter;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.ToIntFunction;
 import java.util.stream.Stream;
 
 /**
@@ -26,7 +26,11 @@ public final class LocalCommand {
 
     private LocalCommand() {}
 
-    public static int run(List<String> args, Map<String, String> environment, PrintStream out, PrintStream err) {
+    /**
+     * @param train runs {@code train} with the given process environment and returns its exit code
+     */
+    public static int run(List<String> args, Map<String, String> environment, ToIntFunction<Map<String, String>> train,
+            PrintStream out, PrintStream err) {
         if (args.isEmpty() || !args.get(0).equals("train")) {
             err.print(USAGE);
             return 2;
@@ -43,7 +47,7 @@ public final class LocalCommand {
         Map<String, String> trainEnvironment = new LinkedHashMap<>(environment);
         trainEnvironment.put("SAGEMAKER_BASE_DIR", job.base().toString());
         trainEnvironment.put("TRAINING_JOB_NAME", job.name());
-        int code = TrainCommand.run(trainEnvironment);
+        int code = train.applyAsInt(trainEnvironment);
         out.println();
         out.println(code == 0 ? "Training job " + job.name() + " succeeded." : "Training job " + job.name() + " failed (exit code " + code
                 + "): see " + job.base().resolve("output/failure"));

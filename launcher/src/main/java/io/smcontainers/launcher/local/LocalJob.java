@@ -3,7 +3,7 @@ package io.smcontainers.launcher.local;
 import static java.util.Objects.requireNonNull;
 
 import io.smcontainers.env.core.PyJson;
-import io.smcontainers.launcher.LauncherException;
+import io.smcontainers.launcher.error.LauncherException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -18,7 +18,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Logback configured in code (no XML to parse at start-up): one console appender on stderr with the reference's
- * layout, {@code 2026-11-23 07:05:51,637 smcontainers INFO     Reporting training SUCCESS}, level INFO until the job's
+ * layout, {@code 2026-11-23 07:05:51,637 sagemaker-training-toolkit INFO     Reporting training SUCCESS}, level INFO until the job's
  * {@code sagemaker_container_log_level} is known. Registered through
  * {@code META-INF/services/ch.qos.logback.classic.spi.Configurator}.
  */
@@ -69,7 +69,7 @@ public final class LogSetup extends ContextAwareBase implements Configurator {
             two(out, t.getSecond()).append(',');
             int millis = t.getNano() / 1_000_000;
             out.append(millis < 100 ? (millis < 10 ? "00" : "0") : "").append(millis);
-            out.append(" smcontainers ");
+            out.append(" sagemaker-training-toolkit ");
             String level = event.getLevel() == Level.WARN ? "WARNING" : event.getLevel().toString();
             out.append(level);
             for (int i = level.length(); i < 8; i++) {

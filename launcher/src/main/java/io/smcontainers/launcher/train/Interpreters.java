@@ -1,7 +1,7 @@
 package io.smcontainers.launcher.train;
 
-import io.smcontainers.launcher.LauncherException;
-import io.smcontainers.launcher.LauncherException.Category;
+import io.smcontainers.launcher.error.LauncherException;
+import io.smcontainers.launcher.error.LauncherException.Category;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;

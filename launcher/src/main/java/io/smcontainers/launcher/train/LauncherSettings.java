@@ -1,6 +1,6 @@
 package io.smcontainers.launcher.train;
 
-import io.smcontainers.launcher.LauncherException;
+import io.smcontainers.launcher.error.LauncherException;
 import java.time.Duration;
 import java.util.Map;
 

@@ -1,4 +1,4 @@
-package io.smcontainers.launcher.train;
+package io.smcontainers.launcher;
 
 import com.google.inject.Binder;
 import com.google.inject.Guice;
@@ -13,9 +13,10 @@ import io.smcontainers.env.core.TrainingEnv;
 import io.smcontainers.framework.spi.Framework;
 import io.smcontainers.framework.spi.TrainingContext;
 import io.smcontainers.framework.spi.UserCodeException;
-import io.smcontainers.launcher.LauncherException;
-import io.smcontainers.launcher.LauncherModule;
+import io.smcontainers.launcher.error.LauncherException;
+import io.smcontainers.gpu.probe.HardwareProbe;
 import io.smcontainers.launcher.logging.LogSetup;
+import io.smcontainers.launcher.train.LauncherSettings;
 import io.smcontainers.launcher.process.StopSignal;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -52,7 +53,7 @@ public final class TrainCommand {
         stop.install();
         TrainingEnv env;
         try {
-            env = TrainingEnv.read(environment, new MachineHardware(environment));
+            env = TrainingEnv.read(environment, new ProbedHardware(HardwareProbe.fromEnvironment(environment)));
         } catch (EnvironmentException e) {
             return reportEarlyFailure(environment, e.getMessage(), e.exitCode());
         } catch (RuntimeException e) {

@@ -1,4 +1,4 @@
-package io.smcontainers.launcher;
+package io.smcontainers.launcher.error;
 
 import static java.util.Objects.requireNonNull;
 

@@ -1,8 +1,8 @@
-package io.smcontainers.launcher.train;
+package io.smcontainers.launcher;
 
 import io.smcontainers.framework.spi.Framework;
-import io.smcontainers.launcher.LauncherException;
-import io.smcontainers.launcher.LauncherException.Category;
+import io.smcontainers.launcher.error.LauncherException;
+import io.smcontainers.launcher.error.LauncherException.Category;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
