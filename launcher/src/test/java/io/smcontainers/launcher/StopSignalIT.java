@@ -41,7 +41,7 @@ class StopSignalIT {
         assertEquals(143, run.exitCode(), run.stderr());
         assertEquals("TERM", Files.readString(got), "the script's own handler ran");
         long sleeper = Long.parseLong(Files.readString(childPid).strip());
-        assertFalse(ProcessHandle.of(sleeper).map(ProcessHandle::isAlive).orElse(false), "grandchild still alive");
+        assertFalse(JobFolder.running(sleeper), "grandchild still alive");
         assertTrue((System.nanoTime() - sent) / 1_000_000_000 < 15, "stopped without waiting for the grace period");
         assertTrue(job.failure().contains("ExtraInfo \"stopped: the training job was asked to stop (SIGTERM)\""), job.failure());
         assertFalse(job.succeeded());
@@ -51,9 +51,10 @@ class StopSignalIT {
     void processThatIgnoresSigtermIsKilledAfterTheGracePeriod() throws Exception {
         Path started = tmp.resolve("started");
         Path pid = tmp.resolve("pid");
-        JobFolder job = new JobFolder(tmp).program("stubborn.sh").sourceFile("stubborn.sh", String.join("\n",
-                "#!/bin/sh", "trap '' TERM", "echo $$ > " + pid, "touch " + started,
-                "while true; do sleep 0.1; done", "")).write();
+        JobFolder job = new JobFolder(tmp).program("stubborn.py").sourceFile("stubborn.py", String.join("\n",
+                "import os, signal, time", "signal.signal(signal.SIGTERM, signal.SIG_IGN)",
+                "open('" + pid + "', 'w').write(str(os.getpid()))", "open('" + started + "', 'w').write('yes')",
+                "while True: time.sleep(0.1)", "")).write();
         Process train = Toolkit.start(tmp.resolve("logs"),
                 Map.of("SAGEMAKER_BASE_DIR", job.base().toString(), "SMC_STOP_GRACE_SECONDS", "1"), "train");
         awaitFile(started, train);
@@ -62,7 +63,7 @@ class StopSignalIT {
         assertEquals(143, run.exitCode(), run.stderr());
         assertTrue(run.stderr().contains("did not stop within 1 s: sending SIGKILL"), run.stderr());
         long shell = Long.parseLong(Files.readString(pid).strip());
-        assertFalse(ProcessHandle.of(shell).map(ProcessHandle::isAlive).orElse(false));
+        assertFalse(JobFolder.running(shell));
         assertTrue(job.failure().contains("ExitCode 137"), job.failure());
     }
 

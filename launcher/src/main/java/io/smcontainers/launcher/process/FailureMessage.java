@@ -22,7 +22,7 @@ public final class FailureMessage {
 
     /** Substrings that start error collection (training contract appendix C, condensed: they are matched anywhere). */
     private static final List<String> ERROR_MARKERS = List.of(
-            "Error", "Exception", "Invalid requirement", "mpirun.real", "ORTE", "Traceback (most recent call last)");
+            "Error", "ERROR", "error:", "Exception", "Invalid requirement", "mpirun.real", "ORTE", "Traceback (most recent call last)");
 
     private FailureMessage() {}
 

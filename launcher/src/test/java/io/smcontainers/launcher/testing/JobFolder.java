@@ -20,6 +20,8 @@ public final class JobFolder {
         this.base = Files.createDirectories(root.resolve("opt-ml"));
         this.source = Files.createDirectories(root.resolve("src"));
         Files.createDirectories(base.resolve("input/data/training"));
+        Files.createDirectories(base.resolve("model")); // the platform creates these
+        Files.createDirectories(base.resolve("output/data"));
         Files.writeString(base.resolve("input/data/training/data.txt"), "1 2 3\n");
     }
 
@@ -80,6 +82,17 @@ public final class JobFolder {
 
     public boolean succeeded() {
         return Files.exists(base.resolve("output/success"));
+    }
+
+    /** Whether the process runs: false when gone or a zombie (exited, waiting for init to reap it). */
+    public static boolean running(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+            char state = stat.charAt(stat.lastIndexOf(')') + 2);
+            return state != 'Z' && state != 'X';
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     private static String quote(String text) {
