@@ -22,7 +22,12 @@ final class FrameworkLocator {
             return value.contains(":") ? Optional.empty() : Optional.of(instantiate(value, loader));
         }
         List<Framework> found = new ArrayList<>();
-        ServiceLoader.load(Framework.class, loader).forEach(found::add);
+        try {
+            ServiceLoader.load(Framework.class, loader).forEach(found::add);
+        } catch (java.util.ServiceConfigurationError e) {
+            throw new LauncherException(Category.PLATFORM, 1, "A " + Framework.class.getName() + " registered in META-INF/services "
+                    + "cannot be loaded: " + e.getMessage() + ". It needs a public no-argument constructor", e);
+        }
         if (found.size() > 1) {
             throw new LauncherException(Category.PLATFORM, 1, "More than one " + Framework.class.getName() + " is registered in "
                     + "META-INF/services: " + found.stream().map(f -> f.getClass().getName()).toList()

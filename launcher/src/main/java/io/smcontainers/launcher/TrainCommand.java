@@ -134,8 +134,13 @@ public final class TrainCommand {
         try {
             output = BaseDir.resolve(environment).paths().output();
         } catch (RuntimeException e) {
-            log.error("Reporting training FAILURE\n{}", message);
-            return exitCode;
+            // the base dir itself is unusable (e.g. its code dir cannot be created): report where SageMaker looks
+            String base = environment.getOrDefault("SAGEMAKER_BASE_DIR", "");
+            output = (base.isEmpty() ? Path.of("/opt/ml") : Path.of(base)).resolve("output");
+            if (!Files.isDirectory(output.getParent())) {
+                log.error("Reporting training FAILURE\n{}", message);
+                return exitCode;
+            }
         }
         return report(output.resolve("success"), output.resolve("failure"), new Outcome(exitCode, message, null));
     }

@@ -2,7 +2,10 @@ package io.smcontainers.launcher.code;
 
 import io.smcontainers.launcher.error.LauncherException;
 import io.smcontainers.launcher.error.LauncherException.Category;
+import java.io.IOException;
+import java.io.OutputStream;
 import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -44,8 +47,10 @@ final class SdkS3Source implements S3Source {
         Optional<String> endpoint = value("S3_ENDPOINT_URL");
         String where = "s3://" + bucket + "/" + key + endpoint.map(e -> " (endpoint " + e + ")").orElse("");
         log.info("Downloading {}", where);
-        try (S3Client s3 = client(endpoint)) {
-            s3.getObject(GetObjectRequest.builder().bucket(bucket).key(key).build(), ResponseTransformer.toFile(target));
+        try (S3Client s3 = client(endpoint); OutputStream out = Files.newOutputStream(target)) {
+            s3.getObject(GetObjectRequest.builder().bucket(bucket).key(key).build(), ResponseTransformer.toOutputStream(out));
+        } catch (IOException e) {
+            throw new LauncherException(Category.PLATFORM, 1, "Cannot write the download of " + where + " to " + target + ": " + e, e);
         } catch (S3Exception e) {
             int status = e.statusCode();
             String code = e.awsErrorDetails() == null ? "" : e.awsErrorDetails().errorCode();
