@@ -60,7 +60,7 @@ class S3SourceIT {
                 .submitDirectory("s3://code-bucket/job/source/sourcedir.tar.gz").write();
         Run run = Toolkit.run(tmp.resolve("logs"), s3Environment(job, S3MockServer.endpoint()), "train");
         assertEquals(0, run.exitCode(), run.stderr());
-        assertEquals("helper --n 7\n", Files.readString(job.base().resolve("model/out")));
+        assertEquals("helper -n 7\n", Files.readString(job.base().resolve("model/out")));
         assertTrue(Files.isExecutable(job.base().resolve("code/lib/helper.sh")));
     }
 
