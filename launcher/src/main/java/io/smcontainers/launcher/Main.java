@@ -1,5 +1,6 @@
 package io.smcontainers.launcher;
 
+import io.smcontainers.launcher.local.LocalCommand;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -17,6 +18,10 @@ public final class Main {
             "commands:",
             "  serve            answer the SageMaker hosting contract on SAGEMAKER_BIND_TO_PORT (default 8080)",
             "  env [--json]     print the SM_* variables (and CLI arguments) the user code of this job would get",
+            "  train                      run the training job in /opt/ml (SAGEMAKER_BASE_DIR), as SageMaker does",
+            "  local train --source-dir DIR --entry-point FILE [--hyperparameters JSON]",
+            "              [--channel NAME=PATH]... [--output DIR]",
+            "                             lay out a job folder as SageMaker does and train on it",
             "");
 
     private Main() {}
@@ -47,6 +52,10 @@ public final class Main {
             case "help":
                 out.print(USAGE);
                 return 0;
+            case "train":
+                return TrainCommand.run(environment);
+            case "local":
+                return LocalCommand.run(rest, environment, TrainCommand::run, out, err);
             default:
                 err.println("sagemaker-toolkit: unknown command '" + command + "'");
                 err.print(USAGE);

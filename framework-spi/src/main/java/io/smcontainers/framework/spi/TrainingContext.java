@@ -3,7 +3,6 @@ package io.smcontainers.framework.spi;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 /** The training job as a framework sees it. Values are immutable; maps keep their documented order. */
 public interface TrainingContext {
@@ -31,7 +30,7 @@ public interface TrainingContext {
     /**
      * User hyperparameters, decoded as Python's {@code json.loads} would, in file order. Values are
      * {@code String}, {@code Boolean}, {@code java.math.BigInteger} (integers), {@code Double},
-     * {@code List}, {@code Map}, or {@link Optional#empty()} for JSON null.
+     * {@code List}, {@code Map}, or Java {@code null} for JSON null (as env-core decodes them).
      */
     Map<String, Object> hyperparameters();
 

@@ -1,0 +1,32 @@
+#!/bin/sh
+# Start-up cost of `train` on a no-op entry point, against a bare `java -version` and a bare `python3 -c pass`
+# measured in the same run (hyperfine, median of N runs), plus peak memory (GNU time).
+# Usage: launcher/bench/train-noop.sh [runs]   (after `mvn -pl launcher -am package`; needs hyperfine, /usr/bin/time)
+set -eu
+runs=${1:-20}
+here=$(cd "$(dirname "$0")" && pwd)
+dist="$here/../target/dist"
+python=${SMC_PYTHON:-$(command -v python3)}
+job=$(mktemp -d)
+trap 'rm -rf "$job"' EXIT
+mkdir -p "$job/input/config" "$job/code" "$job/model"
+printf '{"sagemaker_program": "\\"noop.py\\""}' > "$job/input/config/hyperparameters.json"
+printf '{}' > "$job/input/config/inputdataconfig.json"
+printf '{"current_host": "algo-1", "hosts": ["algo-1"]}' > "$job/input/config/resourceconfig.json"
+echo 'pass' > "$job/code/noop.py"
+export SAGEMAKER_BASE_DIR="$job" SMC_PYTHON="$python"
+hyperfine -N -w 3 -r "$runs" --export-json "$job/result.json" \
+  -n java-version 'java -version' -n python-noop "$python -c pass" -n train "$dist/bin/train" > /dev/null
+python3 - "$job/result.json" <<'PY'
+import json, sys
+r = {b["command"]: b for b in json.load(open(sys.argv[1]))["results"]}
+java, py, train = (r[n]["median"] for n in ("java-version", "python-noop", "train"))
+print("median wall: java -version %.1f ms, python3 -c pass %.1f ms, train %.1f ms" % (java * 1e3, py * 1e3, train * 1e3))
+print("train / java -version = %.2f; train - java -version = %.1f ms" % (train / java, (train - java) * 1e3))
+PY
+peak=0
+for i in 1 2 3 4 5; do
+  kb=$(/usr/bin/time -f %M "$dist/bin/train" 2>&1 >/dev/null | tail -1)
+  [ "$kb" -gt "$peak" ] && peak=$kb
+done
+echo "peak RSS of train (max of 5): $((peak / 1024)) MiB"

@@ -1,0 +1,185 @@
+package io.smcontainers.launcher;
+
+import com.google.inject.Binder;
+import com.google.inject.Guice;
+import com.google.inject.Injector;
+import com.google.inject.Module;
+import com.google.inject.Stage;
+import com.google.inject.util.Modules;
+import io.smcontainers.env.core.BaseDir;
+import io.smcontainers.env.core.EnvironmentException;
+import io.smcontainers.env.core.ProcessEnvironment;
+import io.smcontainers.env.core.TrainingEnv;
+import io.smcontainers.framework.spi.Framework;
+import io.smcontainers.framework.spi.TrainingContext;
+import io.smcontainers.framework.spi.UserCodeException;
+import io.smcontainers.launcher.error.LauncherException;
+import io.smcontainers.gpu.probe.HardwareProbe;
+import io.smcontainers.launcher.logging.LogSetup;
+import io.smcontainers.launcher.train.LauncherSettings;
+import io.smcontainers.launcher.process.StopSignal;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The {@code train} program (training contract §1): reads the job once, builds the one injector with the framework,
+ * trains, writes exactly one of {@code output/success} or {@code output/failure} and returns the exit code. SIGTERM
+ * and SIGINT are forwarded to the user process group for the whole run.
+ */
+public final class TrainCommand {
+    private static final Logger log = LoggerFactory.getLogger(TrainCommand.class);
+
+    private TrainCommand() {}
+
+    /** Runs a training job described by {@code environment} (the process environment); returns the exit code. */
+    public static int run(Map<String, String> environment) {
+        LauncherSettings settings;
+        try {
+            settings = LauncherSettings.from(environment);
+        } catch (LauncherException e) {
+            log.error("{}", e.getMessage());
+            return e.exitCode();
+        }
+        StopSignal stop = new StopSignal(settings.stopGrace());
+        stop.install();
+        TrainingEnv env;
+        try {
+            env = TrainingEnv.read(environment, new ProbedHardware(HardwareProbe.fromEnvironment(environment)));
+        } catch (EnvironmentException e) {
+            return reportEarlyFailure(environment, e.getMessage(), e.exitCode());
+        } catch (RuntimeException e) {
+            return reportEarlyFailure(environment, "Framework Error: \n" + e, 1);
+        }
+        LogSetup.pythonLevel(env.logLevel());
+        return run(env, new ProcessEnvironment(environment), settings, stop, Thread.currentThread().getContextClassLoader());
+    }
+
+    static int run(TrainingEnv env, ProcessEnvironment processEnvironment, LauncherSettings settings, StopSignal stop,
+            ClassLoader loader) {
+        Outcome outcome;
+        try {
+            Optional<Framework> javaFramework = FrameworkLocator.locate(env.frameworkModule(), loader);
+            Module launcher = new LauncherModule(env, processEnvironment, settings, stop, javaFramework);
+            Module all = javaFramework.isPresent() && javaFramework.get() instanceof Module own
+                    ? Modules.override(launcher).with(own) : launcher;
+            Injector injector = Guice.createInjector(Stage.PRODUCTION, TrainCommand::strict, all);
+            Framework framework = injector.getInstance(Framework.class);
+            if (env.frameworkModule().isPresent() || javaFramework.isPresent()) {
+                log.info("Imported framework {}", framework.name());
+            }
+            // intermediate-sync starts here (before the entry point runs) and is stopped, with a bound, in the finally
+            // block below, after training ends and before the success or failure file is written (contract §1, §10).
+            try {
+                framework.train(injector.getInstance(TrainingContext.class));
+            } finally {
+                // stop the intermediate-sync here
+            }
+            outcome = stop.requested() ? stopped(stop) : Outcome.success();
+        } catch (Throwable t) {
+            outcome = stop.requested() ? stopped(stop, t) : Outcome.of(t);
+        }
+        return report(env.paths().successFile(), env.paths().failureFile(), outcome);
+    }
+
+    private static void strict(Binder binder) {
+        binder.disableCircularProxies();
+        binder.requireExplicitBindings();
+        binder.requireExactBindingAnnotations();
+    }
+
+    private static Outcome stopped(StopSignal stop) {
+        return new Outcome(128 + stop.signalNumber(), "Training stopped: the training job was asked to stop (SIG"
+                + (stop.signalNumber() == 2 ? "INT" : "TERM") + ") after the entry point had finished", null);
+    }
+
+    private static Outcome stopped(StopSignal stop, Throwable t) {
+        String detail = t instanceof UserCodeException || t instanceof LauncherException ? t.getMessage() : String.valueOf(t);
+        return new Outcome(128 + stop.signalNumber(), detail, t);
+    }
+
+    static int report(Path successFile, Path failureFile, Outcome outcome) {
+        try {
+            Files.createDirectories(successFile.getParent());
+            if (outcome.exitCode() == 0) {
+                log.info("Reporting training SUCCESS");
+                Files.write(successFile, new byte[0]);
+                return 0;
+            }
+            log.error("Reporting training FAILURE");
+            log.error("{}", outcome.message(), outcome.cause());
+            if (Files.exists(failureFile)) {
+                log.info("Failure file exists. Skipping creation....");
+            } else {
+                Files.writeString(failureFile, outcome.message(), StandardCharsets.UTF_8);
+            }
+            log.error("Encountered exit_code {}", outcome.exitCode());
+        } catch (IOException e) {
+            log.error("Cannot write {}: {}", outcome.exitCode() == 0 ? successFile : failureFile, e.toString());
+            return outcome.exitCode() == 0 ? 1 : outcome.exitCode();
+        }
+        return outcome.exitCode();
+    }
+
+    private static int reportEarlyFailure(Map<String, String> environment, String message, int exitCode) {
+        Path output;
+        try {
+            output = BaseDir.resolve(environment).paths().output();
+        } catch (RuntimeException e) {
+            // the base dir itself is unusable (e.g. its code dir cannot be created): report where SageMaker looks
+            String base = environment.getOrDefault("SAGEMAKER_BASE_DIR", "");
+            output = (base.isEmpty() ? Path.of("/opt/ml") : Path.of(base)).resolve("output");
+            if (!Files.isDirectory(output.getParent())) {
+                log.error("Reporting training FAILURE\n{}", message);
+                return exitCode;
+            }
+        }
+        return report(output.resolve("success"), output.resolve("failure"), new Outcome(exitCode, message, null));
+    }
+
+    /** How the run ended: exit code 0, or the failure message and exit code (training contract §8.5). */
+    record Outcome(int exitCode, String message, Throwable cause) {
+        static Outcome success() {
+            return new Outcome(0, "", null);
+        }
+
+        static Outcome of(Throwable t) {
+            if (t instanceof UserCodeException) {
+                return new Outcome(1, t.getMessage(), null);
+            }
+            if (t instanceof LauncherException e) {
+                return new Outcome(e.exitCode(), e.getMessage(), e.category() == LauncherException.Category.PLATFORM ? e : null);
+            }
+            if (t instanceof EnvironmentException e) {
+                return new Outcome(e.exitCode(), e.getMessage(), null);
+            }
+            if (t instanceof OutOfMemoryError) {
+                return new Outcome(1, "Resource Error: the launcher ran out of memory: " + t.getMessage(), t);
+            }
+            Throwable cause = t instanceof UncheckedIOException u ? u.getCause() : t;
+            return new Outcome(errno(cause), "Framework Error: \n" + cause, t);
+        }
+
+        /** The reference's errno exit codes for I/O errors (quirk #9: 1..255, else 1). */
+        static int errno(Throwable t) {
+            if (t instanceof NoSuchFileException || t instanceof java.io.FileNotFoundException) {
+                return 2;
+            }
+            if (t instanceof AccessDeniedException) {
+                return 13;
+            }
+            if (t instanceof java.net.UnknownHostException) {
+                return 254;
+            }
+            return 1;
+        }
+    }
+}

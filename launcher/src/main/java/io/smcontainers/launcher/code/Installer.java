@@ -1,0 +1,102 @@
+package io.smcontainers.launcher.code;
+
+import static java.util.Objects.requireNonNull;
+
+import io.smcontainers.framework.spi.UserCodeException;
+import io.smcontainers.launcher.error.LauncherException;
+import io.smcontainers.launcher.error.LauncherException.Category;
+import io.smcontainers.launcher.process.Command;
+import io.smcontainers.launcher.process.FailureMessage;
+import io.smcontainers.launcher.process.ProcessLauncher;
+import io.smcontainers.launcher.process.ProcessResult;
+import jakarta.inject.Inject;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The install step (training contract §7.4, STT behaviour): {@code pip install .} (plus {@code -r requirements.txt})
+ * for a Python package, {@code pip install -r requirements.txt} for a Python program that has one, {@code chmod 777}
+ * for a command. pip runs in the code dir through the process launcher, so its output is in the log; a failure is a
+ * {@link UserCodeException} with pip's exit code and the end of its stderr.
+ */
+public final class Installer {
+    private static final Logger log = LoggerFactory.getLogger(Installer.class);
+
+    private final ProcessLauncher launcher;
+
+    @Inject
+    public Installer(ProcessLauncher launcher) {
+        this.launcher = requireNonNull(launcher, "launcher is null");
+    }
+
+    public void install(EntryPointType type, String name, Path codeDir, List<String> python, Map<String, String> environment)
+            throws UserCodeException {
+        checkPresent(type, name, codeDir);
+        boolean requirements = Files.isRegularFile(codeDir.resolve("requirements.txt"));
+        switch (type) {
+            case PYTHON_PACKAGE -> {
+                List<String> argv = new ArrayList<>(python);
+                argv.addAll(List.of("-m", "pip", "install", "."));
+                if (requirements) {
+                    argv.addAll(List.of("-r", "requirements.txt"));
+                }
+                log.info("Installing module.");
+                pip("InstallModuleError", argv, codeDir, environment);
+            }
+            case PYTHON_PROGRAM -> {
+                if (requirements) {
+                    log.info("Installing dependencies from requirements.txt");
+                    List<String> argv = new ArrayList<>(python);
+                    argv.addAll(List.of("-m", "pip", "install", "-r", "requirements.txt"));
+                    pip("InstallRequirementsError", argv, codeDir, environment);
+                }
+            }
+            case COMMAND -> {
+                try {
+                    Files.setPosixFilePermissions(codeDir.resolve(name), PosixFilePermissions.fromString("rwxrwxrwx"));
+                } catch (IOException e) {
+                    throw new LauncherException(Category.USER, CodeFetcher.errno(e),
+                            "Cannot make the entry point " + codeDir.resolve(name) + " executable: " + e, e);
+                }
+            }
+            case JAR -> {
+                // nothing to install: the jar carries its dependencies or its manifest Class-Path
+            }
+        }
+    }
+
+    /** A missing entry point is reported before anything runs, naming where it was looked for (quirk #17). */
+    private static void checkPresent(EntryPointType type, String name, Path codeDir) {
+        if (type == EntryPointType.PYTHON_PACKAGE) {
+            return; // a module name, resolved by Python after the install
+        }
+        if (!Files.exists(codeDir.resolve(name), LinkOption.NOFOLLOW_LINKS)) {
+            throw new LauncherException(Category.USER, 2, "The entry point " + name + " (SAGEMAKER_PROGRAM / sagemaker_program) "
+                    + "does not exist in the code directory " + codeDir
+                    + ". Check the entry point name and the source directory (sagemaker_submit_directory)");
+        }
+    }
+
+    private void pip(String errorClass, List<String> argv, Path codeDir, Map<String, String> environment) throws UserCodeException {
+        Command command = new Command(argv, codeDir, environment);
+        log.info("Running: {}", command.display());
+        ProcessResult result;
+        try {
+            result = launcher.run(command, true);
+        } catch (IOException e) {
+            throw new UserCodeException(errorClass + ":\nExitCode 1\nErrorMessage \"" + e.getMessage() + "\"\nCommand \""
+                    + command.display() + "\"", e);
+        }
+        if (result.exitCode() != 0) {
+            throw new UserCodeException(FailureMessage.of(errorClass, command, result));
+        }
+    }
+}

@@ -1,0 +1,89 @@
+package io.smcontainers.launcher.logging;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.spi.Configurator;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.classic.spi.ThrowableProxyUtil;
+import ch.qos.logback.core.ConsoleAppender;
+import ch.qos.logback.core.CoreConstants;
+import ch.qos.logback.core.LayoutBase;
+import ch.qos.logback.core.encoder.LayoutWrappingEncoder;
+import ch.qos.logback.core.spi.ContextAwareBase;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneId;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Logback configured in code (no XML to parse at start-up): one console appender on stderr with the reference's
+ * layout, {@code 2026-11-23 07:05:51,637 sagemaker-training-toolkit INFO     Reporting training SUCCESS}, level INFO until the job's
+ * {@code sagemaker_container_log_level} is known. Registered through
+ * {@code META-INF/services/ch.qos.logback.classic.spi.Configurator}.
+ */
+public final class LogSetup extends ContextAwareBase implements Configurator {
+    @Override
+    public ExecutionStatus configure(LoggerContext context) {
+        ConsoleAppender<ILoggingEvent> console = new ConsoleAppender<>();
+        console.setContext(context);
+        console.setName("console");
+        console.setTarget("System.err");
+        LayoutWrappingEncoder<ILoggingEvent> encoder = new LayoutWrappingEncoder<>();
+        encoder.setContext(context);
+        ReferenceLayout layout = new ReferenceLayout();
+        layout.setContext(context);
+        layout.start();
+        encoder.setLayout(layout);
+        encoder.start();
+        console.setEncoder(encoder);
+        console.start();
+        Logger root = context.getLogger(Logger.ROOT_LOGGER_NAME);
+        root.setLevel(Level.INFO);
+        root.addAppender(console);
+        return ExecutionStatus.DO_NOT_INVOKE_NEXT_IF_ANY;
+    }
+
+    /** Sets the root level from a Python logging level (10 DEBUG, 20 INFO, 30 WARNING, 40 ERROR, 50 CRITICAL). */
+    public static void pythonLevel(int level) {
+        if (LoggerFactory.getILoggerFactory() instanceof LoggerContext context) {
+            Level logback = level <= 0 ? Level.ALL : level < 20 ? Level.DEBUG : level < 30 ? Level.INFO : level < 40 ? Level.WARN : Level.ERROR;
+            context.getLogger(Logger.ROOT_LOGGER_NAME).setLevel(logback);
+            // the SDK's wire-level DEBUG is not the toolkit's DEBUG
+            context.getLogger("software.amazon.awssdk").setLevel(level < 20 ? Level.INFO : logback);
+        }
+    }
+
+    static final class ReferenceLayout extends LayoutBase<ILoggingEvent> {
+        private static final ZoneId ZONE = ZoneId.systemDefault();
+
+        @Override
+        public String doLayout(ILoggingEvent event) {
+            LocalDateTime t = LocalDateTime.ofInstant(Instant.ofEpochMilli(event.getTimeStamp()), ZONE);
+            StringBuilder out = new StringBuilder(128);
+            out.append(t.getYear()).append('-');
+            two(out, t.getMonthValue()).append('-');
+            two(out, t.getDayOfMonth()).append(' ');
+            two(out, t.getHour()).append(':');
+            two(out, t.getMinute()).append(':');
+            two(out, t.getSecond()).append(',');
+            int millis = t.getNano() / 1_000_000;
+            out.append(millis < 100 ? (millis < 10 ? "00" : "0") : "").append(millis);
+            out.append(" sagemaker-training-toolkit ");
+            String level = event.getLevel() == Level.WARN ? "WARNING" : event.getLevel().toString();
+            out.append(level);
+            for (int i = level.length(); i < 8; i++) {
+                out.append(' ');
+            }
+            out.append(' ').append(event.getFormattedMessage()).append(CoreConstants.LINE_SEPARATOR);
+            if (event.getThrowableProxy() != null) {
+                out.append(ThrowableProxyUtil.asString(event.getThrowableProxy())).append(CoreConstants.LINE_SEPARATOR);
+            }
+            return out.toString();
+        }
+
+        private static StringBuilder two(StringBuilder out, int value) {
+            return out.append(value < 10 ? "0" : "").append(value);
+        }
+    }
+}
