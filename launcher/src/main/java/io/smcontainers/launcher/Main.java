@@ -1,6 +1,7 @@
 package io.smcontainers.launcher;
 
 import io.smcontainers.launcher.local.LocalCommand;
+import io.smcontainers.launcher.serve.ServeCommand;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -16,12 +17,14 @@ public final class Main {
             "usage: sagemaker-toolkit <command> [options]",
             "",
             "commands:",
-            "  serve            answer the SageMaker hosting contract on SAGEMAKER_BIND_TO_PORT (default 8080)",
-            "  env [--json]     print the SM_* variables (and CLI arguments) the user code of this job would get",
             "  train                      run the training job in /opt/ml (SAGEMAKER_BASE_DIR), as SageMaker does",
+            "  serve                      answer the SageMaker hosting contract on SAGEMAKER_BIND_TO_PORT (default 8080)",
+            "  env [--json]               print the SM_* variables and CLI arguments the user code of this job gets",
             "  local train --source-dir DIR --entry-point FILE [--hyperparameters JSON]",
             "              [--channel NAME=PATH]... [--output DIR]",
             "                             lay out a job folder as SageMaker does and train on it",
+            "  local serve --model-dir DIR [--port N]",
+            "                             serve a model folder on 127.0.0.1 for local testing",
             "");
 
     private Main() {}
@@ -44,7 +47,7 @@ public final class Main {
         List<String> rest = args.subList(1, args.size());
         switch (command) {
             case "serve":
-                return io.smcontainers.launcher.serve.ServeCommand.run(rest, environment);
+                return ServeCommand.run(rest, environment);
             case "env":
                 return EnvCommand.run(rest, environment, out, err);
             case "-h":
@@ -55,6 +58,9 @@ public final class Main {
             case "train":
                 return TrainCommand.run(environment);
             case "local":
+                if (!rest.isEmpty() && rest.get(0).equals("serve")) {
+                    return ServeCommand.run(rest.subList(1, rest.size()), environment);
+                }
                 return LocalCommand.run(rest, environment, TrainCommand::run, out, err);
             default:
                 err.println("sagemaker-toolkit: unknown command '" + command + "'");
