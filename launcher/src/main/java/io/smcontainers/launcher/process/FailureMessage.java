@@ -1,5 +1,7 @@
 package io.smcontainers.launcher.process;
 
+import io.smcontainers.env.core.EnvironmentLog;
+
 import java.util.List;
 
 /**
@@ -31,7 +33,7 @@ public final class FailureMessage {
         message.append("ExitCode ").append(result.exitCode()).append('\n');
         message.append("ErrorMessage \"").append(errorLines(result.stderrTail())).append("\"\n");
         extraInfo(result).ifPresent(info -> message.append("ExtraInfo \"").append(info).append("\"\n"));
-        message.append("Command \"").append(command.display()).append('"');
+        message.append("Command \"").append(String.join(" ", EnvironmentLog.maskArguments(command.argv()))).append('"');
         return message.toString();
     }
 

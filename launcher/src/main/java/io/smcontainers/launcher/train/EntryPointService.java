@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import io.smcontainers.env.core.ProcessEnvironment;
 import io.smcontainers.env.core.PyValues;
+import io.smcontainers.env.core.EnvironmentLog;
 import io.smcontainers.env.core.TrainingEnv;
 import io.smcontainers.framework.spi.RunOptions;
 import io.smcontainers.framework.spi.TrainingContext;
@@ -208,12 +209,10 @@ public final class EntryPointService {
         if (!log.isInfoEnabled()) {
             return;
         }
-        StringBuilder dump = new StringBuilder("Invoking user script\n\nTraining Env:\n\n").append(env.toJson())
-                .append("\n\nEnvironment variables:\n\n");
-        env.envVars().keySet().forEach(name -> dump.append(name).append('=').append(shown.get(name)).append('\n'));
-        dump.append("PYTHONPATH=").append(shown.get("PYTHONPATH")).append('\n');
-        dump.append("\nInvoking script with the following command:\n\n").append(command.display()).append('\n');
-        log.info("{}", dump);
+        Map<String, String> variables = new LinkedHashMap<>();
+        env.envVars().keySet().forEach(name -> variables.put(name, shown.get(name)));
+        variables.put("PYTHONPATH", shown.get("PYTHONPATH"));
+        log.info("{}", EnvironmentLog.describe(env, variables, command.argv()));
     }
 
     private void checkStop() {
