@@ -2,11 +2,12 @@
 # Load benchmark for serving-netty: drives the real server and a minimal Netty hello-world server (the physical limit)
 # with wrk on 127.0.0.1 in the same run, and prints requests/s and p99 per scenario plus the ratios.
 # Also measures cold start (JVM start to the first 200 on /ping) and resident memory after warm-up.
-# Usage: serving-netty/bench/run.sh [seconds per run, default 10]   (needs wrk and curl: apt-get install -y wrk curl)
+# Usage: serving-netty/bench/run.sh [seconds per wrk run, default 5] [rounds, default 3]   (needs wrk and curl: apt-get install -y wrk curl)
 # Not part of the tests. Builds the test classes and a class path file with Maven (no install).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-duration=${1:-10}
+duration=${1:-5}
+rounds=${2:-3}
 command -v wrk >/dev/null || { echo "wrk is missing: apt-get install -y wrk" >&2; exit 1; }
 work=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
@@ -14,8 +15,8 @@ trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
 mvn -B -ntp -q -pl serving-netty -am test-compile -Dsmc.check.skip=true
 mvn -B -ntp -q -pl serving-netty dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$work/cp.txt" -Dsmc.check.skip=true >/dev/null
 cp="serving-netty/target/test-classes:serving-netty/target/classes:framework-spi/target/classes:env-core/target/classes:$(cat "$work/cp.txt")"
-# The JVM options the serve entry point is meant to ship with (see README): C2, serial GC, bounded heap.
-jvm=(-XX:+UseSerialGC -Xms32m -Xmx256m -Xss512k -XX:ReservedCodeCacheSize=48m -XX:MaxMetaspaceSize=64m -XX:-UsePerfData)
+# The JVM options `serve` ships with (launcher/src/dist/bin/sagemaker-toolkit, serve block), for both servers.
+jvm=(-XX:+UseSerialGC -Xms32m -XX:MaxRAMPercentage=75 -XX:-UsePerfData)
 
 python3 - "$work" <<'PY'
 import sys
@@ -53,18 +54,33 @@ PY
 }
 
 declare -A result
+declare -A port=([hello]=18081 [serving]=18080)
 for kind in hello serving; do
-  port=$([ $kind = hello ] && echo 18081 || echo 18080)
-  cold=$(start_server $kind $port)
-  result[$kind,cold]=$cold
-  wrk -t2 -c16 -d3s "http://127.0.0.1:$port/ping" >/dev/null
-  wrk -t2 -c16 -d3s -s "$work/echo100.lua" "http://127.0.0.1:$port/invocations" >/dev/null
+  result[$kind,cold]=$(start_server $kind ${port[$kind]})
+done
+for kind in hello serving; do
+  wrk -t2 -c16 -d3s "http://127.0.0.1:${port[$kind]}/ping" >/dev/null
+  wrk -t2 -c16 -d3s -s "$work/echo100k.lua" "http://127.0.0.1:${port[$kind]}/invocations" >/dev/null
+  wrk -t2 -c16 -d3s -s "$work/echo100.lua" "http://127.0.0.1:${port[$kind]}/invocations" >/dev/null
   result[$kind,rss]=$(awk '/VmRSS/ {print int($2/1024)}' /proc/$(cat "$work/$kind.pid")/status)
+done
+# Both servers stay up; each scenario alternates hello and serving for $rounds rounds (the machine's load drifts), and
+# the median round of each is reported.
+median() { python3 -c 'import statistics, sys; rows = [list(map(float, r.split())) for r in sys.argv[1:]]; print(" ".join(f"{statistics.median(c):.2f}" for c in zip(*rows)))' "$@"; }
+for scenario in ping echo100 echo100k; do
+  path=$([ $scenario = ping ] && echo /ping || echo /invocations)
+  script=$([ $scenario = ping ] && echo "" || echo $scenario)
   for conns in 16 64; do
-    result[$kind,ping,$conns]=$(run_wrk $port /ping "" $conns)
-    result[$kind,echo100,$conns]=$(run_wrk $port /invocations echo100 $conns)
-    result[$kind,echo100k,$conns]=$(run_wrk $port /invocations echo100k $conns)
+    declare -a hello_runs=() serving_runs=()
+    for _ in $(seq "$rounds"); do
+      hello_runs+=("$(run_wrk ${port[hello]} $path "$script" $conns)")
+      serving_runs+=("$(run_wrk ${port[serving]} $path "$script" $conns)")
+    done
+    result[hello,$scenario,$conns]=$(median "${hello_runs[@]}")
+    result[serving,$scenario,$conns]=$(median "${serving_runs[@]}")
   done
+done
+for kind in hello serving; do
   kill "$(cat "$work/$kind.pid")"; wait "$(cat "$work/$kind.pid")" 2>/dev/null || true
 done
 
@@ -73,12 +89,12 @@ for scenario in ping echo100 echo100k; do
   for conns in 16 64; do
     read -r hr hp he <<<"${result[hello,$scenario,$conns]}"
     read -r sr sp se <<<"${result[serving,$scenario,$conns]}"
-    printf '%-10s %5s | %12s %9s | %12s %9s | %7s %9s%s\n' $scenario $conns "$hr" "$hp" "$sr" "$sp" \
+    printf '%-10s %5s | %12.0f %9s | %12.0f %9s | %7s %9s%s\n' $scenario $conns "$hr" "$hp" "$sr" "$sp" \
       "$(python3 -c "print(f'{$sr/$hr:.2f}')")" "$(python3 -c "print(f'{$sp/$hp:.2f}')")" \
-      "$([ "$se" != 0 ] && echo "  ($se non-2xx)")"
+      "$([ "${se%.*}" != 0 ] && echo "  ($se non-2xx)")"
   done
 done
 echo
 echo "cold start to first /ping 200: hello ${result[hello,cold]} ms, serving ${result[serving,cold]} ms"
 echo "resident memory after warm-up: hello ${result[hello,rss]} MB, serving ${result[serving,rss]} MB"
-echo "transport: $(head -1 "$work/serving.log")"
+echo "transport: $(grep -h READY "$work/hello.log" "$work/serving.log" | tr '\n' ' ')"

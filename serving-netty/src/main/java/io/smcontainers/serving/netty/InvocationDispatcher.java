@@ -5,7 +5,8 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.util.AttributeKey;
-import io.netty.util.concurrent.ScheduledFuture;
+import io.netty.util.Timeout;
+import io.netty.util.Timer;
 import io.smcontainers.framework.spi.Codecs;
 import io.smcontainers.framework.spi.Payload;
 import java.time.Duration;
@@ -17,22 +18,26 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Admits an invocation: snapshots the request on the event loop, pauses reading on the connection, and queues the job
- * for the inference pool with its deadline; a full queue is an immediate 503.
+ * Admits an invocation: snapshots the request on the event loop, marks the connection busy (later pipelined requests
+ * wait in {@link InOrder}), arms the deadline on the shared wheel timer (no event-loop task per request) and queues the
+ * job for the inference pool; a full queue is an immediate 503.
  */
 final class InvocationDispatcher {
     static final AttributeKey<Job> CURRENT = AttributeKey.valueOf("smc.job");
     private static final long GRACE_NANOS = TimeUnit.SECONDS.toNanos(2);
 
     private final InferencePool pool;
+    private final Timer timer;
     private final Responses responses;
     private final Codecs codecs;
     private final String defaultAccept;
     private final Duration timeout;
     private final int queueSize;
 
-    InvocationDispatcher(InferencePool pool, Responses responses, Codecs codecs, String defaultAccept, Duration timeout, int queueSize) {
+    InvocationDispatcher(InferencePool pool, Timer timer, Responses responses, Codecs codecs, String defaultAccept, Duration timeout,
+            int queueSize) {
         this.pool = pool;
+        this.timer = timer;
         this.responses = responses;
         this.codecs = codecs;
         this.defaultAccept = defaultAccept;
@@ -62,11 +67,10 @@ final class InvocationDispatcher {
         RequestContext context = new RequestContext(exchange.requestId(), headers, accept, defaultAccept, modelName, codecs);
         Job job = new Job(channel, exchange, model, payload, contentType, accept, context, exchange.startNanos() + timeout.toNanos(), responses);
         channel.attr(Responses.BUSY).set(Boolean.TRUE);
-        channel.config().setAutoRead(false);
         long seconds = timeout.toSeconds();
-        ScheduledFuture<?> future = ctx.executor().schedule(() -> {
+        Timeout future = timer.newTimeout(expired -> {
             if (job.expire(seconds)) {
-                ctx.executor().schedule(() -> {
+                timer.newTimeout(grace -> {
                     InferencePool.Worker worker = job.worker();
                     if (worker != null && job.handlerStillRunning()) {
                         pool.retire(worker, job);
@@ -76,7 +80,7 @@ final class InvocationDispatcher {
         }, Math.max(0, job.remainingNanos()), TimeUnit.NANOSECONDS);
         job.timeoutFuture(future);
         if (!pool.offer(job)) {
-            future.cancel(false);
+            future.cancel();
             model.release();
             responses.error(channel, exchange, 503, "ServiceUnavailable", "No worker is available to serve the request: the queue of "
                     + queueSize + " waiting invocations is full (SMC_JOB_QUEUE_SIZE). Retry later or add workers.", null, false, true, null);

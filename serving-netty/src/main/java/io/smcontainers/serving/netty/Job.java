@@ -1,7 +1,7 @@
 package io.smcontainers.serving.netty;
 
 import io.netty.channel.Channel;
-import io.netty.util.concurrent.ScheduledFuture;
+import io.netty.util.Timeout;
 import io.smcontainers.framework.spi.InvocationException;
 import io.smcontainers.framework.spi.InvocationResponse;
 import io.smcontainers.framework.spi.Payload;
@@ -34,7 +34,7 @@ final class Job {
     private final AtomicInteger state = new AtomicInteger(QUEUED);
     private volatile InferencePool.Worker worker;
     private volatile boolean returned;
-    private volatile ScheduledFuture<?> timeout;
+    private volatile Timeout timeout;
 
     Job(Channel channel, Exchange exchange, LoadedModel model, Payload payload, String contentType, String accept,
             RequestContext context, long deadlineNanos, Responses responses) {
@@ -49,7 +49,7 @@ final class Job {
         this.responses = responses;
     }
 
-    void timeoutFuture(ScheduledFuture<?> future) {
+    void timeoutFuture(Timeout future) {
         this.timeout = future;
     }
 
@@ -111,14 +111,14 @@ final class Job {
     }
 
     private boolean finish() {
-        ScheduledFuture<?> pending = timeout;
+        Timeout pending = timeout;
         if (pending != null) {
-            pending.cancel(false);
+            pending.cancel();
         }
         return state.compareAndSet(RUNNING, DONE);
     }
 
-    /** On the event loop at the deadline: answers 504; a running handler is interrupted. Returns whether it was running. */
+    /** On the timer thread at the deadline: answers 504; a running handler is interrupted. Returns whether it was running. */
     boolean expire(long timeoutSeconds) {
         if (state.compareAndSet(QUEUED, TIMED_OUT)) {
             respondTimeout(timeoutSeconds, "while queued");
@@ -145,9 +145,9 @@ final class Job {
     /** The client went away: a queued job is dropped without running the handler. */
     void cancelIfQueued() {
         if (state.compareAndSet(QUEUED, CANCELLED)) {
-            ScheduledFuture<?> pending = timeout;
+            Timeout pending = timeout;
             if (pending != null) {
-                pending.cancel(false);
+                pending.cancel();
             }
             log.debug("Invocation {} dropped: the client disconnected while it was queued", exchange.requestId());
         }

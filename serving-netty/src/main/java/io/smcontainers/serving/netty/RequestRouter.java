@@ -9,7 +9,6 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
-import io.netty.handler.timeout.IdleStateEvent;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
@@ -22,7 +21,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Routes every request: {@code /ping} and {@code /execution-parameters} answered inline from memory, {@code /invocations}
  * (and {@code /models/<name>/invoke}) handed to the dispatcher, the multi-model management calls run on their own
- * executor, everything else 404/405. Also closes idle connections and drops queued jobs of closed ones.
+ * executor, everything else 404/405. Also drops queued jobs of closed connections.
  */
 @ChannelHandler.Sharable
 final class RequestRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
@@ -236,7 +235,6 @@ final class RequestRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
 
     private void offload(ChannelHandlerContext ctx, Exchange exchange, java.util.function.Supplier<ModelRegistry.Answer> call) {
         ctx.channel().attr(Responses.BUSY).set(Boolean.TRUE);
-        ctx.channel().config().setAutoRead(false);
         try {
             management.execute(() -> {
                 ModelRegistry.Answer answer;
@@ -277,17 +275,6 @@ final class RequestRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
     private void methodNotAllowed(ChannelHandlerContext ctx, Exchange exchange, String allow) {
         responses.error(ctx.channel(), exchange, 405, "MethodNotAllowedException",
                 "Requested method is not allowed, please refer to API document.", null, false, false, allow);
-    }
-
-    @Override
-    public void userEventTriggered(ChannelHandlerContext ctx, Object event) throws Exception {
-        if (event instanceof IdleStateEvent) {
-            if (!Boolean.TRUE.equals(ctx.channel().attr(Responses.BUSY).get())) {
-                ctx.close();
-            }
-            return;
-        }
-        super.userEventTriggered(ctx, event);
     }
 
     @Override

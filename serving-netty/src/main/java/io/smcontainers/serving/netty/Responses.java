@@ -20,7 +20,7 @@ import org.slf4j.LoggerFactory;
 
 /** The one place that writes responses: request id, Content-Length, Connection, the keep-alive and close decision, the access log. */
 final class Responses {
-    /** Set while a connection has an invocation queued or running: reads are paused and the idle timeout spares it. */
+    /** Set while a connection has an invocation (or management call) queued or running, until its response is flushed: later pipelined requests wait in {@link InOrder} and the keep-alive timeout spares it. */
     static final AttributeKey<Boolean> BUSY = AttributeKey.valueOf("smc.busy");
     private static final Logger log = LoggerFactory.getLogger(Responses.class);
     private static final Logger access = LoggerFactory.getLogger("io.smcontainers.serving.access");
@@ -108,9 +108,8 @@ final class Responses {
                 .setInt(HttpHeaderNames.CONTENT_LENGTH, contentLength)
                 .set(HttpHeaderNames.CONNECTION, keepAlive ? HttpHeaderValues.KEEP_ALIVE : HttpHeaderValues.CLOSE);
         int status = response.status().code();
-        if (access.isInfoEnabled() && !(exchange.uri().startsWith("/ping") && status == 200)) {
-            access.info("{} \"{} {} {}\" {} {}ms {}", channel.remoteAddress(), exchange.method(), exchange.uri(), exchange.version(), status,
-                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - exchange.startNanos()), exchange.requestId());
+        if (!(status == 200 && exchange.uri().startsWith("/ping"))) {
+            accessLog(channel, exchange.method(), exchange.uri(), exchange.version(), status, exchange.startNanos(), exchange.requestId());
         }
         if (!channel.isActive()) {
             response.release();
@@ -125,13 +124,22 @@ final class Responses {
             return;
         }
         channel.writeAndFlush(response).addListener(future -> {
-            channel.attr(BUSY).set(Boolean.FALSE);
             if (!future.isSuccess()) {
+                channel.attr(BUSY).set(Boolean.FALSE);
                 channel.close();
                 return;
             }
-            channel.config().setAutoRead(true);
+            InOrder.resume(channel);
         });
+    }
+
+    /** One access-log line (healthy pings are not logged). */
+    void accessLog(Channel channel, io.netty.handler.codec.http.HttpMethod method, String uri, HttpVersion version, int status,
+            long startNanos, String requestId) {
+        if (access.isInfoEnabled()) {
+            access.info("{} \"{} {} {}\" {} {}ms {}", channel.remoteAddress(), method, uri, version, status,
+                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos), requestId);
+        }
     }
 
     /** CR and LF (and other controls) become spaces, non-ASCII {@code ?}: Netty rejects them in a status line. */

@@ -16,6 +16,7 @@ import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.util.HashedWheelTimer;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.smcontainers.env.core.ServingEnv;
 import io.smcontainers.framework.spi.ExecutionParameters;
@@ -51,6 +52,8 @@ public final class ServingServer implements AutoCloseable {
     private final ServingContext context;
     private final ServerState state = new ServerState();
     private final InferencePool pool;
+    /** Invocation deadlines: one thread, 10 ms ticks; arming and cancelling a deadline touches no event loop. */
+    private final HashedWheelTimer deadlines;
     private final ExecutorService management;
     private final ChannelGroup channels = new DefaultChannelGroup("smc-serving", GlobalEventExecutor.INSTANCE);
     private final CompletableFuture<Void> ready = new CompletableFuture<>();
@@ -70,6 +73,11 @@ public final class ServingServer implements AutoCloseable {
         this.modelDir = requireNonNull(modelDir, "modelDir is null");
         this.context = new ServingContextImpl(env, modelDir);
         this.pool = new InferencePool(env.jobQueueSize());
+        this.deadlines = new HashedWheelTimer(runnable -> {
+            Thread thread = new Thread(runnable, "smc-deadlines");
+            thread.setDaemon(true);
+            return thread;
+        }, 10, TimeUnit.MILLISECONDS, 512);
         this.management = Executors.newCachedThreadPool(runnable -> {
             Thread thread = new Thread(runnable, "smc-models-api");
             thread.setDaemon(true);
@@ -112,7 +120,7 @@ public final class ServingServer implements AutoCloseable {
     private void bind() {
         Responses responses = new Responses(state::draining, env.errorStackTraces());
         DefaultCodecs codecs = new DefaultCodecs(env.defaultAccept(), Math.max(env.maxPayloadBytes() * 8, 256L << 20));
-        InvocationDispatcher dispatcher = new InvocationDispatcher(pool, responses, codecs, env.defaultAccept(), env.invocationTimeout(),
+        InvocationDispatcher dispatcher = new InvocationDispatcher(pool, deadlines, responses, codecs, env.defaultAccept(), env.invocationTimeout(),
                 env.jobQueueSize());
         RequestRouter router = new RequestRouter(state, responses, dispatcher, registry, management);
         Class<? extends ServerChannel> channelType = transport.equals("epoll") ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
@@ -124,7 +132,7 @@ public final class ServingServer implements AutoCloseable {
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.SO_KEEPALIVE, true)
                 .childHandler(new ServingChannelInitializer(env.keepAlive().toSeconds(), (int) Math.min(Integer.MAX_VALUE, env.maxPayloadBytes()),
-                        responses, router, channels));
+                        responses, state, router, channels));
         try {
             listener = bootstrap.bind(new InetSocketAddress(env.port())).syncUninterruptibly().channel();
         } catch (RuntimeException e) {
@@ -232,6 +240,7 @@ public final class ServingServer implements AutoCloseable {
     }
 
     private void stopGroups() {
+        deadlines.stop();
         boss.shutdownGracefully(0, 1, TimeUnit.SECONDS);
         workers.shutdownGracefully(0, 1, TimeUnit.SECONDS);
         boss.terminationFuture().awaitUninterruptibly(3, TimeUnit.SECONDS);

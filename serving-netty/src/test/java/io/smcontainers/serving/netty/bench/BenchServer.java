@@ -10,6 +10,9 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
@@ -35,7 +38,8 @@ import java.util.Map;
 
 /**
  * The two servers serving-netty/bench/run.sh drives with wrk: {@code serving PORT} (the real runtime with an echo
- * handler, shipped defaults) and {@code hello PORT} (a minimal Netty HTTP server: the physical limit). Not a test.
+ * handler, shipped defaults) and {@code hello PORT} (a minimal Netty HTTP server: the physical limit, on the same
+ * transport as the runtime: epoll when available, else NIO). Not a test.
  */
 public final class BenchServer {
     private BenchServer() {}
@@ -72,9 +76,11 @@ public final class BenchServer {
     }
 
     private static void hello(int port) throws InterruptedException {
-        EventLoopGroup group = new MultiThreadIoEventLoopGroup(Runtime.getRuntime().availableProcessors(), NioIoHandler.newFactory());
+        boolean epoll = Epoll.isAvailable();
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(Runtime.getRuntime().availableProcessors(),
+                epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
         try {
-            Channel channel = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
+            Channel channel = new ServerBootstrap().group(group).channel(epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class)
                     .childHandler(new ChannelInitializer<SocketChannel>() {
                         @Override
                         protected void initChannel(SocketChannel ch) {
@@ -96,7 +102,7 @@ public final class BenchServer {
                                     });
                         }
                     }).bind(port).sync().channel();
-            System.out.println("READY hello nio");
+            System.out.println("READY hello " + (epoll ? "epoll" : "nio"));
             channel.closeFuture().sync();
         } finally {
             group.shutdownGracefully();

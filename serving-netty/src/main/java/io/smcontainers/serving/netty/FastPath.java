@@ -1,0 +1,110 @@
+package io.smcontainers.serving.netty;
+
+import static java.nio.charset.StandardCharsets.US_ASCII;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.ReferenceCountUtil;
+import java.util.Optional;
+
+/**
+ * Answers the healthy {@code GET|HEAD /ping} and {@code GET /execution-parameters} straight after the HTTP decoder, before
+ * aggregation and routing: the response bytes are written into one pooled buffer from pre-encoded parts (only the
+ * request id varies), the same bytes the router would send. Everything else (another phase than READY, a body, a query
+ * string, an id that is not printable ASCII) goes on to the aggregator and router unchanged.
+ */
+final class FastPath extends ChannelInboundHandlerAdapter {
+    static final String NAME = "fast-path";
+    private static final byte[] OK_JSON = "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\nx-request-id: ".getBytes(US_ASCII);
+    private static final byte[] PING_KEEP_ALIVE = "\r\ncontent-length: 0\r\nconnection: keep-alive\r\n\r\n".getBytes(US_ASCII);
+    private static final byte[] PING_CLOSE = "\r\ncontent-length: 0\r\nconnection: close\r\n\r\n".getBytes(US_ASCII);
+
+    private final ServerState state;
+    private final Responses responses;
+    /** Set after answering a request: its (empty) content parts up to the last are dropped. */
+    private boolean dropContent;
+
+    FastPath(ServerState state, Responses responses) {
+        this.state = state;
+        this.responses = responses;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (dropContent && msg instanceof HttpContent) {
+            dropContent = !(msg instanceof LastHttpContent);
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        if (msg instanceof HttpRequest && !(msg instanceof HttpContent) && state.phase() == ServerState.Phase.READY
+                && answer(ctx, (HttpRequest) msg)) {
+            dropContent = true;
+            return;
+        }
+        ctx.fireChannelRead(msg);
+    }
+
+    private boolean answer(ChannelHandlerContext ctx, HttpRequest request) {
+        if (!request.decoderResult().isSuccess() || !noBody(request)) {
+            return false;
+        }
+        String uri = request.uri();
+        HttpMethod method = request.method();
+        boolean ping = uri.equals("/ping") && (method == HttpMethod.GET || method == HttpMethod.HEAD);
+        boolean parameters = !ping && uri.equals("/execution-parameters") && method == HttpMethod.GET;
+        if (!ping && !parameters) {
+            return false;
+        }
+        String requestId = request.headers().get("X-Amzn-SageMaker-Inference-Id");
+        if (requestId == null || requestId.isEmpty()) {
+            requestId = Responses.newRequestId();
+        } else if (!printable(requestId)) {
+            return false;
+        }
+        boolean keepAlive = HttpUtil.isKeepAlive(request);
+        byte[] tail;
+        if (ping) {
+            tail = keepAlive ? PING_KEEP_ALIVE : PING_CLOSE;
+        } else {
+            Optional<String> body = state.executionParameters();
+            if (body.isEmpty()) {
+                return false;
+            }
+            tail = ("\r\ncontent-length: " + body.get().length() + "\r\nconnection: " + (keepAlive ? "keep-alive" : "close")
+                    + "\r\n\r\n" + body.get()).getBytes(US_ASCII);
+            responses.accessLog(ctx.channel(), method, uri, request.protocolVersion(), 200, System.nanoTime(), requestId);
+        }
+        ByteBuf out = ctx.alloc().directBuffer(OK_JSON.length + requestId.length() + tail.length);
+        out.writeBytes(OK_JSON).writeCharSequence(requestId, US_ASCII);
+        out.writeBytes(tail);
+        if (keepAlive) {
+            ctx.writeAndFlush(out, ctx.voidPromise());
+        } else {
+            ctx.writeAndFlush(out).addListener(ChannelFutureListener.CLOSE);
+        }
+        return true;
+    }
+
+    private static boolean noBody(HttpRequest request) {
+        String length = request.headers().get(HttpHeaderNames.CONTENT_LENGTH);
+        return (length == null || length.equals("0")) && !HttpUtil.isTransferEncodingChunked(request);
+    }
+
+    private static boolean printable(String value) {
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c < 0x20 || c > 0x7e) {
+                return false;
+            }
+        }
+        return true;
+    }
+}

@@ -1,0 +1,92 @@
+package io.smcontainers.serving.netty;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The keep-alive timeout: closes a connection that has had nothing read and no response flushed for the timeout and has
+ * no request in flight ({@link Responses#BUSY}); busy connections are never closed. One timer per connection, re-armed
+ * when it fires (not per read or write, unlike {@code IdleStateHandler}, which also adds a listener to every write).
+ */
+final class KeepAliveTimeout extends ChannelInboundHandlerAdapter {
+    static final String NAME = "keep-alive";
+
+    private final long timeoutNanos;
+    private long lastActivity;
+    private Future<?> check;
+
+    KeepAliveTimeout(long timeoutSeconds) {
+        this.timeoutNanos = TimeUnit.SECONDS.toNanos(timeoutSeconds);
+    }
+
+    /** Counts a flushed response as activity (called on the event loop). */
+    static void touch(Channel channel) {
+        ChannelHandlerContext ctx = channel.pipeline().context(NAME);
+        if (ctx != null) {
+            ((KeepAliveTimeout) ctx.handler()).lastActivity = System.nanoTime();
+        }
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        lastActivity = System.nanoTime();
+        if (ctx.channel().isActive() && ctx.channel().isRegistered()) {
+            arm(ctx, timeoutNanos);
+        }
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) throws Exception {
+        if (check == null) {
+            lastActivity = System.nanoTime();
+            arm(ctx, timeoutNanos);
+        }
+        super.channelActive(ctx);
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) throws Exception {
+        lastActivity = System.nanoTime();
+        super.channelReadComplete(ctx);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        cancel();
+        super.channelInactive(ctx);
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        cancel();
+    }
+
+    private void cancel() {
+        if (check != null) {
+            check.cancel(false);
+        }
+    }
+
+    private void arm(ChannelHandlerContext ctx, long delayNanos) {
+        check = ctx.executor().schedule(() -> expire(ctx), delayNanos, TimeUnit.NANOSECONDS);
+    }
+
+    private void expire(ChannelHandlerContext ctx) {
+        if (!ctx.channel().isOpen()) {
+            return;
+        }
+        if (Boolean.TRUE.equals(ctx.channel().attr(Responses.BUSY).get())) {
+            arm(ctx, timeoutNanos);
+            return;
+        }
+        long idle = System.nanoTime() - lastActivity;
+        if (idle >= timeoutNanos) {
+            ctx.close();
+        } else {
+            arm(ctx, timeoutNanos - idle);
+        }
+    }
+}
