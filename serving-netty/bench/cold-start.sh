@@ -20,7 +20,7 @@ port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); p
 times=()
 for i in $(seq "$runs"); do
   t0=$(date +%s%N)
-  SAGEMAKER_BIND_TO_PORT=$port SAGEMAKER_BASE_DIR="$work" "$dist/bin/serve" --model-dir "$work/model" 2>"$work/serve.log" &
+  SMC_BIND_ADDRESS=127.0.0.1 SAGEMAKER_BIND_TO_PORT=$port SAGEMAKER_BASE_DIR="$work" "$dist/bin/serve" --model-dir "$work/model" 2>"$work/serve.log" &
   pid=$!
   until curl -fs -o /dev/null "http://127.0.0.1:$port/ping"; do
     kill -0 "$pid" 2>/dev/null || { cat "$work/serve.log" >&2; exit 1; }

@@ -13,7 +13,7 @@ trap '[ -n "$pid" ] && kill -9 "$pid" 2>/dev/null; rm -rf "$work"' EXIT
 rm -f "$dist/lib/serve.jsa"
 "$here/echo-model.sh" "$work/model" "$dist"
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])' 2>/dev/null || echo 18989)
-SMC_JAVA_OPTS="-XX:ArchiveClassesAtExit=$dist/lib/serve.jsa -Xlog:cds=off -Xlog:cds+dynamic=off" SAGEMAKER_BIND_TO_PORT=$port \
+SMC_JAVA_OPTS="-XX:ArchiveClassesAtExit=$dist/lib/serve.jsa -Xlog:cds=off -Xlog:cds+dynamic=off" SMC_BIND_ADDRESS=127.0.0.1 SAGEMAKER_BIND_TO_PORT=$port \
   SAGEMAKER_BASE_DIR="$work" "$dist/bin/serve" --model-dir "$work/model" >"$work/serve.out" 2>&1 &
 pid=$!
 for _ in $(seq 600); do

@@ -5,6 +5,7 @@ import io.smcontainers.launcher.serve.ServeCommand;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -59,7 +60,10 @@ public final class Main {
                 return TrainCommand.run(environment);
             case "local":
                 if (!rest.isEmpty() && rest.get(0).equals("serve")) {
-                    return ServeCommand.run(rest.subList(1, rest.size()), environment);
+                    // a local endpoint is for this machine only, unless SMC_BIND_ADDRESS says otherwise
+                    Map<String, String> local = new HashMap<>(environment);
+                    local.putIfAbsent("SMC_BIND_ADDRESS", "127.0.0.1");
+                    return ServeCommand.run(rest.subList(1, rest.size()), local);
                 }
                 return LocalCommand.run(rest, environment, TrainCommand::run, out, err);
             default:

@@ -41,6 +41,7 @@ import java.util.TreeMap;
  */
 public record ServingEnv(
         Path baseDir,
+        String bindAddress,
         int port,
         Optional<PortRange> safePortRange,
         int workers,
@@ -134,6 +135,8 @@ public record ServingEnv(
         int logLevel = reader.integer("SAGEMAKER_CONTAINER_LOG_LEVEL", 20, 0, 50);
         int startup = reader.integer("SAGEMAKER_STARTUP_TIMEOUT", 600, 1, Integer.MAX_VALUE);
         Optional<String> host = reader.string("CURRENT_HOST");
+        // SageMaker needs every interface (0.0.0.0); local runs and tests bind 127.0.0.1 through this knob.
+        String bindAddress = reader.string("SMC_BIND_ADDRESS").orElse("0.0.0.0");
         int queue = reader.integer("SMC_JOB_QUEUE_SIZE", 100, 1, 1_000_000);
         int keepAlive = reader.integer("SMC_KEEP_ALIVE_SECONDS", 60, 1, Integer.MAX_VALUE);
         int threads = reader.integer("SMC_NETTY_THREADS", cpus, 1, 1024);
@@ -144,7 +147,7 @@ public record ServingEnv(
             throw new IllegalArgumentException("Invalid serving environment (fix these variables):\n  - "
                     + String.join("\n  - ", reader.problems));
         }
-        return new ServingEnv(baseDir, port, range, workers, Duration.ofSeconds(timeoutSeconds), accept, nginx, payload,
+        return new ServingEnv(baseDir, bindAddress, port, range, workers, Duration.ofSeconds(timeoutSeconds), accept, nginx, payload,
                 multiModel, program, submit, module, logLevel, Duration.ofSeconds(startup), host, queue,
                 Duration.ofSeconds(keepAlive), threads, Duration.ofSeconds(grace), nativeIo, traces, env);
     }

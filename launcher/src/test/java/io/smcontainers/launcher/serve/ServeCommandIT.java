@@ -54,7 +54,7 @@ class ServeCommandIT {
         Path base = temp.resolve("ml");
         handlerJar(base.resolve("model"), true);
         int port = freePort();
-        start(Map.of("SAGEMAKER_BASE_DIR", base.toString(), "SAGEMAKER_BIND_TO_PORT", Integer.toString(port)));
+        start(Map.of("SAGEMAKER_BASE_DIR", base.toString(), "SMC_BIND_ADDRESS", "127.0.0.1", "SAGEMAKER_BIND_TO_PORT", Integer.toString(port)));
         awaitPing(port);
 
         HttpResponse<String> echo = invoke(port, "{\"instances\": [1, 2]}");
@@ -81,7 +81,7 @@ class ServeCommandIT {
         Path model = temp.resolve("elsewhere");
         handlerJar(model, false);
         int port = freePort();
-        start(Map.of("SAGEMAKER_BASE_DIR", temp.resolve("ml").toString(), "SAGEMAKER_BIND_TO_PORT", Integer.toString(port),
+        start(Map.of("SAGEMAKER_BASE_DIR", temp.resolve("ml").toString(), "SMC_BIND_ADDRESS", "127.0.0.1", "SAGEMAKER_BIND_TO_PORT", Integer.toString(port),
                 "SAGEMAKER_SERVING_MODULE", HANDLER), "--model-dir", model.toString());
         awaitPing(port);
         assertEquals(model.toString(), invoke(port, "where").body());
@@ -93,7 +93,7 @@ class ServeCommandIT {
     @Test
     void noHandlerExits1AndSaysHowToProvideOne() throws Exception {
         Path model = Files.createDirectories(temp.resolve("ml").resolve("model"));
-        start(Map.of("SAGEMAKER_BASE_DIR", temp.resolve("ml").toString(), "SAGEMAKER_BIND_TO_PORT", Integer.toString(freePort())));
+        start(Map.of("SAGEMAKER_BASE_DIR", temp.resolve("ml").toString(), "SMC_BIND_ADDRESS", "127.0.0.1", "SAGEMAKER_BIND_TO_PORT", Integer.toString(freePort())));
         assertTrue(process.waitFor(30, TimeUnit.SECONDS));
         String stderr = stderr();
         assertEquals(1, process.exitValue(), stderr);
@@ -106,7 +106,7 @@ class ServeCommandIT {
         Path model = temp.resolve("ml").resolve("model");
         handlerJar(model, true);
         Files.writeString(model.resolve("broken"), "");
-        start(Map.of("SAGEMAKER_BASE_DIR", temp.resolve("ml").toString(), "SAGEMAKER_BIND_TO_PORT", Integer.toString(freePort())));
+        start(Map.of("SAGEMAKER_BASE_DIR", temp.resolve("ml").toString(), "SMC_BIND_ADDRESS", "127.0.0.1", "SAGEMAKER_BIND_TO_PORT", Integer.toString(freePort())));
         assertTrue(process.waitFor(30, TimeUnit.SECONDS));
         String stderr = stderr();
         assertEquals(1, process.exitValue(), stderr);

@@ -39,7 +39,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The SageMaker hosting contract on Netty: binds {@code 0.0.0.0:SAGEMAKER_BIND_TO_PORT}, loads the model on a background
+ * The SageMaker hosting contract on Netty: binds {@code SMC_BIND_ADDRESS:SAGEMAKER_BIND_TO_PORT} (default {@code 0.0.0.0}), loads the model on a background
  * thread while {@code /ping} answers 503, then serves {@code /ping}, {@code /invocations}, {@code /execution-parameters}
  * (and the {@code /models} API on a multi-model endpoint). {@link #shutdown()} drains: ping 503, listener closed, in-flight
  * requests finished within {@code SMC_SHUTDOWN_GRACE_SECONDS}, connections closed, executors and event loops stopped.
@@ -134,9 +134,9 @@ public final class ServingServer implements AutoCloseable {
                 .childHandler(new ServingChannelInitializer(env.keepAlive().toSeconds(), (int) Math.min(Integer.MAX_VALUE, env.maxPayloadBytes()),
                         responses, state, router, channels));
         try {
-            listener = bootstrap.bind(new InetSocketAddress(env.port())).syncUninterruptibly().channel();
+            listener = bootstrap.bind(new InetSocketAddress(env.bindAddress(), env.port())).syncUninterruptibly().channel();
         } catch (RuntimeException e) {
-            throw new UncheckedIOException(new IOException("Failed to bind to 0.0.0.0:" + env.port()
+            throw new UncheckedIOException(new IOException("Failed to bind to " + env.bindAddress() + ":" + env.port()
                     + " (SAGEMAKER_BIND_TO_PORT); is another process using it? " + e.getMessage(), e));
         }
         log.info("Serving on {} ({} transport): {}", listener.localAddress(), transport, env.summary());

@@ -47,7 +47,7 @@ public final class BenchServer {
     public static void main(String[] args) throws Exception {
         int port = Integer.parseInt(args[1]);
         if (args[0].equals("serving")) {
-            ServingEnv env = ServingEnv.fromEnvironment(Map.of("SAGEMAKER_BIND_TO_PORT", Integer.toString(port),
+            ServingEnv env = ServingEnv.fromEnvironment(Map.of("SMC_BIND_ADDRESS", "127.0.0.1", "SAGEMAKER_BIND_TO_PORT", Integer.toString(port),
                     "SAGEMAKER_BASE_DIR", System.getProperty("java.io.tmpdir")), Runtime.getRuntime().availableProcessors());
             ServingServer server = ServingServer.start(env, new Echo());
             server.ready().get();
@@ -101,7 +101,7 @@ public final class BenchServer {
                                         }
                                     });
                         }
-                    }).bind(port).sync().channel();
+                    }).bind("127.0.0.1", port).sync().channel();
             System.out.println("READY hello " + (epoll ? "epoll" : "nio"));
             channel.closeFuture().sync();
         } finally {

@@ -40,7 +40,7 @@ public final class TestServer implements AutoCloseable {
         map.put("SAGEMAKER_BASE_DIR", System.getProperty("java.io.tmpdir"));
         map.putAll(variables);
         ServingEnv env = ServingEnv.fromEnvironment(map, 2);
-        ServingEnv ephemeral = new ServingEnv(env.baseDir(), 0, env.safePortRange(), env.workers(), env.invocationTimeout(),
+        ServingEnv ephemeral = new ServingEnv(env.baseDir(), "127.0.0.1", 0, env.safePortRange(), env.workers(), env.invocationTimeout(),
                 env.defaultAccept(), env.useNginx(), env.maxPayloadInMb(), env.multiModel(), env.program(), env.submitDirectory(),
                 env.servingModule(), env.logLevel(), env.startupTimeout(), env.currentHost(), env.jobQueueSize(), env.keepAlive(),
                 env.nettyThreads(), env.shutdownGrace(), env.useNativeIo(), env.errorStackTraces(), env.environment());
