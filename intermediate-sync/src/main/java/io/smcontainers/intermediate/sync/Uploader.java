@@ -46,6 +46,7 @@ final class Uploader {
     static final int IN_MEMORY_LIMIT = 1024 * 1024;
     private static final long BACKOFF_BASE_MILLIS = 200;
     private static final long BACKOFF_MAX_MILLIS = 5_000;
+    private static final long SNAPSHOT_INTERVAL_MILLIS = 100;
 
     /** Why a path was submitted; decides which checks run before its upload. */
     enum Trigger {
@@ -108,8 +109,10 @@ final class Uploader {
     private final Thread dispatcher;
     private final AtomicLong uploads = new AtomicLong();
     private final AtomicLong bytes = new AtomicLong();
+    private final List<String> awaitingSnapshot = new ArrayList<>();
+    private final Thread checker;
     private volatile boolean closed;
-    private OpenSnapshot writers;
+    private volatile OpenSnapshot writers;
 
     Uploader(SyncSettings settings, S3AsyncClient s3, OpenWriters openWriters, Listener listener) {
         this.settings = settings;
@@ -120,7 +123,9 @@ final class Uploader {
         this.permits = new Semaphore(settings.maxConcurrentUploads());
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "smc-sync-retry"));
         this.dispatcher = daemon(this::dispatch, "smc-sync-dispatch");
+        this.checker = daemon(this::snapshotLoop, "smc-sync-writers");
         dispatcher.start();
+        checker.start();
     }
 
     static Thread daemon(Runnable r, String name) {
@@ -155,8 +160,7 @@ final class Uploader {
                 e.submittedNanos = System.nanoTime();
                 ready.add(relativePath);
             } else {
-                e.trigger = trigger.merge(e.trigger);
-                e.submittedNanos = System.nanoTime();
+                e.trigger = trigger.merge(e.trigger); // keeps the first submission time: see awaitSnapshot
             }
         }
     }
@@ -219,12 +223,18 @@ final class Uploader {
             done(rel, e, false);
             return;
         }
-        if (trigger.checkOpen && openWriters.available()
-                && writersAfter(submittedNanos).contains(file.toAbsolutePath().toString())) {
-            log.debug("Deferred {}: open for writing; its close will upload it", rel);
-            skippedOpen.put(rel, Boolean.TRUE);
-            done(rel, e, false);
-            return;
+        if (trigger.checkOpen && openWriters.available()) {
+            OpenSnapshot snapshot = writers;
+            if (snapshot == null || snapshot.takenNanos() < submittedNanos) {
+                awaitSnapshot(rel, e, trigger);
+                return;
+            }
+            if (snapshot.paths().contains(file.toAbsolutePath().toString())) {
+                log.debug("Deferred {}: open for writing; its close will upload it", rel);
+                skippedOpen.put(rel, Boolean.TRUE);
+                done(rel, e, false);
+                return;
+            }
         }
         AsyncRequestBody body;
         if (version.size() <= IN_MEMORY_LIMIT) {
@@ -248,17 +258,20 @@ final class Uploader {
         } else {
             body = AsyncRequestBody.fromFile(file);
         }
-        PutObjectRequest request = PutObjectRequest.builder()
+        PutObjectRequest.Builder request = PutObjectRequest.builder()
                 .bucket(settings.bucket())
-                .key(settings.keyFor(rel))
-                .contentLength(version.size())
-                .build();
-        CompletableFuture<?> future = s3.putObject(request, body);
+                .key(settings.keyFor(rel));
+        if (version.size() <= IN_MEMORY_LIMIT) {
+            request.contentLength(version.size());
+        }
+        CompletableFuture<?> future = s3.putObject(request.build(), body);
         synchronized (lock) {
             e.inFlight = future;
         }
         future.whenComplete((response, failure) -> {
-            if (failure == null && version.size() > IN_MEMORY_LIMIT && !unchanged(file, version)) {
+            boolean streamed = version.size() > IN_MEMORY_LIMIT;
+            if (streamed && !(unwrap(failure) instanceof CancellationException) && !unchanged(file, version)) {
+                // a multipart upload of a file rewritten meanwhile fails (or stores a mix): upload the new version
                 changedWhileRead(rel, e);
             } else {
                 finish(rel, e, version, failure);
@@ -280,14 +293,47 @@ final class Uploader {
         submit(rel, Trigger.FOUND);
     }
 
-    private Set<String> writersAfter(long submittedNanos) {
-        OpenSnapshot current = writers;
-        if (current == null || current.takenNanos() < submittedNanos) {
-            long now = System.nanoTime();
-            current = new OpenSnapshot(now, openWriters.snapshot());
-            writers = current;
+    /**
+     * Parks a path until the next snapshot of open writers. Snapshots cost a walk of /proc, so one serves every path
+     * submitted before it, and they are taken at most every {@link #SNAPSHOT_INTERVAL_MILLIS}.
+     */
+    private void awaitSnapshot(String rel, Entry e, Trigger trigger) {
+        permits.release();
+        synchronized (lock) {
+            e.running = false;
+            e.queued = true;
+            e.trigger = trigger.merge(e.trigger).merge(e.dirtyTrigger);
+            e.dirtyTrigger = null;
+            awaitingSnapshot.add(rel);
+            lock.notifyAll();
         }
-        return current.paths();
+    }
+
+    private void snapshotLoop() {
+        long last = 0;
+        while (!closed) {
+            try {
+                synchronized (lock) {
+                    while (awaitingSnapshot.isEmpty() && !closed) {
+                        lock.wait(1000);
+                    }
+                }
+                long wait = TimeUnit.NANOSECONDS.toMillis(last + TimeUnit.MILLISECONDS.toNanos(
+                        SNAPSHOT_INTERVAL_MILLIS) - System.nanoTime());
+                if (last != 0 && wait > 0) {
+                    Thread.sleep(wait);
+                }
+            } catch (InterruptedException e) {
+                return;
+            }
+            long taken = System.nanoTime();
+            writers = new OpenSnapshot(taken, openWriters.snapshot());
+            last = taken;
+            synchronized (lock) {
+                ready.addAll(awaitingSnapshot);
+                awaitingSnapshot.clear();
+            }
+        }
     }
 
     private void finish(String rel, Entry e, FileVersion version, Throwable failure) {
@@ -364,6 +410,7 @@ final class Uploader {
                 e.dirtyTrigger = null;
                 e.retryToken++;
                 e.waitingRetry = false;
+                e.failedAttempts = 0;
                 e.queued = true;
                 e.submittedNanos = System.nanoTime();
                 ready.add(rel);
@@ -427,6 +474,7 @@ final class Uploader {
         }
         timer.shutdownNow();
         dispatcher.interrupt();
+        checker.interrupt();
         List<SyncReport.FailedFile> report = new ArrayList<>();
         lost.forEach((rel, reason) -> report.add(new SyncReport.FailedFile(rel, settings.keyFor(rel), reason)));
         report.sort(Comparator.comparing(SyncReport.FailedFile::relativePath));

@@ -39,7 +39,7 @@ final class S3MockProcess implements AutoCloseable {
             Path store = Files.createTempDirectory("s3mock-store");
             Path log = jarPath.toAbsolutePath().getParent().resolve("s3mock-proc-" + httpPort + ".log");
             String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-            Process p = new ProcessBuilder(List.of(java, "-XX:TieredStopAtLevel=1", "-Xmx1g", "-jar",
+            Process p = new ProcessBuilder(List.of(java, "-Xmx1g", "-XX:+UseParallelGC", "-jar",
                     jarPath.toString(), "--http.port=" + httpPort, "--server.port=" + httpsPort,
                     "--server.address=127.0.0.1", "--com.adobe.testing.s3mock.store.root=" + store,
                     "--spring.main.banner-mode=off", "--logging.level.root=WARN"))

@@ -54,6 +54,50 @@ final class TestFiles {
         }
     }
 
+    /** The ETag S3 gives an object uploaded from this file: its MD5, or for multipart the MD5 of part MD5s + "-N". */
+    static String s3Etag(Path file, long partSize) throws IOException {
+        long size = Files.size(file);
+        if (size <= partSize) {
+            return HexFormat.of().formatHex(md5(file, 0, size));
+        }
+        MessageDigest all = digest("MD5");
+        int parts = 0;
+        for (long offset = 0; offset < size; offset += partSize) {
+            all.update(md5(file, offset, Math.min(partSize, size - offset)));
+            parts++;
+        }
+        return HexFormat.of().formatHex(all.digest()) + "-" + parts;
+    }
+
+    private static byte[] md5(Path file, long offset, long length) throws IOException {
+        MessageDigest d = digest("MD5");
+        try (var channel = java.nio.channels.FileChannel.open(file)) {
+            java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate(1 << 16);
+            long position = offset;
+            long end = offset + length;
+            while (position < end) {
+                buf.clear();
+                buf.limit((int) Math.min(buf.capacity(), end - position));
+                int n = channel.read(buf, position);
+                if (n < 0) {
+                    break;
+                }
+                buf.flip();
+                d.update(buf);
+                position += n;
+            }
+        }
+        return d.digest();
+    }
+
+    private static MessageDigest digest(String algorithm) {
+        try {
+            return MessageDigest.getInstance(algorithm);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     private static MessageDigest sha() {
         try {
             return MessageDigest.getInstance("SHA-256");
