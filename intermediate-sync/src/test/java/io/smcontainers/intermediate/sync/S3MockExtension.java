@@ -8,13 +8,13 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * Tests read {@link #endpoint()}.
  */
 final class S3MockExtension implements BeforeAllCallback {
-    private static volatile S3MockProcess server;
+    private static volatile S3ServerProcess server;
 
     @Override
     public void beforeAll(ExtensionContext context) {
         context.getRoot().getStore(ExtensionContext.Namespace.GLOBAL)
                 .getOrComputeIfAbsent(S3MockExtension.class, k -> {
-                    server = S3MockProcess.start();
+                    server = S3ServerProcess.s3mock();
                     return server; // AutoCloseable: JUnit closes it after the last test
                 });
     }

@@ -15,7 +15,8 @@ import software.amazon.awssdk.core.async.AsyncRequestBody;
 import software.amazon.awssdk.services.s3.S3AsyncClient;
 
 /**
- * The sync's speed against a plain sequential upload loop, same S3 server (S3Mock, child JVM on 127.0.0.1), same
+ * The sync's speed against a plain sequential upload loop, same S3 server (S3Proxy in memory, or S3Mock with
+ * {@code -Dbench.server=s3mock}; child JVM on 127.0.0.1), same
  * client configuration, same run. Not a test: run it with {@code intermediate-sync/bench/run.sh}.
  *
  * <ul>
@@ -36,7 +37,8 @@ public final class SyncBenchmark {
     private SyncBenchmark() {}
 
     public static void main(String[] args) throws Exception {
-        try (S3MockProcess server = S3MockProcess.start()) {
+        boolean s3mock = "s3mock".equals(System.getProperty("bench.server", "s3proxy"));
+        try (S3ServerProcess server = s3mock ? S3ServerProcess.s3mock() : S3ServerProcess.s3proxy()) {
             Path work = Files.createTempDirectory("smc-sync-bench");
             try {
                 run(server, work);
@@ -46,7 +48,7 @@ public final class SyncBenchmark {
         }
     }
 
-    private static void run(S3MockProcess server, Path work) throws Exception {
+    private static void run(S3ServerProcess server, Path work) throws Exception {
         Random random = new Random(1);
         Path small = Files.createDirectories(work.resolve("small"));
         byte[] block = new byte[4096];
@@ -58,7 +60,8 @@ public final class SyncBenchmark {
         for (int i = 0; i < LARGE; i++) {
             FaultInjectionIT.writeRandom(large.resolve("l" + i + ".bin"), LARGE_MB * 1024L * 1024, random);
         }
-        System.out.printf("S3 server: S3Mock at %s; %d small files of 4 KB, %d files of %d MB%n", server.endpoint(),
+        System.out.printf("S3 server: %s at %s; %d small files of 4 KB, %d files of %d MB%n",
+                System.getProperty("bench.server", "s3proxy"), server.endpoint(),
                 SMALL, LARGE, LARGE_MB);
 
         // warm-up of both paths (JIT, connections), not measured
@@ -84,9 +87,9 @@ public final class SyncBenchmark {
                 writer[0] * 1000, writer[1] * 1000, (writer[1] / writer[0] - 1) * 100);
     }
 
-    private static SyncSettings settings(S3MockProcess server, Path intermediate, String bucket) {
-        Map<String, String> env = Map.of("S3_ENDPOINT_URL", server.endpoint().toString(), "AWS_ACCESS_KEY_ID", "AKID",
-                "AWS_SECRET_ACCESS_KEY", "secret");
+    private static SyncSettings settings(S3ServerProcess server, Path intermediate, String bucket) {
+        Map<String, String> env = Map.of("S3_ENDPOINT_URL", server.endpoint().toString(),
+                "AWS_ACCESS_KEY_ID", S3ServerProcess.ACCESS_KEY, "AWS_SECRET_ACCESS_KEY", S3ServerProcess.SECRET_KEY);
         return SyncSettings.fromJob("s3://" + bucket, "bench", intermediate, env).orElseThrow();
     }
 
@@ -97,7 +100,7 @@ public final class SyncBenchmark {
     }
 
     /** A plain sequential loop: one PutObject per file, waiting for each, with the sync's client configuration. */
-    private static double loop(S3MockProcess server, Path work, Path source, int count, String name)
+    private static double loop(S3ServerProcess server, Path work, Path source, int count, String name)
             throws Exception {
         Path intermediate = work.resolve(name + "-unused");
         Files.createDirectories(work.resolve(name + "-parent"));
@@ -119,7 +122,7 @@ public final class SyncBenchmark {
     }
 
     /** The sync: files are moved (renamed) into the watched folder; timed until the last upload is acknowledged. */
-    private static double sync(S3MockProcess server, Path work, Path source, int count, String name)
+    private static double sync(S3ServerProcess server, Path work, Path source, int count, String name)
             throws Exception {
         Path parent = Files.createDirectories(work.resolve(name));
         Path intermediate = parent.resolve("intermediate");
@@ -159,7 +162,7 @@ public final class SyncBenchmark {
         }
     }
 
-    private static long[] latency(S3MockProcess server, Path work) throws Exception {
+    private static long[] latency(S3ServerProcess server, Path work) throws Exception {
         Path parent = Files.createDirectories(work.resolve("latency"));
         Path intermediate = parent.resolve("intermediate");
         SyncSettings s = settings(server, intermediate, bucket("latency"));
@@ -199,7 +202,7 @@ public final class SyncBenchmark {
     }
 
     /** Writer time with and without the sync, alternating three times each; the medians. */
-    private static double[] writerSlowdown(S3MockProcess server, Path work) throws Exception {
+    private static double[] writerSlowdown(S3ServerProcess server, Path work) throws Exception {
         List<Double> without = new ArrayList<>();
         List<Double> with = new ArrayList<>();
         for (int round = 0; round < 3; round++) {

@@ -53,14 +53,15 @@ final class SyncFixture implements AutoCloseable {
                 .endpointOverride(endpoint)
                 .forcePathStyle(true)
                 .region(Region.US_EAST_1)
-                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("AKIDTEST", "secret")))
+                .credentialsProvider(StaticCredentialsProvider.create(
+                        AwsBasicCredentials.create(S3ServerProcess.ACCESS_KEY, S3ServerProcess.SECRET_KEY)))
                 .build();
         client.createBucket(b -> b.bucket(bucket)).join();
     }
 
     Map<String, String> env() {
-        return Map.of("S3_ENDPOINT_URL", endpoint.toString(), "AWS_ACCESS_KEY_ID", "AKIDTEST",
-                "AWS_SECRET_ACCESS_KEY", "secret", "AWS_REGION", "us-east-1");
+        return Map.of("S3_ENDPOINT_URL", endpoint.toString(), "AWS_ACCESS_KEY_ID", S3ServerProcess.ACCESS_KEY,
+                "AWS_SECRET_ACCESS_KEY", S3ServerProcess.SECRET_KEY, "AWS_REGION", "us-east-1");
     }
 
     SyncSettings settings() {
