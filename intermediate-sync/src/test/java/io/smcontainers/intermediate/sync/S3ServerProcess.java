@@ -41,7 +41,8 @@ final class S3ServerProcess implements AutoCloseable {
             int httpPort = freePort();
             int httpsPort = freePort();
             Path store = Files.createTempDirectory("s3mock-store");
-            return launch(jar, httpPort, store, List.of("--http.port=" + httpPort, "--server.port=" + httpsPort,
+            return launch(jar, httpPort, store, "-Xmx1g", List.of("--http.port=" + httpPort,
+                    "--server.port=" + httpsPort,
                     "--server.address=127.0.0.1", "--com.adobe.testing.s3mock.store.root=" + store,
                     "--spring.main.banner-mode=off", "--logging.level.root=WARN"));
         } catch (IOException e) {
@@ -64,7 +65,7 @@ final class S3ServerProcess implements AutoCloseable {
                     "jclouds.provider=transient-nio2",
                     "jclouds.identity=" + ACCESS_KEY,
                     "jclouds.credential=" + SECRET_KEY, ""));
-            return launch(jar, port, store, List.of("--properties", conf.toString()));
+            return launch(jar, port, store, "-Xmx6g", List.of("--properties", conf.toString()));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start S3Proxy", e);
         }
@@ -79,10 +80,11 @@ final class S3ServerProcess implements AutoCloseable {
         return jar;
     }
 
-    private static S3ServerProcess launch(Path jar, int port, Path store, List<String> args) throws IOException {
+    private static S3ServerProcess launch(Path jar, int port, Path store, String heap, List<String> args)
+            throws IOException {
         Path log = jar.toAbsolutePath().getParent().resolve(jar.getFileName() + "-" + port + ".log");
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> command = new java.util.ArrayList<>(List.of(java, "-Xmx1g", "-XX:+UseParallelGC", "-jar",
+        List<String> command = new java.util.ArrayList<>(List.of(java, heap, "-XX:+UseParallelGC", "-jar",
                 jar.toString()));
         command.addAll(args);
         Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();

@@ -68,6 +68,13 @@ public final class SyncBenchmark {
         loop(server, work, small, 500, "warm");
         sync(server, work, small, 500, "warm");
 
+        if (Boolean.getBoolean("bench.latencyOnly")) {
+            long[] l = latency(server, work);
+            double[] w = writerSlowdown(server, work);
+            System.out.printf("latency p50 %d ms p99 %d ms; writer without %.0f ms with %.0f ms (%.1f%%)%n", l[0], l[1],
+                    w[0] * 1000, w[1] * 1000, (w[1] / w[0] - 1) * 100);
+            return;
+        }
         double loopSmall = loop(server, work, small, SMALL, "loop-small");
         double syncSmall = sync(server, work, small, SMALL, "sync-small");
         double loopLarge = loop(server, work, large, LARGE, "loop-large");
@@ -167,15 +174,13 @@ public final class SyncBenchmark {
         Path intermediate = parent.resolve("intermediate");
         SyncSettings s = settings(server, intermediate, bucket("latency"));
         Map<String, Long> closed = new ConcurrentHashMap<>();
-        List<Long> latencies = java.util.Collections.synchronizedList(new ArrayList<>());
+        Map<String, Long> uploaded = new ConcurrentHashMap<>();
         CountDownLatch done = new CountDownLatch(LATENCY);
         try (S3AsyncClient admin = S3Clients.create(s)) {
             admin.createBucket(b -> b.bucket(s.bucket())).join();
         }
         IntermediateSync sync = SyncEngine.start(s, new SyncEngine.Options(false, (rel, size) -> {
-            Long t = closed.get(rel);
-            if (t != null) {
-                latencies.add(System.nanoTime() - t);
+            if (uploaded.putIfAbsent(rel, System.nanoTime()) == null) {
                 done.countDown();
             }
         }));
@@ -194,7 +199,8 @@ public final class SyncBenchmark {
         }
         done.await(5, TimeUnit.MINUTES);
         sync.stop(Duration.ofMinutes(1));
-        long[] sorted = latencies.stream().mapToLong(Long::longValue).sorted().toArray();
+        long[] sorted = closed.entrySet().stream().filter(e -> uploaded.containsKey(e.getKey()))
+                .mapToLong(e -> uploaded.get(e.getKey()) - e.getValue()).sorted().toArray();
         return new long[] {
             TimeUnit.NANOSECONDS.toMillis(sorted[sorted.length / 2]),
             TimeUnit.NANOSECONDS.toMillis(sorted[(int) Math.min(sorted.length - 1, sorted.length * 99L / 100)])
