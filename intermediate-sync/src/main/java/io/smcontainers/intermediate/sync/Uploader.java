@@ -501,12 +501,26 @@ final class Uploader {
     static boolean retryable(Throwable cause) {
         if (cause instanceof SdkServiceException s) {
             int status = s.statusCode();
-            return status >= 500 || status == 429 || status == 408 || s.isThrottlingException() || s.retryable();
+            return status >= 500 || status == 429 || status == 408 || s.isThrottlingException() || s.retryable()
+                    || multipartMixUp(s);
         }
         if (cause instanceof AccessDeniedException) {
             return false;
         }
         return cause instanceof SdkClientException || cause instanceof IOException;
+    }
+
+    /**
+     * Errors of a multipart upload that a fresh upload cures: a part that changed or went missing (the file was
+     * rewritten meanwhile, or an abandoned upload of the same key was still sending parts).
+     */
+    private static boolean multipartMixUp(SdkServiceException s) {
+        if (s instanceof software.amazon.awssdk.awscore.exception.AwsServiceException a && a.awsErrorDetails() != null) {
+            String code = a.awsErrorDetails().errorCode();
+            return "InvalidPart".equals(code) || "InvalidPartOrder".equals(code) || "NoSuchUpload".equals(code)
+                    || "BadDigest".equals(code);
+        }
+        return false;
     }
 
     static String describe(Throwable cause) {
