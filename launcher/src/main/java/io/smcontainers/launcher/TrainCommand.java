@@ -9,10 +9,14 @@ import com.google.inject.util.Modules;
 import io.smcontainers.env.core.BaseDir;
 import io.smcontainers.env.core.EnvironmentException;
 import io.smcontainers.env.core.ProcessEnvironment;
+import io.smcontainers.env.core.PyValues;
 import io.smcontainers.env.core.TrainingEnv;
 import io.smcontainers.framework.spi.Framework;
 import io.smcontainers.framework.spi.TrainingContext;
 import io.smcontainers.framework.spi.UserCodeException;
+import io.smcontainers.intermediate.sync.IntermediateSync;
+import io.smcontainers.intermediate.sync.SyncReport;
+import io.smcontainers.intermediate.sync.SyncSettings;
 import io.smcontainers.launcher.error.LauncherException;
 import io.smcontainers.gpu.probe.HardwareProbe;
 import io.smcontainers.launcher.logging.LogSetup;
@@ -25,6 +29,7 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -66,6 +71,8 @@ public final class TrainCommand {
     static int run(TrainingEnv env, ProcessEnvironment processEnvironment, LauncherSettings settings, StopSignal stop,
             ClassLoader loader) {
         Outcome outcome;
+        IntermediateSync sync = null;
+        Duration syncBound = Duration.ZERO;
         try {
             Optional<Framework> javaFramework = FrameworkLocator.locate(env.frameworkModule(), loader);
             Module launcher = new LauncherModule(env, processEnvironment, settings, stop, javaFramework);
@@ -76,18 +83,52 @@ public final class TrainCommand {
             if (env.frameworkModule().isPresent() || javaFramework.isPresent()) {
                 log.info("Imported framework {}", framework.name());
             }
-            // intermediate-sync starts here (before the entry point runs) and is stopped, with a bound, in the finally
-            // block below, after training ends and before the success or failure file is written (contract §1, §10).
-            try {
-                framework.train(injector.getInstance(TrainingContext.class));
-            } finally {
-                // stop the intermediate-sync here
+            // contract §1 step 3 and §10: the sync starts before the entry point runs and stops, with a bound, after
+            // training ends and before the success or failure file is written
+            Optional<SyncSettings> syncSettings = syncSettings(env, processEnvironment);
+            if (syncSettings.isPresent()) {
+                syncBound = syncSettings.get().stopTimeout();
+                sync = IntermediateSync.start(syncSettings.get());
             }
+            framework.train(injector.getInstance(TrainingContext.class));
             outcome = stop.requested() ? stopped(stop) : Outcome.success();
         } catch (Throwable t) {
             outcome = stop.requested() ? stopped(stop, t) : Outcome.of(t);
         }
+        if (sync != null) {
+            outcome = finishSync(sync, stop.requested() ? min(syncBound, STOPPING_SYNC_BOUND) : syncBound, outcome);
+        }
         return report(env.paths().successFile(), env.paths().failureFile(), outcome);
+    }
+
+    /** After a stop signal the platform kills the container soon: pending uploads get this long at most. */
+    private static final Duration STOPPING_SYNC_BOUND = Duration.ofSeconds(20);
+
+    private static Optional<SyncSettings> syncSettings(TrainingEnv env, ProcessEnvironment processEnvironment) {
+        Object output = env.sagemakerHyperparameters().get("sagemaker_s3_output");
+        return SyncSettings.fromJob(output == null ? null : PyValues.str(output), env.jobName().orElse(null),
+                env.paths().intermediate(), processEnvironment.variables());
+    }
+
+    /**
+     * Stops the sync within the bound and reports it: always in the log; in the failure file when training failed.
+     * An upload that could not be made never fails a job that succeeded (the files stay in the local folder).
+     */
+    private static Outcome finishSync(IntermediateSync sync, Duration bound, Outcome outcome) {
+        SyncReport report = sync.stop(bound);
+        if (report.complete()) {
+            log.info("{}", report.summary());
+        } else {
+            log.error("{}", report.summary());
+        }
+        if (outcome.exitCode() == 0) {
+            return outcome;
+        }
+        return new Outcome(outcome.exitCode(), outcome.message() + "\n" + report.summary(), outcome.cause());
+    }
+
+    private static Duration min(Duration a, Duration b) {
+        return a.compareTo(b) <= 0 ? a : b;
     }
 
     private static void strict(Binder binder) {
