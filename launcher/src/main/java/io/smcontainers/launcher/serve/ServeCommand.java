@@ -135,7 +135,7 @@ public final class ServeCommand {
 
     private static ModelHandler<?> findHandler(ServingEnv env, Path modelDir) throws ReflectiveOperationException, IOException {
         ClassLoader loader = codeClassLoader(modelDir.resolve("code"));
-        ServingContext context = new Context(env, modelDir);
+        ServingContext context = ServingServer.context(env, modelDir);
         if (env.servingModule().isPresent()) {
             Class<?> type = Class.forName(env.servingModule().get(), true, loader);
             Object instance = type.getConstructor().newInstance();
@@ -189,42 +189,5 @@ public final class ServeCommand {
 
     private static URL toUrl(Path path) throws MalformedURLException {
         return path.toUri().toURL();
-    }
-
-    private record Context(ServingEnv env, Path modelDir) implements ServingContext {
-        @Override
-        public Path baseDir() {
-            return env.baseDir();
-        }
-
-        @Override
-        public int workers() {
-            return env.workers();
-        }
-
-        @Override
-        public String defaultAccept() {
-            return env.defaultAccept();
-        }
-
-        @Override
-        public Optional<Integer> maxPayloadInMb() {
-            return env.maxPayloadInMb();
-        }
-
-        @Override
-        public boolean multiModel() {
-            return env.multiModel();
-        }
-
-        @Override
-        public Optional<String> program() {
-            return env.program();
-        }
-
-        @Override
-        public Map<String, String> environment() {
-            return env.environment();
-        }
     }
 }
