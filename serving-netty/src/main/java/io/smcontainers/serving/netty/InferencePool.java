@@ -80,6 +80,12 @@ final class InferencePool {
         for (Worker worker : workers) {
             worker.thread.interrupt();
         }
+        Job left;
+        while ((left = queue.poll()) != null) {
+            left.cancelIfQueued();
+            left.releaseBody();
+            left.model.release();
+        }
     }
 
     /** One inference thread. */
@@ -161,6 +167,7 @@ final class InferencePool {
                     }
                 }
             } finally {
+                job.releaseBody();
                 running.decrementAndGet();
                 model.release();
             }

@@ -1,5 +1,6 @@
 package io.smcontainers.serving.netty;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
@@ -10,10 +11,6 @@ import io.netty.util.Timer;
 import io.smcontainers.framework.spi.Codecs;
 import io.smcontainers.framework.spi.Payload;
 import java.time.Duration;
-import java.util.AbstractMap;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
@@ -59,13 +56,21 @@ final class InvocationDispatcher {
             contentType = MediaTypes.JSON;
         }
         String accept = MediaTypes.effectiveAccept(request.headers().get("Accept"), defaultAccept);
-        List<Map.Entry<String, String>> headers = new ArrayList<>(request.headers().size());
-        for (Map.Entry<String, String> header : request.headers()) {
-            headers.add(new AbstractMap.SimpleImmutableEntry<>(header.getKey(), header.getValue()));
+        // The body is not copied: the payload views the aggregated buffer (one contiguous buffer, see PayloadAggregator),
+        // one reference shared by the handler side and the response side (Job). The headers are read by the worker; nothing changes
+        // them once the request is routed.
+        ByteBuf content = request.content();
+        ByteBuf body = null;
+        Payload payload;
+        if (content.nioBufferCount() == 1) {
+            body = content.retain();
+            payload = Payload.wrap(content.nioBuffer());
+        } else {
+            payload = Payload.wrap(ByteBufUtil.getBytes(content));
         }
-        Payload payload = Payload.wrap(ByteBufUtil.getBytes(request.content()));
-        RequestContext context = new RequestContext(exchange.requestId(), headers, accept, defaultAccept, modelName, codecs);
-        Job job = new Job(channel, exchange, model, payload, contentType, accept, context, exchange.startNanos() + timeout.toNanos(), responses);
+        RequestContext context = new RequestContext(exchange.requestId(), request.headers(), accept, defaultAccept, modelName, codecs);
+        Job job = new Job(channel, exchange, model, body, payload, contentType, accept, context, exchange.startNanos() + timeout.toNanos(),
+                responses);
         channel.attr(Responses.BUSY).set(Boolean.TRUE);
         long seconds = timeout.toSeconds();
         Timeout future = timer.newTimeout(expired -> {
@@ -81,6 +86,8 @@ final class InvocationDispatcher {
         job.timeoutFuture(future);
         if (!pool.offer(job)) {
             future.cancel();
+            job.releaseBody();
+            job.releaseBody();
             model.release();
             responses.error(channel, exchange, 503, "ServiceUnavailable", "No worker is available to serve the request: the queue of "
                     + queueSize + " waiting invocations is full (SMC_JOB_QUEUE_SIZE). Retry later or add workers.", null, false, true, null);
