@@ -16,11 +16,13 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Admits an invocation: snapshots the request on the event loop, marks the connection busy (later pipelined requests
- * wait in {@link InOrder}), arms the deadline on the shared wheel timer (no event-loop task per request) and queues the
- * job for the inference pool; a full queue is an immediate 503.
+ * wait in {@link InOrder}) and queues the job for the inference pool; a full queue is an immediate 503. Deadlines cost
+ * nothing per request: one sweep on the shared timer, every {@link #SWEEP_MILLIS} ms, answers 504 to the queued and
+ * running jobs past their deadline (the queue is FIFO, so it stops at the first job still in time).
  */
 final class InvocationDispatcher {
     static final AttributeKey<Job> CURRENT = AttributeKey.valueOf("smc.job");
+    static final long SWEEP_MILLIS = 10;
     private static final long GRACE_NANOS = TimeUnit.SECONDS.toNanos(2);
 
     private final InferencePool pool;
@@ -72,20 +74,7 @@ final class InvocationDispatcher {
         Job job = new Job(channel, exchange, model, body, payload, contentType, accept, context, exchange.startNanos() + timeout.toNanos(),
                 responses);
         channel.attr(Responses.BUSY).set(Boolean.TRUE);
-        long seconds = timeout.toSeconds();
-        Timeout future = timer.newTimeout(expired -> {
-            if (job.expire(seconds)) {
-                timer.newTimeout(grace -> {
-                    InferencePool.Worker worker = job.worker();
-                    if (worker != null && job.handlerStillRunning()) {
-                        pool.retire(worker, job);
-                    }
-                }, GRACE_NANOS, TimeUnit.NANOSECONDS);
-            }
-        }, Math.max(0, job.remainingNanos()), TimeUnit.NANOSECONDS);
-        job.timeoutFuture(future);
         if (!pool.offer(job)) {
-            future.cancel();
             job.releaseBody();
             job.releaseBody();
             model.release();
@@ -94,5 +83,30 @@ final class InvocationDispatcher {
             return;
         }
         channel.attr(CURRENT).set(job);
+    }
+
+    /** Starts the deadline sweep; it ends when the timer is stopped. */
+    void startDeadlineSweep() {
+        timer.newTimeout(this::sweep, SWEEP_MILLIS, TimeUnit.MILLISECONDS);
+    }
+
+    private void sweep(Timeout self) {
+        long now = System.nanoTime();
+        long seconds = timeout.toSeconds();
+        pool.forEachOverdue(now, job -> {
+            if (job.expire(seconds)) {
+                timer.newTimeout(grace -> {
+                    InferencePool.Worker worker = job.worker();
+                    if (worker != null && job.handlerStillRunning()) {
+                        pool.retire(worker, job);
+                    }
+                }, GRACE_NANOS, TimeUnit.NANOSECONDS);
+            }
+        });
+        try {
+            timer.newTimeout(this::sweep, SWEEP_MILLIS, TimeUnit.MILLISECONDS);
+        } catch (IllegalStateException stopped) {
+            // the server is shutting down: the timer no longer accepts tasks
+        }
     }
 }

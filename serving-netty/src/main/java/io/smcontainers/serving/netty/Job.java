@@ -2,7 +2,6 @@ package io.smcontainers.serving.netty;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
-import io.netty.util.Timeout;
 import io.smcontainers.framework.spi.InvocationException;
 import io.smcontainers.framework.spi.InvocationResponse;
 import io.smcontainers.framework.spi.Payload;
@@ -43,7 +42,6 @@ final class Job {
     private final AtomicInteger state = new AtomicInteger(QUEUED);
     private volatile InferencePool.Worker worker;
     private volatile boolean returned;
-    private volatile Timeout timeout;
 
     /** {@code body}: the buffer {@code payload} views, with one reference retained for this job (null when the payload owns its bytes). */
     Job(Channel channel, Exchange exchange, LoadedModel model, ByteBuf body, Payload payload, String contentType, String accept,
@@ -58,10 +56,6 @@ final class Job {
         this.context = context;
         this.deadlineNanos = deadlineNanos;
         this.responses = responses;
-    }
-
-    void timeoutFuture(Timeout future) {
-        this.timeout = future;
     }
 
     long remainingNanos() {
@@ -131,14 +125,10 @@ final class Job {
     }
 
     private boolean finish() {
-        Timeout pending = timeout;
-        if (pending != null) {
-            pending.cancel();
-        }
         return state.compareAndSet(RUNNING, DONE);
     }
 
-    /** On the timer thread at the deadline: answers 504; a running handler is interrupted. Returns whether it was running. */
+    /** On the timer thread once past the deadline: answers 504; a running handler is interrupted. Returns whether it was running. */
     boolean expire(long timeoutSeconds) {
         if (state.compareAndSet(QUEUED, TIMED_OUT)) {
             respondTimeout(timeoutSeconds, "while queued");
@@ -167,10 +157,6 @@ final class Job {
     void cancelIfQueued() {
         if (state.compareAndSet(QUEUED, CANCELLED)) {
             releaseBody();
-            Timeout pending = timeout;
-            if (pending != null) {
-                pending.cancel();
-            }
             log.debug("Invocation {} dropped: the client disconnected while it was queued", exchange.requestId());
         }
     }

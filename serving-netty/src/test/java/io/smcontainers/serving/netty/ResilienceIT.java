@@ -170,4 +170,29 @@ class ResilienceIT {
             handler.release.countDown();
         }
     }
+
+    @Test
+    void aJobStillQueuedAtItsDeadlineIs504AndNeverRuns() throws Exception {
+        TestHandlers.Actions handler = new TestHandlers.Actions();
+        try (TestServer server = TestServer.start(handler, Map.of("SAGEMAKER_MODEL_SERVER_WORKERS", "1", "SAGEMAKER_MODEL_SERVER_TIMEOUT", "1"))) {
+            CompletableFuture<HttpResponse<String>> hung = TestServer.client().sendAsync(HttpRequest.newBuilder(server.uri("/invocations"))
+                    .header("X-Test-Action", "hang").POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+            while (handler.started.get() == 0) {
+                Thread.sleep(5);
+            }
+            long start = System.nanoTime();
+            HttpResponse<String> queued = act(server, "echo-payload", new byte[1000]);
+            long waitedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+            assertEquals(504, queued.statusCode());
+            assertTrue(queued.body().contains("\"type\": \"InvocationTimeout\""), queued.body());
+            assertTrue(waitedMillis >= 900 && waitedMillis < 3000, "answered at the deadline, after " + waitedMillis + " ms");
+            assertEquals(504, hung.get(10, TimeUnit.SECONDS).statusCode());
+            handler.release.countDown();
+            Thread.sleep(200);
+            assertEquals(1, handler.started.get(), "the queued job never reached the handler");
+            HttpResponse<String> after = act(server, "echo", "next".getBytes(UTF_8));
+            assertEquals(200, after.statusCode());
+            assertEquals("next", after.body());
+        }
+    }
 }
