@@ -2,6 +2,7 @@ package io.smcontainers.framework.spi;
 
 import static java.util.Objects.requireNonNull;
 
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -17,9 +18,9 @@ public final class InvocationResponse {
     private final Optional<String> reason;
     private final String contentType;
     private final Map<String, String> headers;
-    private final byte[] body;
+    private final Payload body;
 
-    private InvocationResponse(int status, Optional<String> reason, String contentType, Map<String, String> headers, byte[] body) {
+    private InvocationResponse(int status, Optional<String> reason, String contentType, Map<String, String> headers, Payload body) {
         if (status < 100 || status > 999) {
             throw new IllegalArgumentException("status must be a three-digit HTTP status, got " + status);
         }
@@ -32,6 +33,20 @@ public final class InvocationResponse {
 
     /** A 200 answer; the array is handed over, not copied. */
     public static InvocationResponse of(byte[] body, String contentType) {
+        return of(Payload.wrap(requireNonNull(body, "body is null")), contentType);
+    }
+
+    /**
+     * A 200 answer with the buffer's remaining bytes, not copied: the runtime writes them after {@code transform} returns,
+     * so they must not change until then. A view of the request body ({@link Payload#asByteBuffer()}) is fine: the
+     * runtime keeps the request's memory until the response is written.
+     */
+    public static InvocationResponse of(ByteBuffer body, String contentType) {
+        return of(Payload.wrap(requireNonNull(body, "body is null")), contentType);
+    }
+
+    /** A 200 answer with the payload's bytes, not copied (the request body itself, for an echo or a proxy). */
+    public static InvocationResponse of(Payload body, String contentType) {
         return new InvocationResponse(200, Optional.empty(), contentType, Map.of(), body);
     }
 
@@ -79,13 +94,18 @@ public final class InvocationResponse {
         return headers;
     }
 
-    /** The body, not copied. */
+    /** The body as an array: the one given to {@link #of(byte[], String)}, else a copy (see {@link Payload#bytes()}). */
     public byte[] body() {
+        return body.bytes();
+    }
+
+    /** The body as a payload, for reading it without a copy ({@link Payload#asByteBuffer()}). */
+    public Payload payload() {
         return body;
     }
 
     @Override
     public String toString() {
-        return "InvocationResponse[" + status + ", " + contentType + ", " + body.length + " bytes]";
+        return "InvocationResponse[" + status + ", " + contentType + ", " + body.length() + " bytes]";
     }
 }

@@ -37,6 +37,25 @@ final class InferencePool {
         return !stopping && queue.offer(job);
     }
 
+    /**
+     * Calls {@code overdue} with each job past its deadline at {@code now}: the queued ones (FIFO, so up to the first one
+     * still in time) and the ones workers hold. A job may be seen again on a later call; {@link Job#expire} acts once.
+     */
+    void forEachOverdue(long now, java.util.function.Consumer<Job> overdue) {
+        for (Job job : queue) {
+            if (job.deadlineNanos - now > 0) {
+                break;
+            }
+            overdue.accept(job);
+        }
+        for (Worker worker : workers) {
+            Job job = worker.current;
+            if (job != null && job.deadlineNanos - now <= 0) {
+                overdue.accept(job);
+            }
+        }
+    }
+
     int queued() {
         return queue.size();
     }
@@ -80,6 +99,12 @@ final class InferencePool {
         for (Worker worker : workers) {
             worker.thread.interrupt();
         }
+        Job left;
+        while ((left = queue.poll()) != null) {
+            left.cancelIfQueued();
+            left.releaseBody();
+            left.model.release();
+        }
     }
 
     /** One inference thread. */
@@ -122,6 +147,7 @@ final class InferencePool {
         private void execute(Job job) {
             LoadedModel model = job.model;
             running.incrementAndGet();
+            current = job;
             try {
                 if (!job.start(this)) {
                     return;
@@ -130,7 +156,6 @@ final class InferencePool {
                     job.fail(499, "ClientClosedRequest", "The client closed the connection before the invocation ran");
                     return;
                 }
-                current = job;
                 Object instance;
                 try {
                     instance = model.borrow(job.remainingNanos());
@@ -153,7 +178,6 @@ final class InferencePool {
                     job.handlerReturned();
                     job.fail(error);
                 } finally {
-                    current = null;
                     if (retired) {
                         model.discard(instance);
                     } else {
@@ -161,6 +185,8 @@ final class InferencePool {
                     }
                 }
             } finally {
+                current = null;
+                job.releaseBody();
                 running.decrementAndGet();
                 model.release();
             }

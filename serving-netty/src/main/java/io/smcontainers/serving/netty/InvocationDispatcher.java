@@ -1,5 +1,6 @@
 package io.smcontainers.serving.netty;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
@@ -10,20 +11,18 @@ import io.netty.util.Timer;
 import io.smcontainers.framework.spi.Codecs;
 import io.smcontainers.framework.spi.Payload;
 import java.time.Duration;
-import java.util.AbstractMap;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
  * Admits an invocation: snapshots the request on the event loop, marks the connection busy (later pipelined requests
- * wait in {@link InOrder}), arms the deadline on the shared wheel timer (no event-loop task per request) and queues the
- * job for the inference pool; a full queue is an immediate 503.
+ * wait in {@link InOrder}) and queues the job for the inference pool; a full queue is an immediate 503. Deadlines cost
+ * nothing per request: one sweep on the shared timer, every {@link #SWEEP_MILLIS} ms, answers 504 to the queued and
+ * running jobs past their deadline (the queue is FIFO, so it stops at the first job still in time).
  */
 final class InvocationDispatcher {
     static final AttributeKey<Job> CURRENT = AttributeKey.valueOf("smc.job");
+    static final long SWEEP_MILLIS = 10;
     private static final long GRACE_NANOS = TimeUnit.SECONDS.toNanos(2);
 
     private final InferencePool pool;
@@ -59,16 +58,42 @@ final class InvocationDispatcher {
             contentType = MediaTypes.JSON;
         }
         String accept = MediaTypes.effectiveAccept(request.headers().get("Accept"), defaultAccept);
-        List<Map.Entry<String, String>> headers = new ArrayList<>(request.headers().size());
-        for (Map.Entry<String, String> header : request.headers()) {
-            headers.add(new AbstractMap.SimpleImmutableEntry<>(header.getKey(), header.getValue()));
+        // The body is not copied: the payload views the aggregated buffer (one contiguous buffer, see PayloadAggregator),
+        // one reference shared by the handler side and the response side (Job). The headers are read by the worker; nothing changes
+        // them once the request is routed.
+        ByteBuf content = request.content();
+        ByteBuf body = null;
+        Payload payload;
+        if (content.nioBufferCount() == 1) {
+            body = content.retain();
+            payload = Payload.wrap(content.nioBuffer());
+        } else {
+            payload = Payload.wrap(ByteBufUtil.getBytes(content));
         }
-        Payload payload = Payload.wrap(ByteBufUtil.getBytes(request.content()));
-        RequestContext context = new RequestContext(exchange.requestId(), headers, accept, defaultAccept, modelName, codecs);
-        Job job = new Job(channel, exchange, model, payload, contentType, accept, context, exchange.startNanos() + timeout.toNanos(), responses);
+        RequestContext context = new RequestContext(exchange.requestId(), request.headers(), accept, defaultAccept, modelName, codecs);
+        Job job = new Job(channel, exchange, model, body, payload, contentType, accept, context, exchange.startNanos() + timeout.toNanos(),
+                responses);
         channel.attr(Responses.BUSY).set(Boolean.TRUE);
+        if (!pool.offer(job)) {
+            job.releaseBody();
+            job.releaseBody();
+            model.release();
+            responses.error(channel, exchange, 503, "ServiceUnavailable", "No worker is available to serve the request: the queue of "
+                    + queueSize + " waiting invocations is full (SMC_JOB_QUEUE_SIZE). Retry later or add workers.", null, false, true, null);
+            return;
+        }
+        channel.attr(CURRENT).set(job);
+    }
+
+    /** Starts the deadline sweep; it ends when the timer is stopped. */
+    void startDeadlineSweep() {
+        timer.newTimeout(this::sweep, SWEEP_MILLIS, TimeUnit.MILLISECONDS);
+    }
+
+    private void sweep(Timeout self) {
+        long now = System.nanoTime();
         long seconds = timeout.toSeconds();
-        Timeout future = timer.newTimeout(expired -> {
+        pool.forEachOverdue(now, job -> {
             if (job.expire(seconds)) {
                 timer.newTimeout(grace -> {
                     InferencePool.Worker worker = job.worker();
@@ -77,15 +102,11 @@ final class InvocationDispatcher {
                     }
                 }, GRACE_NANOS, TimeUnit.NANOSECONDS);
             }
-        }, Math.max(0, job.remainingNanos()), TimeUnit.NANOSECONDS);
-        job.timeoutFuture(future);
-        if (!pool.offer(job)) {
-            future.cancel();
-            model.release();
-            responses.error(channel, exchange, 503, "ServiceUnavailable", "No worker is available to serve the request: the queue of "
-                    + queueSize + " waiting invocations is full (SMC_JOB_QUEUE_SIZE). Retry later or add workers.", null, false, true, null);
-            return;
+        });
+        try {
+            timer.newTimeout(this::sweep, SWEEP_MILLIS, TimeUnit.MILLISECONDS);
+        } catch (IllegalStateException stopped) {
+            // the server is shutting down: the timer no longer accepts tasks
         }
-        channel.attr(CURRENT).set(job);
     }
 }

@@ -1,7 +1,7 @@
 package io.smcontainers.serving.netty;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
-import io.netty.util.Timeout;
 import io.smcontainers.framework.spi.InvocationException;
 import io.smcontainers.framework.spi.InvocationResponse;
 import io.smcontainers.framework.spi.Payload;
@@ -13,6 +13,12 @@ import org.slf4j.LoggerFactory;
 /**
  * One admitted invocation. Its state moves once from QUEUED to RUNNING and then to exactly one end (DONE, TIMED_OUT,
  * CANCELLED); whichever transition wins writes the only response.
+ *
+ * <p>The request body is the aggregated Netty buffer itself ({@link #payload} is a view of it). The job owns one reference,
+ * with two holds on it: the handler side (done when the worker is done with the job, or when the job is dropped unrun)
+ * and the response side (done when the response is written, since a handler may answer with a view of the request body,
+ * or at once when the job ends with an error or without a response). The reference is released when both are done,
+ * exactly once.
  */
 final class Job {
     static final int QUEUED = 0;
@@ -30,15 +36,18 @@ final class Job {
     final String accept;
     final RequestContext context;
     final long deadlineNanos;
+    private final ByteBuf body;
+    private final AtomicInteger bodyHolds = new AtomicInteger(2);
     private final Responses responses;
     private final AtomicInteger state = new AtomicInteger(QUEUED);
     private volatile InferencePool.Worker worker;
     private volatile boolean returned;
-    private volatile Timeout timeout;
 
-    Job(Channel channel, Exchange exchange, LoadedModel model, Payload payload, String contentType, String accept,
+    /** {@code body}: the buffer {@code payload} views, with one reference retained for this job (null when the payload owns its bytes). */
+    Job(Channel channel, Exchange exchange, LoadedModel model, ByteBuf body, Payload payload, String contentType, String accept,
             RequestContext context, long deadlineNanos, Responses responses) {
         this.channel = channel;
+        this.body = body;
         this.exchange = exchange;
         this.model = model;
         this.payload = payload;
@@ -47,10 +56,6 @@ final class Job {
         this.context = context;
         this.deadlineNanos = deadlineNanos;
         this.responses = responses;
-    }
-
-    void timeoutFuture(Timeout future) {
-        this.timeout = future;
     }
 
     long remainingNanos() {
@@ -76,9 +81,16 @@ final class Job {
         return worker;
     }
 
+    /** One of the two holds on the request body is done: the handler side (worker) or the response side. */
+    void releaseBody() {
+        if (bodyHolds.decrementAndGet() == 0 && body != null) {
+            body.release();
+        }
+    }
+
     void succeed(InvocationResponse response) {
         if (finish()) {
-            responses.invocation(channel, exchange, response);
+            responses.invocation(channel, exchange, response, this::releaseBody);
         }
     }
 
@@ -86,6 +98,7 @@ final class Job {
         if (!finish()) {
             return;
         }
+        releaseBody();
         if (error instanceof InvocationException) {
             InvocationException invocation = (InvocationException) error;
             if (invocation.status() >= 500) {
@@ -106,19 +119,16 @@ final class Job {
 
     void fail(int status, String type, String message) {
         if (finish()) {
+            releaseBody();
             responses.error(channel, exchange, status, type, message, null, false, true, null);
         }
     }
 
     private boolean finish() {
-        Timeout pending = timeout;
-        if (pending != null) {
-            pending.cancel();
-        }
         return state.compareAndSet(RUNNING, DONE);
     }
 
-    /** On the timer thread at the deadline: answers 504; a running handler is interrupted. Returns whether it was running. */
+    /** On the timer thread once past the deadline: answers 504; a running handler is interrupted. Returns whether it was running. */
     boolean expire(long timeoutSeconds) {
         if (state.compareAndSet(QUEUED, TIMED_OUT)) {
             respondTimeout(timeoutSeconds, "while queued");
@@ -136,6 +146,7 @@ final class Job {
     }
 
     private void respondTimeout(long timeoutSeconds, String where) {
+        releaseBody();
         log.warn("Invocation {} timed out {} after {} s", exchange.requestId(), where, timeoutSeconds);
         responses.error(channel, exchange, 504, "InvocationTimeout",
                 "The model did not answer within the invocation timeout of " + timeoutSeconds
@@ -145,10 +156,7 @@ final class Job {
     /** The client went away: a queued job is dropped without running the handler. */
     void cancelIfQueued() {
         if (state.compareAndSet(QUEUED, CANCELLED)) {
-            Timeout pending = timeout;
-            if (pending != null) {
-                pending.cancel();
-            }
+            releaseBody();
             log.debug("Invocation {} dropped: the client disconnected while it was queued", exchange.requestId());
         }
     }

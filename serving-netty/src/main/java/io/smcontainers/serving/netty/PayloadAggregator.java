@@ -1,5 +1,7 @@
 package io.smcontainers.serving.netty;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.CompositeByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.FullHttpMessage;
 import io.netty.handler.codec.http.HttpMessage;
@@ -11,6 +13,9 @@ import io.netty.handler.codec.http.HttpUtil;
  * Netty's aggregator with the runtime's 413 body. Like Netty: a declared Content-Length over the limit is refused before
  * the body is buffered and, for a keep-alive request, the rest of the body is discarded and the connection kept; a
  * body that outgrows the limit mid-stream (chunked) ends with the connection closed.
+ *
+ * <p>A body that arrived in several reads is merged into one pooled buffer once aggregated (one copy), so that handlers
+ * get it as one {@code ByteBuffer} view ({@code Payload.asByteBuffer()}) and an echo writes it back without copying.
  */
 final class PayloadAggregator extends HttpObjectAggregator {
     private final Responses responses;
@@ -20,6 +25,15 @@ final class PayloadAggregator extends HttpObjectAggregator {
         super(maxContentLength, true);
         this.responses = responses;
         this.limit = maxContentLength;
+    }
+
+    @Override
+    protected void finishAggregation(FullHttpMessage aggregated) throws Exception {
+        super.finishAggregation(aggregated);
+        ByteBuf content = aggregated.content();
+        if (content instanceof CompositeByteBuf && ((CompositeByteBuf) content).numComponents() > 1) {
+            ((CompositeByteBuf) content).consolidate();
+        }
     }
 
     @Override

@@ -1,26 +1,33 @@
 package io.smcontainers.serving.netty;
 
+import io.netty.handler.codec.http.HttpHeaders;
 import io.smcontainers.framework.spi.Codecs;
 import io.smcontainers.framework.spi.InvocationContext;
+import java.util.AbstractMap;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-/** One invocation's view for handlers: a snapshot of the request headers taken on the event loop. */
+/**
+ * One invocation's view for handlers. The request headers are read on the worker (nothing changes them once the request
+ * is routed); the raw list is built on first use.
+ */
 final class RequestContext implements InvocationContext {
     private final String requestId;
-    private final List<Map.Entry<String, String>> headers;
+    private final HttpHeaders requestHeaders;
+    private List<Map.Entry<String, String>> headers;
     private final String accept;
     private final String defaultAccept;
     private final Optional<String> modelName;
     private final Codecs codecs;
 
-    RequestContext(String requestId, List<Map.Entry<String, String>> headers, String accept, String defaultAccept,
-            Optional<String> modelName, Codecs codecs) {
+    RequestContext(String requestId, HttpHeaders requestHeaders, String accept, String defaultAccept, Optional<String> modelName,
+            Codecs codecs) {
         this.requestId = requestId;
-        this.headers = Collections.unmodifiableList(headers);
+        this.requestHeaders = requestHeaders;
         this.accept = accept;
         this.defaultAccept = defaultAccept;
         this.modelName = modelName;
@@ -34,17 +41,21 @@ final class RequestContext implements InvocationContext {
 
     @Override
     public Optional<String> header(String name) {
-        for (Map.Entry<String, String> header : headers) {
-            if (header.getKey().equalsIgnoreCase(name)) {
-                return Optional.of(header.getValue());
-            }
-        }
-        return Optional.empty();
+        return Optional.ofNullable(requestHeaders.get(name));
     }
 
     @Override
     public List<Map.Entry<String, String>> headers() {
-        return headers;
+        List<Map.Entry<String, String>> out = headers;
+        if (out == null) {
+            List<Map.Entry<String, String>> copy = new ArrayList<>(requestHeaders.size());
+            for (Map.Entry<String, String> header : requestHeaders) {
+                copy.add(new AbstractMap.SimpleImmutableEntry<>(header.getKey(), header.getValue()));
+            }
+            out = Collections.unmodifiableList(copy);
+            headers = out;
+        }
+        return out;
     }
 
     @Override

@@ -2,6 +2,7 @@ package io.smcontainers.serving.netty;
 
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -78,13 +79,27 @@ final class Responses {
         send(channel, exchange, response, body.length, close, resumeReading);
     }
 
-    /** A handler's answer to an invocation; reading resumes once it is flushed. */
-    void invocation(Channel channel, Exchange exchange, InvocationResponse answer) {
+    /**
+     * A handler's answer to an invocation; reading resumes once it is flushed. The body is written without a copy (a
+     * view of the handler's array or buffer); {@code written} runs once the write is done (or failed, or dropped), when
+     * the body's memory may be reused.
+     */
+    void invocation(Channel channel, Exchange exchange, InvocationResponse answer, Runnable written) {
         HttpResponseStatus status = answer.reason().isPresent()
                 ? new HttpResponseStatus(answer.status(), sanitizeReason(answer.reason().get()))
                 : HttpResponseStatus.valueOf(answer.status());
-        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.wrappedBuffer(answer.body()));
-        response.headers().set(HttpHeaderNames.CONTENT_TYPE, answer.contentType());
+        int length = answer.payload().length();
+        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,
+                length == 0 ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(answer.payload().asByteBuffer()));
+        try {
+            response.headers().set(HttpHeaderNames.CONTENT_TYPE, answer.contentType());
+        } catch (IllegalArgumentException e) {
+            response.release();
+            written.run();
+            error(channel, exchange, 500, "InvalidHandlerResult", "The model handler returned an invalid content type: " + e.getMessage(),
+                    null, false, true, null);
+            return;
+        }
         for (Map.Entry<String, String> header : answer.headers().entrySet()) {
             if (header.getKey().equalsIgnoreCase(CUSTOM_ATTRIBUTES) && !validCustomAttributes(header.getValue())) {
                 log.warn("Dropping the {} response header of request {}: it must be at most 1024 visible ASCII characters",
@@ -97,11 +112,16 @@ final class Responses {
                 log.warn("Dropping the invalid response header '{}' of request {}: {}", header.getKey(), exchange.requestId(), e.getMessage());
             }
         }
-        send(channel, exchange, response, answer.body().length, false, true);
+        send(channel, exchange, response, length, false, true, written);
     }
 
     private void send(Channel channel, Exchange exchange, FullHttpResponse response, int contentLength, boolean close,
             boolean resumeReading) {
+        send(channel, exchange, response, contentLength, close, resumeReading, null);
+    }
+
+    private void send(Channel channel, Exchange exchange, FullHttpResponse response, int contentLength, boolean close,
+            boolean resumeReading, Runnable written) {
         boolean keepAlive = exchange.keepAlive() && !close && !draining.getAsBoolean();
         response.headers()
                 .set("x-request-id", exchange.requestId())
@@ -113,10 +133,17 @@ final class Responses {
         }
         if (!channel.isActive()) {
             response.release();
+            if (written != null) {
+                written.run();
+            }
             return;
         }
         if (!keepAlive) {
-            channel.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+            ChannelFuture future = channel.writeAndFlush(response);
+            if (written != null) {
+                future.addListener(done -> written.run());
+            }
+            future.addListener(ChannelFutureListener.CLOSE);
             return;
         }
         if (!resumeReading) {
@@ -124,6 +151,9 @@ final class Responses {
             return;
         }
         channel.writeAndFlush(response).addListener(future -> {
+            if (written != null) {
+                written.run();
+            }
             if (!future.isSuccess()) {
                 channel.attr(BUSY).set(Boolean.FALSE);
                 channel.close();

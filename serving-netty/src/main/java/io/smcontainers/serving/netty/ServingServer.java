@@ -52,7 +52,7 @@ public final class ServingServer implements AutoCloseable {
     private final ServingContext context;
     private final ServerState state = new ServerState();
     private final InferencePool pool;
-    /** Invocation deadlines: one thread, 10 ms ticks; arming and cancelling a deadline touches no event loop. */
+    /** Invocation deadlines: one thread, 10 ms ticks, one sweep per tick over queued and running jobs (nothing per request). */
     private final HashedWheelTimer deadlines;
     private final ExecutorService management;
     private final ChannelGroup channels = new DefaultChannelGroup("smc-serving", GlobalEventExecutor.INSTANCE);
@@ -127,6 +127,7 @@ public final class ServingServer implements AutoCloseable {
         DefaultCodecs codecs = new DefaultCodecs(env.defaultAccept(), Math.max(env.maxPayloadBytes() * 8, 256L << 20));
         InvocationDispatcher dispatcher = new InvocationDispatcher(pool, deadlines, responses, codecs, env.defaultAccept(), env.invocationTimeout(),
                 env.jobQueueSize());
+        dispatcher.startDeadlineSweep();
         RequestRouter router = new RequestRouter(state, responses, dispatcher, registry, management);
         Class<? extends ServerChannel> channelType = transport.equals("epoll") ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
         ServerBootstrap bootstrap = new ServerBootstrap()

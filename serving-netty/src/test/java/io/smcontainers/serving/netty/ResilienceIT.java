@@ -68,15 +68,43 @@ class ResilienceIT {
     }
 
     @Test
-    void echoReturnsTheExactBytes() throws Exception {
+    void echoReturnsTheExactBytesThroughEveryBodyApi() throws Exception {
         try (TestServer server = TestServer.start(new TestHandlers.Actions(), Map.of())) {
-            byte[] body = new byte[100_000];
-            new java.util.Random(7).nextBytes(body);
-            HttpResponse<byte[]> response = server.sendBytes(HttpRequest.newBuilder(server.uri("/invocations"))
-                    .header("Content-Type", "application/octet-stream").POST(HttpRequest.BodyPublishers.ofByteArray(body)));
-            assertEquals(200, response.statusCode());
-            assertEquals("application/octet-stream", response.headers().firstValue("Content-Type").orElseThrow());
-            org.junit.jupiter.api.Assertions.assertArrayEquals(body, response.body());
+            java.util.Random random = new java.util.Random(7);
+            for (int size : new int[] {0, 100, 100_000, 300_000}) {
+                byte[] body = new byte[size];
+                random.nextBytes(body);
+                for (String action : List.of("echo", "echo-payload", "echo-buffer")) {
+                    HttpResponse<byte[]> response = server.sendBytes(HttpRequest.newBuilder(server.uri("/invocations"))
+                            .header("X-Test-Action", action).header("Content-Type", "application/octet-stream")
+                            .POST(HttpRequest.BodyPublishers.ofByteArray(body)));
+                    assertEquals(200, response.statusCode(), action + " " + size);
+                    assertEquals("application/octet-stream", response.headers().firstValue("Content-Type").orElseThrow());
+                    assertEquals(Long.toString(size), response.headers().firstValue("Content-Length").orElseThrow(), action + " " + size);
+                    org.junit.jupiter.api.Assertions.assertArrayEquals(body, response.body(), action + " " + size);
+                    // chunked: the body arrives in many parts, which the aggregator merges into one buffer
+                    HttpResponse<byte[]> chunked = server.sendBytes(HttpRequest.newBuilder(server.uri("/invocations"))
+                            .header("X-Test-Action", action).header("Content-Type", "application/octet-stream")
+                            .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(body))));
+                    assertEquals(200, chunked.statusCode(), action + " chunked " + size);
+                    org.junit.jupiter.api.Assertions.assertArrayEquals(body, chunked.body(), action + " chunked " + size);
+                }
+            }
+        }
+    }
+
+    @Test
+    void aViewOfTheBodyAnsweredAfterTheTimeoutIsDroppedWithoutLeaking() throws Exception {
+        try (TestServer server = TestServer.start(new TestHandlers.Actions(), Map.of("SAGEMAKER_MODEL_SERVER_WORKERS", "1",
+                "SAGEMAKER_MODEL_SERVER_TIMEOUT", "1"))) {
+            byte[] body = new byte[50_000];
+            new java.util.Random(11).nextBytes(body);
+            HttpResponse<String> late = act(server, "echo-late:1500", body);
+            assertEquals(504, late.statusCode());
+            HttpResponse<byte[]> next = server.sendBytes(HttpRequest.newBuilder(server.uri("/invocations"))
+                    .header("X-Test-Action", "echo-payload").POST(HttpRequest.BodyPublishers.ofByteArray(body)));
+            assertEquals(200, next.statusCode(), "the worker is free again once the late handler returned");
+            org.junit.jupiter.api.Assertions.assertArrayEquals(body, next.body());
         }
     }
 
@@ -140,6 +168,31 @@ class ResilienceIT {
             assertEquals(200, after.statusCode(), "the hung worker was retired and replaced");
             assertEquals("again", after.body());
             handler.release.countDown();
+        }
+    }
+
+    @Test
+    void aJobStillQueuedAtItsDeadlineIs504AndNeverRuns() throws Exception {
+        TestHandlers.Actions handler = new TestHandlers.Actions();
+        try (TestServer server = TestServer.start(handler, Map.of("SAGEMAKER_MODEL_SERVER_WORKERS", "1", "SAGEMAKER_MODEL_SERVER_TIMEOUT", "1"))) {
+            CompletableFuture<HttpResponse<String>> hung = TestServer.client().sendAsync(HttpRequest.newBuilder(server.uri("/invocations"))
+                    .header("X-Test-Action", "hang").POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+            while (handler.started.get() == 0) {
+                Thread.sleep(5);
+            }
+            long start = System.nanoTime();
+            HttpResponse<String> queued = act(server, "echo-payload", new byte[1000]);
+            long waitedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+            assertEquals(504, queued.statusCode());
+            assertTrue(queued.body().contains("\"type\": \"InvocationTimeout\""), queued.body());
+            assertTrue(waitedMillis >= 900 && waitedMillis < 3000, "answered at the deadline, after " + waitedMillis + " ms");
+            assertEquals(504, hung.get(10, TimeUnit.SECONDS).statusCode());
+            handler.release.countDown();
+            Thread.sleep(200);
+            assertEquals(1, handler.started.get(), "the queued job never reached the handler");
+            HttpResponse<String> after = act(server, "echo", "next".getBytes(UTF_8));
+            assertEquals(200, after.statusCode());
+            assertEquals("next", after.body());
         }
     }
 }

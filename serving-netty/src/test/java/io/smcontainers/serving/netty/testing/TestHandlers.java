@@ -59,7 +59,10 @@ public final class TestHandlers {
     }
 
     /**
-     * Behaves as the {@code X-Test-Action} header says: {@code echo} (the body back, same content type), {@code throw},
+     * Behaves as the {@code X-Test-Action} header says: {@code echo} (the body back, same content type, through
+     * {@code bytes()}), {@code echo-payload} (the request payload itself as the response body, no copy),
+     * {@code echo-buffer} (a {@code ByteBuffer} view of the body, no copy), {@code echo-late:<ms>} (a view, answered after
+     * sleeping through interrupts, i.e. after the invocation timed out), {@code throw},
      * {@code sleep:<ms>}, {@code hang} (ignores interrupts until released), {@code unserializable}, {@code status:<n>},
      * {@code oom}, {@code attributes} (echoes custom attributes), {@code null}.
      */
@@ -86,12 +89,24 @@ public final class TestHandlers {
                 Thread.sleep(Long.parseLong(action.substring(6)));
                 return InvocationResponse.ofText("slept", "text/plain");
             }
+            if (action.startsWith("echo-late:")) {
+                java.nio.ByteBuffer view = body.asByteBuffer();
+                long until = System.nanoTime() + Long.parseLong(action.substring(10)) * 1_000_000L;
+                while (System.nanoTime() < until) {
+                    Thread.onSpinWait();
+                }
+                return InvocationResponse.of(view, contentType);
+            }
             if (action.startsWith("status:")) {
                 throw new InvocationException(Integer.parseInt(action.substring(7)), "chosen status");
             }
             switch (action) {
                 case "echo":
                     return InvocationResponse.of(body.bytes(), contentType);
+                case "echo-payload":
+                    return InvocationResponse.of(body, contentType);
+                case "echo-buffer":
+                    return InvocationResponse.of(body.asByteBuffer(), contentType);
                 case "throw":
                     throw new IllegalStateException("handler failure on purpose");
                 case "hang":
