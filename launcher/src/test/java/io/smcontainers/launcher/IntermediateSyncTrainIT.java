@@ -8,7 +8,6 @@ import io.smcontainers.launcher.testing.JobFolder;
 import io.smcontainers.launcher.testing.S3MockServer;
 import io.smcontainers.launcher.testing.Toolkit;
 import io.smcontainers.launcher.testing.Toolkit.Run;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,10 +16,6 @@ import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
@@ -34,12 +29,6 @@ class IntermediateSyncTrainIT {
     @TempDir
     Path tmp;
 
-    private static S3Client client() {
-        return S3Client.builder().httpClient(UrlConnectionHttpClient.create()).region(Region.US_WEST_2)
-                .endpointOverride(URI.create(S3MockServer.endpoint())).forcePathStyle(true)
-                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("AKIDTEST", "secretTEST"))).build();
-    }
-
     private static Map<String, String> environment(JobFolder job) {
         return Map.of("SAGEMAKER_BASE_DIR", job.base().toString(), "S3_ENDPOINT_URL", S3MockServer.endpoint(),
                 "AWS_ACCESS_KEY_ID", "AKIDTEST", "AWS_SECRET_ACCESS_KEY", "secretTEST", "AWS_REGION", "us-west-2",
@@ -48,7 +37,7 @@ class IntermediateSyncTrainIT {
 
     @Test
     void intermediateOutputOfARealJobEndsUpInS3() throws Exception {
-        try (S3Client s3 = client()) {
+        try (S3Client s3 = S3MockServer.client()) {
             s3.createBucket(b -> b.bucket("sync-bucket"));
         }
         JobFolder job = new JobFolder(tmp).program("train.py")
@@ -83,7 +72,7 @@ class IntermediateSyncTrainIT {
             }
         }
         assertEquals(5, expected.size(), expected.keySet().toString());
-        try (S3Client s3 = client()) {
+        try (S3Client s3 = S3MockServer.client()) {
             Map<String, byte[]> actual = new TreeMap<>();
             for (S3Object object : s3.listObjectsV2Paginator(b -> b.bucket("sync-bucket")).contents()) {
                 actual.put(object.key(), s3.getObjectAsBytes(b -> b.bucket("sync-bucket").key(object.key())).asByteArray());

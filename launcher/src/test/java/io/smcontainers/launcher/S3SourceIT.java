@@ -10,7 +10,6 @@ import io.smcontainers.launcher.testing.Toolkit.Run;
 import java.io.ByteArrayOutputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,11 +20,7 @@ import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.sync.RequestBody;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /** {@code s3://} submit directories against a real S3 server (S3Mock) on 127.0.0.1, through {@code bin/train}. */
@@ -33,12 +28,6 @@ import software.amazon.awssdk.services.s3.S3Client;
 class S3SourceIT {
     @TempDir
     Path tmp;
-
-    private static S3Client client() {
-        return S3Client.builder().httpClient(UrlConnectionHttpClient.create()).region(Region.US_WEST_2)
-                .endpointOverride(URI.create(S3MockServer.endpoint())).forcePathStyle(true)
-                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("AKIDTEST", "secretTEST"))).build();
-    }
 
     private static Map<String, String> s3Environment(JobFolder job, String endpoint) {
         return Map.of("SAGEMAKER_BASE_DIR", job.base().toString(), "S3_ENDPOINT_URL", endpoint, "AWS_ACCESS_KEY_ID", "AKIDTEST",
@@ -52,7 +41,7 @@ class S3SourceIT {
             add(tar, "train.sh", "#!/bin/sh\n./lib/helper.sh \"$@\" > \"$SM_MODEL_DIR/out\"\n", 0100755);
             add(tar, "lib/helper.sh", "#!/bin/sh\necho \"helper $*\"\n", 0100755);
         }
-        try (S3Client s3 = client()) {
+        try (S3Client s3 = S3MockServer.client()) {
             s3.createBucket(b -> b.bucket("code-bucket"));
             s3.putObject(b -> b.bucket("code-bucket").key("job/source/sourcedir.tar.gz"), RequestBody.fromBytes(bundle.toByteArray()));
         }
@@ -66,7 +55,7 @@ class S3SourceIT {
 
     @Test
     void missingObjectIsAClearUserError() throws Exception {
-        try (S3Client s3 = client()) {
+        try (S3Client s3 = S3MockServer.client()) {
             s3.createBucket(b -> b.bucket("empty-bucket"));
         }
         JobFolder job = new JobFolder(tmp).program("train.py").submitDirectory("s3://empty-bucket/nope/sourcedir.tar.gz").write();

@@ -2,11 +2,9 @@ package io.smcontainers.env.core;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -83,9 +81,5 @@ class TrainingEnvFixturesTest {
         Map<String, String> environment = new LinkedHashMap<>(fixture.environment());
         environment.put("SAGEMAKER_BASE_DIR", base.toString());
         return TrainingEnv.read(environment, HardwareInfo.fixed(fixture.gpus(), fixture.neurons(), fixture.cpus()));
-    }
-
-    static boolean exists(Path path) {
-        return Files.exists(path);
     }
 }

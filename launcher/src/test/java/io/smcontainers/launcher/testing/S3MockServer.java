@@ -10,6 +10,11 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3Client;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
@@ -18,6 +23,13 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  */
 public final class S3MockServer implements BeforeAllCallback {
     private static Running running;
+
+    /** A path-style client for the running server, with the test credentials the ITs give {@code train}. */
+    public static S3Client client() {
+        return S3Client.builder().httpClient(UrlConnectionHttpClient.create()).region(Region.US_WEST_2)
+                .endpointOverride(URI.create(endpoint())).forcePathStyle(true)
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("AKIDTEST", "secretTEST"))).build();
+    }
 
     public static String endpoint() {
         return "http://127.0.0.1:" + running.port;
