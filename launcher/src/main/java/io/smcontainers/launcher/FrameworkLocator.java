@@ -5,6 +5,7 @@ import io.smcontainers.launcher.error.LauncherException;
 import io.smcontainers.launcher.error.LauncherException.Category;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.ServiceLoader;
 
@@ -14,7 +15,14 @@ import java.util.ServiceLoader;
  * means a Python framework module ({@code module:function}) or script mode.
  */
 final class FrameworkLocator {
+    static final String TRAINING_MODULE = "SAGEMAKER_TRAINING_MODULE";
+
     private FrameworkLocator() {}
+
+    /** The Java framework that {@code train} in this process environment runs, if any. */
+    static Optional<Framework> locate(Map<String, String> environment, ClassLoader loader) {
+        return locate(Optional.ofNullable(environment.get(TRAINING_MODULE)), loader);
+    }
 
     static Optional<Framework> locate(Optional<String> trainingModule, ClassLoader loader) {
         if (trainingModule.isPresent()) {

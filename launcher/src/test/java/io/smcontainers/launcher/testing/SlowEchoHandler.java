@@ -1,4 +1,4 @@
-package io.smcontainers.launcher.serve.testing;
+package io.smcontainers.launcher.testing;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 

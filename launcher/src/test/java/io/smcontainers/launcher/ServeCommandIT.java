@@ -1,11 +1,11 @@
-package io.smcontainers.launcher.serve;
+package io.smcontainers.launcher;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.smcontainers.framework.spi.ModelHandler;
-import io.smcontainers.launcher.serve.testing.SlowEchoHandler;
+import io.smcontainers.launcher.testing.SlowEchoHandler;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.ServerSocket;

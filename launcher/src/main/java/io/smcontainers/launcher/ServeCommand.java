@@ -1,9 +1,11 @@
-package io.smcontainers.launcher.serve;
+package io.smcontainers.launcher;
 
+import com.google.inject.Injector;
 import io.smcontainers.env.core.ServingEnv;
 import io.smcontainers.framework.spi.Framework;
 import io.smcontainers.framework.spi.ModelHandler;
 import io.smcontainers.framework.spi.ServingContext;
+import io.smcontainers.serving.netty.ServerStarter;
 import io.smcontainers.serving.netty.ServingServer;
 import java.io.IOException;
 import java.net.MalformedURLException;
@@ -66,12 +68,18 @@ public final class ServeCommand {
                 return 2;
             }
         }
+        Injector injector;
         ServingEnv servingEnv;
         try {
-            servingEnv = ServingEnv.fromEnvironment(variables, Runtime.getRuntime().availableProcessors());
-        } catch (IllegalArgumentException e) {
-            log.error("{}", e.getMessage());
-            return 1;
+            injector = Bootstrap.serve(variables);
+            servingEnv = injector.getInstance(ServingEnv.class);
+        } catch (RuntimeException e) {
+            RuntimeException cause = Bootstrap.cause(e);
+            if (cause instanceof IllegalArgumentException) {
+                log.error("{}", cause.getMessage());
+                return 1;
+            }
+            throw e;
         }
         Path modelDir = modelDirArgument.orElse(servingEnv.modelDir());
         if (modelDirArgument.isPresent() && !Files.isDirectory(modelDir)) {
@@ -92,7 +100,7 @@ public final class ServeCommand {
         log.info("Serving {} from {}", handler.getClass().getName(), modelDir);
         ServingServer server;
         try {
-            server = ServingServer.start(servingEnv, handler, modelDir);
+            server = injector.getInstance(ServerStarter.class).start(servingEnv, handler, modelDir);
         } catch (RuntimeException e) {
             log.error("The server could not start: {}", e.getMessage(), e);
             return 1;
