@@ -44,14 +44,23 @@ class BomConsumerIT {
         assertTrue(output.isEmpty() || !output.contains("BUILD FAILURE"), output);
     }
 
+    /** Runs the process with its output in a file (so that the time limit can fire), killing it after 300 s. */
     private static String output(ProcessBuilder builder) throws IOException, InterruptedException {
         if (builder.redirectError() != ProcessBuilder.Redirect.DISCARD) {
             builder.redirectErrorStream(true);
         }
-        Process process = builder.start();
-        String output = new String(process.getInputStream().readAllBytes());
-        assertTrue(process.waitFor(300, TimeUnit.SECONDS), "timed out");
-        assertEquals(0, process.exitValue(), output);
-        return output;
+        Path log = Files.createTempFile("bom-consumer", ".log");
+        try {
+            Process process = builder.redirectOutput(log.toFile()).start();
+            if (!process.waitFor(300, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                throw new AssertionError(builder.command() + " did not finish within 300 s: " + Files.readString(log));
+            }
+            String output = Files.readString(log);
+            assertEquals(0, process.exitValue(), output);
+            return output;
+        } finally {
+            Files.deleteIfExists(log);
+        }
     }
 }

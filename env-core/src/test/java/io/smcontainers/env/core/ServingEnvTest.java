@@ -36,6 +36,7 @@ class ServingEnvTest {
         env.put("SAGEMAKER_CONTAINER_LOG_LEVEL", "10");
         env.put("SAGEMAKER_STARTUP_TIMEOUT", "50");
         env.put("CURRENT_HOST", "algo-1");
+        env.put("SMC_BIND_ADDRESS", "127.0.0.2");
         env.put("SMC_JOB_QUEUE_SIZE", "7");
         env.put("SMC_KEEP_ALIVE_SECONDS", "9");
         env.put("SMC_NETTY_THREADS", "3");
@@ -96,6 +97,7 @@ class ServingEnvTest {
         assertEquals("DEBUG", env.logLevelName());
         assertEquals(Duration.ofSeconds(50), env.startupTimeout());
         assertEquals(Optional.of("algo-1"), env.currentHost());
+        assertEquals("127.0.0.2", env.bindAddress());
         assertEquals(7, env.jobQueueSize());
         assertEquals(Duration.ofSeconds(9), env.keepAlive());
         assertEquals(3, env.nettyThreads());
@@ -106,8 +108,24 @@ class ServingEnvTest {
     }
 
     @Test
-    void theMappingTestCoversEveryVariableTheReaderDeclares() {
-        assertEquals(new HashSet<>(ServingEnv.VARIABLES), EVERY_KEY.keySet());
+    void theDeclaredListAndTheMappingTestCoverEveryVariableTheReaderReads() {
+        // the names the reader actually looks up, recorded, not kept by hand
+        Set<String> read = new HashSet<>();
+        Map<String, String> recording = new java.util.AbstractMap<>() {
+            @Override
+            public String get(Object key) {
+                read.add((String) key);
+                return null;
+            }
+
+            @Override
+            public Set<Entry<String, String>> entrySet() {
+                return Set.of();
+            }
+        };
+        ServingEnv.fromEnvironment(recording, 2);
+        assertEquals(read, new HashSet<>(ServingEnv.VARIABLES));
+        assertEquals(read, EVERY_KEY.keySet());
         assertEquals(ServingEnv.VARIABLES.size(), Set.copyOf(ServingEnv.VARIABLES).size());
     }
 
