@@ -96,8 +96,12 @@ public final class TrainCommand {
 
     private static Optional<SyncSettings> syncSettings(TrainingEnv env, ProcessEnvironment processEnvironment) {
         Object output = env.sagemakerHyperparameters().get("sagemaker_s3_output");
-        return SyncSettings.fromJob(output == null ? null : PyValues.str(output), env.jobName().orElse(null),
-                env.paths().intermediate(), processEnvironment.variables());
+        String uri = output == null ? null : PyValues.str(output);
+        if (!SyncSettings.jobOwnsFolder(uri, env.paths().intermediate())) {
+            return Optional.empty();
+        }
+        SyncSettings.createFolders(env.paths().intermediate());
+        return SyncSettings.fromJob(uri, env.jobName().orElse(null), env.paths().intermediate(), processEnvironment.variables());
     }
 
     /**

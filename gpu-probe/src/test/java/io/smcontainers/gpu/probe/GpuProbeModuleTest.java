@@ -54,10 +54,14 @@ class GpuProbeModuleTest {
     }
 
     @Test
-    void takesATimeout(@TempDir Path tmp) {
+    void theProbeUsesTheModulesTimeout(@TempDir Path tmp) {
+        FakeCommands bin = new FakeCommands(tmp);
+        bin.script("nvidia-smi", "--list-gpus", "exec sleep 30");
         HardwareProbe probe = injector(new GpuProbeModule(Map.of("PATH", tmp.toString()), Duration.ofMillis(250)))
                 .getInstance(HardwareProbe.class);
-        assertEquals(Runtime.getRuntime().availableProcessors(), probe.cpuCount());
+        ProbeResult result = probe.gpuProbe();
+        assertEquals(0, result.count());
+        assertTrue(result.message().contains("did not finish in time (it was still running after 250 ms"), result.message());
     }
 
     @Test

@@ -81,33 +81,54 @@ public record SyncSettings(
     }
 
     /**
-     * Applies the toolkit's start rules, in its order. No sync (empty) when {@code s3OutputUri} is null or empty, or
-     * when {@code intermediateDir} already exists (the platform syncs it). Otherwise creates {@code intermediateDir}
-     * and its staging folder; then a {@code file} scheme means no sync, an {@code s3} scheme (any case) a sync, and
-     * any other scheme an {@link InvalidS3OutputException}.
+     * The toolkit's first start rule: the job owns (creates, then syncs) its intermediate folder when
+     * {@code sagemaker_s3_output} is set and the folder does not exist yet (an existing one is synced by the platform).
+     * Looks at the file system; creates nothing.
+     */
+    public static boolean jobOwnsFolder(String s3OutputUri, Path intermediateDir) {
+        requireNonNull(intermediateDir, "intermediateDir is null");
+        boolean owns = s3OutputUri != null && !s3OutputUri.isEmpty() && !Files.exists(intermediateDir);
+        if (!owns) {
+            log.debug("Could not initialize intermediate sync: sagemaker_s3_output is {} and {} {}",
+                    s3OutputUri == null || s3OutputUri.isEmpty() ? "not set" : "set", intermediateDir,
+                    Files.exists(intermediateDir) ? "already exists" : "does not exist");
+        }
+        return owns;
+    }
+
+    /**
+     * Creates the intermediate folder and its staging folder, as the toolkit does for a job that owns the folder
+     * ({@link #jobOwnsFolder}) before it looks at the URI's scheme.
+     *
+     * @throws UncheckedIOException when a folder cannot be created (for example a missing parent), naming it
+     */
+    public static void createFolders(Path intermediateDir) {
+        try {
+            Files.createDirectory(intermediateDir);
+            Files.createDirectory(intermediateDir.resolve(STAGING_DIR_NAME));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create the intermediate output folder " + intermediateDir, e);
+        }
+    }
+
+    /**
+     * The settings of a job's sync, from plain values; touches no file system. Empty (no sync) when
+     * {@code s3OutputUri} is null or empty or has the {@code file} scheme; an {@code s3} scheme (any case) is a sync,
+     * any other scheme an {@link InvalidS3OutputException}. The toolkit's order: {@link #jobOwnsFolder}, then
+     * {@link #createFolders}, then this.
      *
      * @param s3OutputUri the decoded hyperparameter {@code sagemaker_s3_output}, may be null
      * @param trainingJobName env {@code TRAINING_JOB_NAME}, may be null or empty
      * @param intermediateDir {@code <base>/output/intermediate}
      * @param processEnvironment the process environment: region, endpoint, credentials and the tuning variables
-     * @throws UncheckedIOException when a folder cannot be created (for example a missing parent)
      * @throws IllegalArgumentException when a tuning variable is not a valid number (the message names it)
      */
     public static Optional<SyncSettings> fromJob(
             String s3OutputUri, String trainingJobName, Path intermediateDir, Map<String, String> processEnvironment) {
         requireNonNull(intermediateDir, "intermediateDir is null");
         requireNonNull(processEnvironment, "processEnvironment is null");
-        if (s3OutputUri == null || s3OutputUri.isEmpty() || Files.exists(intermediateDir)) {
-            log.debug("Could not initialize intermediate sync: sagemaker_s3_output is {} and {} {}",
-                    s3OutputUri == null || s3OutputUri.isEmpty() ? "not set" : "set", intermediateDir,
-                    Files.exists(intermediateDir) ? "already exists" : "does not exist");
+        if (s3OutputUri == null || s3OutputUri.isEmpty()) {
             return Optional.empty();
-        }
-        try {
-            Files.createDirectory(intermediateDir);
-            Files.createDirectory(intermediateDir.resolve(STAGING_DIR_NAME));
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot create the intermediate output folder " + intermediateDir, e);
         }
         OutputUri uri = OutputUri.parse(s3OutputUri);
         if (uri.scheme().equals("file")) {

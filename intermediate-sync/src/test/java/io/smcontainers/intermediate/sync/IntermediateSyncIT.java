@@ -35,6 +35,20 @@ class IntermediateSyncIT {
     }
 
     @Test
+    void theModulesStarterRunsTheRealSync() throws Exception {
+        // what the launcher's injector gives TrainCommand: binding starts nothing, starting uploads
+        SyncStarter starter = com.google.inject.Guice.createInjector(com.google.inject.Stage.PRODUCTION, new IntermediateSyncModule(),
+                binder -> binder.requireExplicitBindings()).getInstance(SyncStarter.class);
+        assertFalse(Files.exists(job.intermediate), "binding created nothing");
+        IntermediateSync sync = starter.start(job.settings());
+        job.write("from-module.txt", "module");
+        job.awaitContent("from-module.txt", "module", VISIBLE);
+        SyncReport report = sync.stop(STOP);
+        assertTrue(report.complete(), report.summary());
+        assertEquals(1, report.uploads(), report.summary());
+    }
+
+    @Test
     void singleFilesAndNestedTreesAreUploadedWhileTrainingRuns() throws Exception {
         IntermediateSync sync = IntermediateSync.start(job.settings());
         job.write("file1.txt", "one");

@@ -97,6 +97,9 @@ public final class SyncBenchmark {
     private static SyncSettings settings(S3ServerProcess server, Path intermediate, String bucket) {
         Map<String, String> env = Map.of("S3_ENDPOINT_URL", server.endpoint().toString(),
                 "AWS_ACCESS_KEY_ID", S3ServerProcess.ACCESS_KEY, "AWS_SECRET_ACCESS_KEY", S3ServerProcess.SECRET_KEY);
+        if (SyncSettings.jobOwnsFolder("s3://" + bucket, intermediate)) {
+            SyncSettings.createFolders(intermediate);
+        }
         return SyncSettings.fromJob("s3://" + bucket, "bench", intermediate, env).orElseThrow();
     }
 

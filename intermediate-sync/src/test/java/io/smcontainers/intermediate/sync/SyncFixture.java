@@ -65,6 +65,9 @@ final class SyncFixture implements AutoCloseable {
     }
 
     SyncSettings settings() {
+        if (SyncSettings.jobOwnsFolder("s3://" + bucket, intermediate)) {
+            SyncSettings.createFolders(intermediate);
+        }
         return SyncSettings.fromJob("s3://" + bucket, JOB, intermediate, env()).orElseThrow();
     }
 

@@ -52,6 +52,8 @@ class SyncSettingsTest {
     @Test
     void noOutputLocationMeansNoSyncAndNothingCreated() throws Exception {
         Path i = intermediate();
+        assertFalse(SyncSettings.jobOwnsFolder(null, i));
+        assertFalse(SyncSettings.jobOwnsFolder("", i));
         assertEquals(Optional.empty(), SyncSettings.fromJob(null, "job", i, Map.of()));
         assertEquals(Optional.empty(), SyncSettings.fromJob("", "job", i, Map.of()));
         assertFalse(Files.exists(i));
@@ -60,14 +62,19 @@ class SyncSettingsTest {
     @Test
     void anExistingIntermediateFolderMeansThePlatformSyncsIt() throws Exception {
         Path i = Files.createDirectories(intermediate());
-        assertEquals(Optional.empty(), SyncSettings.fromJob("s3://bucket/x", "job", i, Map.of()));
+        assertFalse(SyncSettings.jobOwnsFolder("s3://bucket/x", i));
         assertFalse(Files.exists(i.resolve(SyncSettings.STAGING_DIR_NAME)));
+        assertTrue(SyncSettings.jobOwnsFolder("s3://bucket/x", intermediate().resolveSibling("new")));
     }
 
     @Test
-    void fileSchemeMeansNoSyncButTheFoldersAreCreated() throws Exception {
+    void fileSchemeMeansNoSyncAndSettingsCreateNothing() throws Exception {
         Path i = intermediate();
         assertEquals(Optional.empty(), SyncSettings.fromJob("file:///tmp/out", "job", i, Map.of()));
+        assertFalse(Files.exists(i), "the caller creates the folders (createFolders)");
+        assertTrue(SyncSettings.fromJob("s3://b", "job", i, Map.of()).isPresent());
+        assertFalse(Files.exists(i));
+        SyncSettings.createFolders(i);
         assertTrue(Files.isDirectory(i.resolve(SyncSettings.STAGING_DIR_NAME)));
     }
 
@@ -79,14 +86,13 @@ class SyncSettingsTest {
         assertEquals("Expecting 's3' scheme, got: tcp in ParseResult(scheme='tcp', netloc='localhost:8080', "
                 + "path='/x', params='', query='', fragment='')", e.getMessage());
         assertEquals("tcp://localhost:8080/x", e.uri());
-        assertTrue(Files.isDirectory(i.resolve(SyncSettings.STAGING_DIR_NAME)), "created before the URL is parsed");
     }
 
     @Test
     void aMissingParentIsAnIoErrorNamingTheFolder() {
         Path i = base.resolve("missing/intermediate");
         UncheckedIOException e = assertThrows(UncheckedIOException.class,
-                () -> SyncSettings.fromJob("s3://b", "job", i, Map.of()));
+                () -> SyncSettings.createFolders(i));
         assertTrue(e.getMessage().contains(i.toString()), e.getMessage());
     }
 
@@ -144,8 +150,6 @@ class SyncSettingsTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> SyncSettings.fromJob("s3://b", "job", i, Map.of(SyncSettings.ENV_CONCURRENCY, "many")));
         assertTrue(e.getMessage().contains(SyncSettings.ENV_CONCURRENCY), e.getMessage());
-        Files.delete(i.resolve(SyncSettings.STAGING_DIR_NAME));
-        Files.delete(i);
         IllegalArgumentException endpoint = assertThrows(IllegalArgumentException.class,
                 () -> SyncSettings.fromJob("s3://b", "job", i, Map.of("S3_ENDPOINT_URL", "not a url")));
         assertTrue(endpoint.getMessage().contains("S3_ENDPOINT_URL"), endpoint.getMessage());
