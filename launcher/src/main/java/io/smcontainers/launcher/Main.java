@@ -9,7 +9,8 @@ import java.util.Map;
 
 /**
  * The process entry point of {@code bin/sagemaker-toolkit}, {@code bin/train} and {@code bin/serve}.
- * The only class allowed to read the process environment, write to the real stdout and exit.
+ * The only class that reads the process environment and calls {@code System.exit} (ArchitectureTest); the commands
+ * return exit codes. ({@code StopSignal} halts the JVM on a second signal during a server's drain.)
  */
 public final class Main {
     private static final String USAGE = String.join("\n",

@@ -141,6 +141,11 @@ public final class TrainingEnv {
         return (String) properties.get("module_dir");
     }
 
+    /** {@code is_smddpmprun_installed}: whether {@code smddpmprun} is on the {@code PATH} (looked up once, by the probe). */
+    public boolean smddpmprunInstalled() {
+        return (Boolean) properties.get("is_smddpmprun_installed");
+    }
+
     public Optional<String> frameworkModule() {
         return Optional.ofNullable((String) properties.get("framework_module"));
     }

@@ -9,7 +9,10 @@ import static java.util.Objects.requireNonNull;
 public final class LauncherException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
-    /** Whose fault it is; picks the failure-file wording. */
+    /**
+     * Whose fault it is. The failure file holds the message in every case; a {@code PLATFORM} failure is also logged
+     * with its stack trace.
+     */
     public enum Category {
         /** the user's code, data or configuration */
         USER,

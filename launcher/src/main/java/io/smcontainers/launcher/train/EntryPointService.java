@@ -155,7 +155,7 @@ public final class EntryPointService {
                     env.networkInterfaceName(),
                     PyValues.str(env.frameworkParameters().getOrDefault("sagemaker_mpi_custom_mpi_options", "")),
                     env.currentInstanceType(), names, userEnvironment, modelParallel(),
-                    smddpmprun(userEnvironment), gethostnameLibrary(),
+                    smddpmprun(), gethostnameLibrary(),
                     ProgramCommand.of(type, entryPoint, args, mpiPython, Interpreters.java()));
             execute(new Command(mpi.argv(), codeDir, userEnvironment), capture, userEnvironment);
             MpiMaster.markDone(workers, master);
@@ -250,18 +250,11 @@ public final class EntryPointService {
         return mp != null && !(mp instanceof Map<?, ?> map && map.isEmpty()) && !"{}".equals(mp);
     }
 
-    private Optional<String> smddpmprun(Map<String, String> environment) {
+    /** {@code smddpmprun} when the DDP backend is {@code auto} and the probe found it on the PATH (one lookup). */
+    private Optional<String> smddpmprun() {
         Object mp = env.hyperparameters().get("mp_parameters");
         String backend = mp instanceof Map<?, ?> map && map.get("ddp_dist_backend") != null ? PyValues.str(map.get("ddp_dist_backend")) : "auto";
-        if (!"auto".equals(backend)) {
-            return Optional.empty();
-        }
-        for (String dir : environment.getOrDefault("PATH", "").split(":")) {
-            if (!dir.isEmpty() && Files.isExecutable(Paths.get(dir, "smddpmprun"))) {
-                return Optional.of("smddpmprun");
-            }
-        }
-        return Optional.empty();
+        return "auto".equals(backend) && env.smddpmprunInstalled() ? Optional.of("smddpmprun") : Optional.empty();
     }
 
     /** {@code SMC_GETHOSTNAME_LIBRARY}: the LD_PRELOAD library of §9.5, passed to ranks only when it exists. */

@@ -93,17 +93,17 @@ public final class ServingServer implements AutoCloseable {
         this.workers = new MultiThreadIoEventLoopGroup(env.nettyThreads(), factory);
     }
 
+    /** The {@link io.smcontainers.framework.spi.ServingContext} handlers get, for code that finds a handler before starting the server. */
+    public static io.smcontainers.framework.spi.ServingContext context(ServingEnv env, java.nio.file.Path modelDir) {
+        return new ServingContextImpl(env, modelDir);
+    }
+
     /**
      * Validates the handler, binds the port and starts loading the model in the background.
      *
      * @throws IllegalStateException when the handler is invalid
      * @throws UncheckedIOException when the port cannot be bound
      */
-    /** The {@link io.smcontainers.framework.spi.ServingContext} handlers get, for code that finds a handler before starting the server. */
-    public static io.smcontainers.framework.spi.ServingContext context(ServingEnv env, java.nio.file.Path modelDir) {
-        return new ServingContextImpl(env, modelDir);
-    }
-
     public static ServingServer start(ServingEnv env, ModelHandler<?> handler) {
         return start(env, handler, env.modelDir());
     }
