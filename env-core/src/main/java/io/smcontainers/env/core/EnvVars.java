@@ -31,12 +31,12 @@ final class EnvVars {
         return "SM_" + key.toUpperCase(Locale.ROOT);
     }
 
-    static Map<String, String> build(TrainingEnv env, Map<String, Path> hyperparameterSources) {
-        Map<String, Object> p = env.properties();
+    static Map<String, String> build(JobPaths paths, Map<String, Object> p, List<String> cmdArgs, Map<String, Object> hyperparameters,
+            Map<String, Path> hyperparameterSources) {
         List<Source> pairs = new ArrayList<>();
-        Path resource = env.paths().resourceConfigFile();
-        Path inputData = env.paths().inputDataConfigFile();
-        Path hyperparameterFile = env.paths().hyperparametersFile();
+        Path resource = paths.resourceConfigFile();
+        Path inputData = paths.inputDataConfigFile();
+        Path hyperparameterFile = paths.hyperparametersFile();
         add(pairs, "hosts", p, resource);
         add(pairs, "network_interface_name", p, resource);
         pairs.add(new Source("hps", p.get("hyperparameters"), hyperparameterFile, null));
@@ -66,7 +66,7 @@ final class EnvVars {
         add(pairs, "model_dir", p, null);
         add(pairs, "module_dir", p, hyperparameterFile);
         pairs.add(new Source("training_env", p, null, null));
-        pairs.add(new Source("user_args", env.cmdArgs(), hyperparameterFile, null));
+        pairs.add(new Source("user_args", cmdArgs, hyperparameterFile, null));
         add(pairs, "output_intermediate_dir", p, null);
         Object topology = p.get("topology");
         if (PyValues.truthy(topology)) {
@@ -77,7 +77,7 @@ final class EnvVars {
         for (Map.Entry<String, Object> channel : channels.entrySet()) {
             pairs.add(new Source("channel_" + channel.getKey(), channel.getValue(), inputData, channel.getKey()));
         }
-        for (Map.Entry<String, Object> hyperparameter : env.hyperparameters().entrySet()) {
+        for (Map.Entry<String, Object> hyperparameter : hyperparameters.entrySet()) {
             pairs.add(new Source("hp_" + hyperparameter.getKey(), hyperparameter.getValue(),
                     hyperparameterSources.get(hyperparameter.getKey()), hyperparameter.getKey()));
         }

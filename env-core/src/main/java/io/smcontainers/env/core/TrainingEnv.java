@@ -53,7 +53,7 @@ public final class TrainingEnv {
         this.sagemakerHyperparameters = b.sagemakerHyperparameters;
         this.frameworkParameters = b.frameworkParameters;
         this.cmdArgs = CommandLine.toCmdArgs(hyperparameters);
-        this.envVars = EnvVars.build(this, b.hyperparameterSources);
+        this.envVars = EnvVars.build(paths, properties, cmdArgs, hyperparameters, b.hyperparameterSources);
         this.toolkitVariables = b.toolkitVariables;
         this.effectiveLogLevel = b.effectiveLogLevel;
     }
