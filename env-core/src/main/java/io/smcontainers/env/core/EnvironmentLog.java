@@ -44,10 +44,19 @@ public final class EnvironmentLog {
         out.append(PyJson.dumps(shorten(mask(env.properties())), false, 4));
         out.append("\n\nEnvironment variables:\n\n");
         Map<String, String> shown = new LinkedHashMap<>();
-        variables.forEach((name, value) -> shown.put(name, value != null && value.length() > MAX_REMASK_CHARS
-                ? shorten(redact(value, secrets), MAX_SHOWN_CHARS) : value));
+        java.util.Set<String> cut = new java.util.HashSet<>();
+        variables.forEach((name, value) -> {
+            if (value != null && value.length() > MAX_REMASK_CHARS) {
+                cut.add(name);
+                shown.put(name, shorten(redact(value, secrets), MAX_SHOWN_CHARS));
+            } else {
+                shown.put(name, value);
+            }
+        });
         for (Map.Entry<String, String> variable : maskVariables(shown).entrySet()) {
-            out.append(variable.getKey()).append('=').append(shorten(variable.getValue(), MAX_SHOWN_CHARS)).append('\n');
+            String value = variable.getValue();
+            out.append(variable.getKey()).append('=').append(cut.contains(variable.getKey()) ? value : shorten(value, MAX_SHOWN_CHARS))
+                    .append('\n');
         }
         out.append("\nInvoking script with the following command:\n\n");
         StringBuilder line = new StringBuilder();
