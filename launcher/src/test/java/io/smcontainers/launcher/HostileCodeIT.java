@@ -4,12 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.smcontainers.launcher.testing.Archives;
 import io.smcontainers.launcher.testing.JobFolder;
 import io.smcontainers.launcher.testing.Toolkit;
 import io.smcontainers.launcher.testing.Toolkit.Run;
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,7 +17,6 @@ import java.util.Map;
 import java.util.stream.Stream;
 import java.util.zip.Deflater;
 import java.util.zip.GZIPOutputStream;
-import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import org.apache.commons.compress.archivers.tar.TarConstants;
 import org.junit.jupiter.api.Test;
@@ -77,77 +75,77 @@ class HostileCodeIT {
     @Test
     void symlinkChainCannotLeadAnEntryOutside() throws Exception {
         Path archive = tmp.resolve("chain.tar.gz");
-        try (TarArchiveOutputStream tar = tarGz(archive)) {
-            link(tar, "a", ".", TarConstants.LF_SYMLINK);
-            link(tar, "b", "a/..", TarConstants.LF_SYMLINK);
-            directory(tar, "b/escaped-dir/");
-            file(tar, "train.py", "print(1)\n");
+        try (TarArchiveOutputStream tar = Archives.tarGz(archive)) {
+            Archives.link(tar, "a", ".", TarConstants.LF_SYMLINK);
+            Archives.link(tar, "b", "a/..", TarConstants.LF_SYMLINK);
+            Archives.directory(tar, "b/escaped-dir/");
+            Archives.file(tar, "train.py", "print(1)\n");
         }
         JobFolder job = new JobFolder(tmp).program("train.py").submitDirectory(archive.toString()).write();
         Run run = train(job);
         assertEquals(1, run.exitCode(), run.stderr());
         assertTrue(job.failure().startsWith("Refusing to extract " + archive + ": entry 'b' is a symbolic link to a/.."), job.failure());
         assertFalse(Files.exists(job.base().resolve("escaped-dir")), "a directory was created outside the code dir");
-        assertNoExtractionLeftovers(job);
+        Archives.assertNothingExtracted(job);
     }
 
     @Test
     void nothingIsWrittenThroughALinkEvenOneThatPointsInside() throws Exception {
         Path archive = tmp.resolve("through.tar.gz");
-        try (TarArchiveOutputStream tar = tarGz(archive)) {
-            link(tar, "a", ".", TarConstants.LF_SYMLINK);
-            directory(tar, "a/escaped-dir/");
+        try (TarArchiveOutputStream tar = Archives.tarGz(archive)) {
+            Archives.link(tar, "a", ".", TarConstants.LF_SYMLINK);
+            Archives.directory(tar, "a/escaped-dir/");
         }
         JobFolder job = new JobFolder(tmp).program("train.py").submitDirectory(archive.toString()).write();
         Run run = train(job);
         assertEquals(1, run.exitCode(), run.stderr());
         assertTrue(job.failure().startsWith("Refusing to extract " + archive + ": entry 'a/escaped-dir/' would be written through the link a"),
                 job.failure());
-        assertNoExtractionLeftovers(job);
+        Archives.assertNothingExtracted(job);
     }
 
     @Test
     void hardLinkThroughALinkChainCannotCopyAFileFromOutside() throws Exception {
         Path archive = tmp.resolve("hard.tar.gz");
-        try (TarArchiveOutputStream tar = tarGz(archive)) {
-            file(tar, "train.py", "import os\nprint(open('h').read())\n");
-            link(tar, "a", ".", TarConstants.LF_SYMLINK);
-            link(tar, "b", "a/..", TarConstants.LF_SYMLINK);
-            link(tar, "h", "b/input/config/hyperparameters.json", TarConstants.LF_LINK);
+        try (TarArchiveOutputStream tar = Archives.tarGz(archive)) {
+            Archives.file(tar, "train.py", "import os\nprint(open('h').read())\n");
+            Archives.link(tar, "a", ".", TarConstants.LF_SYMLINK);
+            Archives.link(tar, "b", "a/..", TarConstants.LF_SYMLINK);
+            Archives.link(tar, "h", "b/input/config/hyperparameters.json", TarConstants.LF_LINK);
         }
         JobFolder job = new JobFolder(tmp).program("train.py").submitDirectory(archive.toString()).write();
         Run run = train(job);
         assertEquals(1, run.exitCode(), run.stderr());
         assertTrue(job.failure().startsWith("Refusing to extract " + archive + ": entry 'b' is a symbolic link to a/.."), job.failure());
-        assertNoExtractionLeftovers(job);
+        Archives.assertNothingExtracted(job);
     }
 
     @Test
     void hardLinkOnlyToARegularFileExtractedBeforeNeverThroughALink() throws Exception {
         Path archive = tmp.resolve("hard.tar.gz");
-        try (TarArchiveOutputStream tar = tarGz(archive)) {
-            file(tar, "train.py", "print(1)\n");
-            link(tar, "a", ".", TarConstants.LF_SYMLINK);
-            link(tar, "h", "a/train.py", TarConstants.LF_LINK);
+        try (TarArchiveOutputStream tar = Archives.tarGz(archive)) {
+            Archives.file(tar, "train.py", "print(1)\n");
+            Archives.link(tar, "a", ".", TarConstants.LF_SYMLINK);
+            Archives.link(tar, "h", "a/train.py", TarConstants.LF_LINK);
         }
         JobFolder job = new JobFolder(tmp).program("train.py").submitDirectory(archive.toString()).write();
         Run run = train(job);
         assertEquals(1, run.exitCode(), run.stderr());
         assertTrue(job.failure().startsWith("Refusing to extract " + archive + ": entry 'h' is a hard link to a/train.py, "
                 + "which is not a regular file extracted before it"), job.failure());
-        assertNoExtractionLeftovers(job);
+        Archives.assertNothingExtracted(job);
     }
 
     @Test
     void linksInsideTheArchiveStillWork() throws Exception {
         Path archive = tmp.resolve("good.tar.gz");
-        try (TarArchiveOutputStream tar = tarGz(archive)) {
-            directory(tar, "lib/");
-            file(tar, "lib/helper.py", "VALUE = 7\n");
-            link(tar, "pkg", "lib", TarConstants.LF_SYMLINK);
-            link(tar, "lib/up", "../lib/helper.py", TarConstants.LF_SYMLINK);
-            link(tar, "copy.py", "lib/helper.py", TarConstants.LF_LINK);
-            file(tar, "train.py", "import os, sys\nsys.path.insert(0, 'pkg')\nimport helper, copy as c\n"
+        try (TarArchiveOutputStream tar = Archives.tarGz(archive)) {
+            Archives.directory(tar, "lib/");
+            Archives.file(tar, "lib/helper.py", "VALUE = 7\n");
+            Archives.link(tar, "pkg", "lib", TarConstants.LF_SYMLINK);
+            Archives.link(tar, "lib/up", "../lib/helper.py", TarConstants.LF_SYMLINK);
+            Archives.link(tar, "copy.py", "lib/helper.py", TarConstants.LF_LINK);
+            Archives.file(tar, "train.py", "import os, sys\nsys.path.insert(0, 'pkg')\nimport helper, copy as c\n"
                     + "open(os.environ['SM_MODEL_DIR'] + '/v', 'w').write('%d %s' % (helper.VALUE, open('lib/up').read().strip()))\n");
         }
         JobFolder job = new JobFolder(tmp).program("train.py").submitDirectory(archive.toString()).write();
@@ -168,7 +166,7 @@ class HostileCodeIT {
                 def.setLevel(Deflater.NO_COMPRESSION);
             }
         }, 128 * 1024)) {
-            file(tar, "train.py", "import os\nopen(os.environ['SM_MODEL_DIR'] + '/out', 'w').write('AAAA')\n");
+            Archives.file(tar, "train.py", "import os\nopen(os.environ['SM_MODEL_DIR'] + '/out', 'w').write('AAAA')\n");
         }
         byte[] archive = bytes.toByteArray();
         String text = new String(archive, StandardCharsets.ISO_8859_1);
@@ -183,47 +181,6 @@ class HostileCodeIT {
         assertTrue(job.failure().startsWith("Cannot extract " + file + " into " + job.base().resolve("code")
                 + ": the gzip data is corrupt (Corrupt GZIP trailer)"), job.failure());
         assertFalse(Files.exists(job.base().resolve("model/out")), "the corrupted script ran");
-        assertNoExtractionLeftovers(job);
-    }
-
-    static TarArchiveOutputStream tarGz(Path archive) throws IOException {
-        OutputStream out = Files.newOutputStream(archive);
-        return new TarArchiveOutputStream(new GZIPOutputStream(out));
-    }
-
-    static void file(TarArchiveOutputStream tar, String name, String content) throws IOException {
-        byte[] bytes = content.getBytes(StandardCharsets.UTF_8);
-        TarArchiveEntry entry = new TarArchiveEntry(name, true);
-        entry.setSize(bytes.length);
-        entry.setMode(0100644);
-        tar.putArchiveEntry(entry);
-        tar.write(bytes);
-        tar.closeArchiveEntry();
-    }
-
-    static void directory(TarArchiveOutputStream tar, String name) throws IOException {
-        TarArchiveEntry entry = new TarArchiveEntry(name, true);
-        entry.setMode(040755);
-        tar.putArchiveEntry(entry);
-        tar.closeArchiveEntry();
-    }
-
-    static void link(TarArchiveOutputStream tar, String name, String target, byte type) throws IOException {
-        TarArchiveEntry entry = new TarArchiveEntry(name, type, true);
-        entry.setLinkName(target);
-        tar.putArchiveEntry(entry);
-        tar.closeArchiveEntry();
-    }
-
-    static void assertNoExtractionLeftovers(JobFolder job) throws IOException {
-        try (var entries = Files.list(job.base())) {
-            assertTrue(entries.noneMatch(p -> p.getFileName().toString().startsWith(".code.extract-")), "staging dir left behind");
-        }
-        Path code = job.base().resolve("code");
-        if (Files.exists(code)) {
-            try (var entries = Files.list(code)) {
-                assertEquals(0, entries.count(), "half-extracted code left in " + code);
-            }
-        }
+        Archives.assertNothingExtracted(job);
     }
 }

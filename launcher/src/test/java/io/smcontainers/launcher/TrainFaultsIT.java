@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.smcontainers.launcher.testing.Archives;
 import io.smcontainers.launcher.testing.JobFolder;
 import io.smcontainers.launcher.testing.Toolkit;
 import io.smcontainers.launcher.testing.Toolkit.Run;
@@ -143,8 +144,8 @@ class TrainFaultsIT {
     @Test
     void staleExtractionFoldersOfAKilledRunAreRemoved() throws Exception {
         Path archive = tmp.resolve("sourcedir.tar.gz");
-        try (TarArchiveOutputStream tar = HostileCodeIT.tarGz(archive)) {
-            HostileCodeIT.file(tar, "train.py", "print(1)\n");
+        try (TarArchiveOutputStream tar = Archives.tarGz(archive)) {
+            Archives.file(tar, "train.py", "print(1)\n");
         }
         JobFolder job = new JobFolder(tmp).program("train.py").submitDirectory(archive.toString()).write();
         Path stale = Files.createDirectories(job.base().resolve(".code.extract-1234567/sub"));
@@ -184,8 +185,8 @@ class TrainFaultsIT {
         Path fifo = tmp.resolve("code.fifo");
         assertEquals(0, new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor());
         Path archive = tmp.resolve("sourcedir.tar.gz");
-        try (TarArchiveOutputStream tar = HostileCodeIT.tarGz(archive)) {
-            HostileCodeIT.file(tar, "train.py", "import os\nopen(os.environ['SM_MODEL_DIR'] + '/ran', 'w').write('yes')\n");
+        try (TarArchiveOutputStream tar = Archives.tarGz(archive)) {
+            Archives.file(tar, "train.py", "import os\nopen(os.environ['SM_MODEL_DIR'] + '/ran', 'w').write('yes')\n");
         }
         Thread writer = new Thread(() -> {
             try (OutputStream out = Files.newOutputStream(fifo)) {
