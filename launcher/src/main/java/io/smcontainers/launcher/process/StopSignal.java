@@ -12,7 +12,8 @@ import org.slf4j.LoggerFactory;
 import sun.misc.Signal;
 
 /**
- * A stop request for the run (SIGTERM from SageMaker on a stop or spot interruption, SIGINT from a terminal).
+ * A stop request for the run (SIGTERM from SageMaker on a stop or spot interruption, SIGINT from a terminal): the one
+ * place where the launcher handles signals, for {@code train} and {@code serve} (a server waits with {@link #await()}).
  *
  * <p>On a request, the running user process session gets the same signal, then SIGKILL after the grace period. Every
  * other wait and transfer of the launcher ends at once: {@link #check(String)} between steps, {@link #sleep(Duration,
@@ -32,10 +33,37 @@ public final class StopSignal {
         this.grace = grace;
     }
 
-    /** Handles SIGTERM and SIGINT in this JVM from now on (instead of exiting at once). */
+    /** Handles SIGTERM and SIGINT in this JVM from now on (instead of exiting at once); a repeated signal is ignored. */
     public void install() {
+        install(false);
+    }
+
+    /**
+     * As {@link #install()}, but a second signal halts the JVM at once with status 128+n: for a server whose drain the
+     * operator wants to cut short.
+     */
+    public void installHaltingOnRepeat() {
+        install(true);
+    }
+
+    private void install(boolean haltOnRepeat) {
         for (String name : new String[] {"TERM", "INT"}) {
-            Signal.handle(new Signal(name), signal -> request(signal.getName()));
+            Signal.handle(new Signal(name), signal -> {
+                if (haltOnRepeat && requested()) {
+                    log.warn("Second SIG{}: exiting without finishing the drain", signal.getName());
+                    Runtime.getRuntime().halt(128 + signal.getNumber());
+                }
+                request(signal.getName());
+            });
+        }
+    }
+
+    /** Blocks until a stop is requested. */
+    public void await() throws InterruptedException {
+        try {
+            stopped.get();
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(e);
         }
     }
 
@@ -44,10 +72,12 @@ public final class StopSignal {
         if (!received.compareAndSet(null, signal)) {
             return;
         }
-        log.warn("Received SIG{}: stopping (the user processes get a grace period of {} s, then SIGKILL)", signal, grace.toSeconds());
         stopped.complete(signal);
         Running current = running.get();
-        if (current != null) {
+        if (current == null) {
+            log.warn("Received SIG{}: stopping", signal);
+        } else {
+            log.warn("Received SIG{}: stopping the user process (grace period {} s, then SIGKILL)", signal, grace.toSeconds());
             forward(current, signal);
         }
     }
