@@ -17,6 +17,7 @@ import io.smcontainers.launcher.error.LauncherException;
 import io.smcontainers.launcher.logging.LogSetup;
 import io.smcontainers.launcher.train.LauncherSettings;
 import io.smcontainers.launcher.train.ScriptModeFramework;
+import io.smcontainers.launcher.process.JobLock;
 import io.smcontainers.launcher.process.StopSignal;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -50,9 +51,20 @@ public final class TrainCommand {
             log.error("{}", e.getMessage());
             return e.exitCode();
         }
-        StopSignal stop = new StopSignal(settings.stopGrace());
-        stop.install();
-        return run(environment, settings, stop, Thread.currentThread().getContextClassLoader());
+        Optional<JobLock> lock;
+        try {
+            lock = JobLock.acquire(environment); // before anything else touches the job folder
+        } catch (LauncherException e) {
+            log.error("{}", e.getMessage());
+            return e.exitCode();
+        }
+        try {
+            StopSignal stop = new StopSignal(settings.stopGrace());
+            stop.install();
+            return run(environment, settings, stop, Thread.currentThread().getContextClassLoader());
+        } finally {
+            lock.ifPresent(JobLock::release);
+        }
     }
 
     static int run(Map<String, String> environment, LauncherSettings settings, StopSignal stop, ClassLoader loader) {
@@ -61,8 +73,9 @@ public final class TrainCommand {
         try {
             injector = Bootstrap.train(environment, settings, stop, FrameworkLocator.locate(environment, loader));
             env = injector.getInstance(TrainingEnv.class);
-        } catch (RuntimeException e) {
-            return reportEarlyFailure(environment, Outcome.of(Bootstrap.cause(e)));
+            createOutputFolders(env);
+        } catch (Throwable t) {
+            return reportEarlyFailure(environment, Outcome.of(rootCause(t)));
         }
         LogSetup.pythonLevel(env.logLevel());
         Outcome outcome;
@@ -89,6 +102,23 @@ public final class TrainCommand {
             outcome = finishSync(sync, stop.requested() ? min(syncBound, STOPPING_SYNC_BOUND) : syncBound, outcome);
         }
         return report(env.paths().successFile(), env.paths().failureFile(), outcome);
+    }
+
+    /** {@code model/} and {@code output/data/}, as SageMaker creates them, for hand-made job folders. */
+    private static void createOutputFolders(TrainingEnv env) throws IOException {
+        Files.createDirectories(env.paths().model());
+        Files.createDirectories(env.paths().outputData());
+    }
+
+    /** What failed while building the run: Guice's wrapping taken off, an {@code Error} (stack, memory) found under it. */
+    private static Throwable rootCause(Throwable t) {
+        Throwable cause = t instanceof RuntimeException runtime ? Bootstrap.cause(runtime) : t;
+        for (Throwable inner = cause; inner != null && inner.getCause() != inner; inner = inner.getCause()) {
+            if (inner instanceof Error) {
+                return inner;
+            }
+        }
+        return cause;
     }
 
     /** After a stop signal the platform kills the container soon: pending uploads get this long at most. */
@@ -126,13 +156,16 @@ public final class TrainCommand {
     }
 
     private static Outcome stopped(StopSignal stop) {
-        return new Outcome(128 + stop.signalNumber(), "Training stopped: the training job was asked to stop (SIG"
-                + (stop.signalNumber() == 2 ? "INT" : "TERM") + ") after the entry point had finished", null);
+        return new Outcome(128 + stop.signalNumber(), "Training stopped: the training job was asked to stop ("
+                + stop.signalName() + ") after the entry point had finished", null);
     }
 
     private static Outcome stopped(StopSignal stop, Throwable t) {
-        String detail = t instanceof UserCodeException || t instanceof LauncherException ? t.getMessage() : String.valueOf(t);
-        return new Outcome(128 + stop.signalNumber(), detail, t);
+        if (t instanceof StopSignal.StoppedException) {
+            return new Outcome(128 + stop.signalNumber(), t.getMessage(), null);
+        }
+        Outcome outcome = Outcome.of(t);
+        return new Outcome(128 + stop.signalNumber(), outcome.message(), outcome.cause());
     }
 
     static int report(Path successFile, Path failureFile, Outcome outcome) {
@@ -190,11 +223,31 @@ public final class TrainCommand {
             if (t instanceof EnvironmentException e) {
                 return new Outcome(e.exitCode(), e.getMessage(), null);
             }
+            if (t instanceof StopSignal.StoppedException e) {
+                return new Outcome(e.exitCode(), e.getMessage(), null);
+            }
             if (t instanceof OutOfMemoryError) {
                 return new Outcome(1, "Resource Error: the launcher ran out of memory: " + t.getMessage(), t);
             }
+            if (t instanceof StackOverflowError) {
+                // not logged with its trace (a thousand identical lines): where it happened is enough
+                return new Outcome(1, "Framework Error: \nthe launcher ran out of stack (StackOverflowError) at "
+                        + topFrames(t) + ". A value nested very deeply? Report this with the job's configuration", null);
+            }
+            if (t instanceof Error) {
+                return new Outcome(1, "Framework Error: \n" + t, t);
+            }
             Throwable cause = t instanceof UncheckedIOException u ? u.getCause() : t;
             return new Outcome(errno(cause), "Framework Error: \n" + cause, t);
+        }
+
+        private static String topFrames(Throwable t) {
+            StackTraceElement[] trace = t.getStackTrace();
+            StringBuilder frames = new StringBuilder();
+            for (int i = 0; i < Math.min(3, trace.length); i++) {
+                frames.append(i > 0 ? " < " : "").append(trace[i]);
+            }
+            return frames.length() == 0 ? "(no trace)" : frames.toString();
         }
 
         /** The reference's errno exit codes for I/O errors (quirk #9: 1..255, else 1). */

@@ -5,17 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.smcontainers.launcher.testing.Archives;
 import io.smcontainers.launcher.testing.JobFolder;
 import io.smcontainers.launcher.testing.Toolkit;
 import io.smcontainers.launcher.testing.Toolkit.Run;
-import java.io.IOException;
 import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.zip.GZIPOutputStream;
-import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -144,7 +142,7 @@ class TrainIT {
         Run run = train(job);
         assertEquals(1, run.exitCode(), run.stderr());
         assertTrue(job.failure().startsWith("Cannot extract " + bad + " into " + job.base().resolve("code")), job.failure());
-        assertNoExtractionLeftovers(job);
+        Archives.assertNothingExtracted(job);
     }
 
     @Test
@@ -152,8 +150,8 @@ class TrainIT {
         Path archive = tmp.resolve("evil.tar.gz");
         try (OutputStream file = Files.newOutputStream(archive);
                 TarArchiveOutputStream tar = new TarArchiveOutputStream(new GZIPOutputStream(file))) {
-            add(tar, "train.py", "print(1)\n");
-            add(tar, "../../escaped.txt", "gotcha\n");
+            Archives.file(tar, "train.py", "print(1)\n");
+            Archives.file(tar, "../../escaped.txt", "gotcha\n");
         }
         JobFolder job = new JobFolder(tmp).program("train.py").submitDirectory(archive.toString()).write();
         Run run = train(job);
@@ -162,7 +160,7 @@ class TrainIT {
                 job.failure());
         assertFalse(Files.exists(tmp.resolve("escaped.txt")));
         assertFalse(Files.exists(job.base().resolve("escaped.txt")));
-        assertNoExtractionLeftovers(job);
+        Archives.assertNothingExtracted(job);
     }
 
     @Test
@@ -259,27 +257,5 @@ class TrainIT {
             }
             from = at + line.length();
         }
-    }
-
-    private static void assertNoExtractionLeftovers(JobFolder job) throws IOException {
-        Path code = job.base().resolve("code");
-        try (var entries = Files.list(job.base())) {
-            assertTrue(entries.noneMatch(p -> p.getFileName().toString().startsWith(".code.extract-")), "staging dir left behind");
-        }
-        if (Files.exists(code)) {
-            try (var entries = Files.list(code)) {
-                assertEquals(0, entries.count(), "half-extracted code left in " + code);
-            }
-        }
-    }
-
-    private static void add(TarArchiveOutputStream tar, String name, String content) throws IOException {
-        byte[] bytes = content.getBytes(StandardCharsets.UTF_8);
-        TarArchiveEntry entry = new TarArchiveEntry(name, true);
-        entry.setSize(bytes.length);
-        entry.setMode(0100644);
-        tar.putArchiveEntry(entry);
-        tar.write(bytes);
-        tar.closeArchiveEntry();
     }
 }

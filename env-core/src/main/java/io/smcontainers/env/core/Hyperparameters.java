@@ -20,7 +20,7 @@ record Hyperparameters(Map<String, Object> user, Map<String, Object> sagemaker, 
         Map<String, Object> framework = new LinkedHashMap<>();
         for (Map.Entry<String, Object> entry : raw.entrySet()) {
             String name = entry.getKey();
-            Object value = decodeValue(name, entry.getValue());
+            Object value = decodeValue(file, name, entry.getValue());
             if (TrainingEnv.RESERVED.contains(name) || name.startsWith("sagemaker_")) {
                 sagemaker.put(name, value);
                 if (!TrainingEnv.RESERVED.contains(name)) {
@@ -36,12 +36,22 @@ record Hyperparameters(Map<String, Object> user, Map<String, Object> sagemaker, 
     }
 
     static Object decodeValue(String name, Object value) {
+        return decodeValue(null, name, value);
+    }
+
+    /** As the reference: a value that is not JSON stays a string, but one nested too deeply is an error (a RecursionError there). */
+    static Object decodeValue(Path file, String name, Object value) {
         if (value instanceof String text) {
             try {
                 return PyJson.loads(text);
             }
             catch (PyJson.JsonSyntaxException e) {
-                log.debug("Failed to parse hyperparameter {} value {} to Json.\nReturning the value itself", name, text);
+                if (e.tooDeep()) {
+                    throw EnvironmentException.inFile(file, name, "the value is JSON " + e.getMessage().replaceFirst(" at position \\d+$", "")
+                            .replace("Nested", "nested") + " (the Python toolkit fails with a RecursionError); flatten the value");
+                }
+                log.debug("Failed to parse hyperparameter {} value {} to Json.\nReturning the value itself", name,
+                        EnvironmentLog.shorten(text, EnvironmentLog.MAX_SHOWN_CHARS));
                 return text;
             }
         }

@@ -25,26 +25,56 @@ import java.util.Map;
 public final class PyJson {
     private static final int MAX_INT_DIGITS = 4300;
 
+    /**
+     * The deepest nesting of arrays and objects {@link #loads} accepts. Python fails near 990 levels with a
+     * RecursionError; this limit keeps every recursive walk over decoded values (writing, {@code repr}, masking) far
+     * within the launcher's small thread stacks, and a deeper document is an error, never a StackOverflowError.
+     */
+    public static final int MAX_DEPTH = 200;
+
+    /** Values we build ourselves hold decoded values a few levels down (SM_TRAINING_ENV > hyperparameters > value). */
+    private static final int INTERNAL_MAX_DEPTH = MAX_DEPTH + 16;
+
     private PyJson() {}
 
     /** Why a text is not JSON for Python; {@link #position()} is the offset in UTF-16 units. */
     public static final class JsonSyntaxException extends Exception {
         private static final long serialVersionUID = 1L;
         private final int position;
+        private final boolean tooDeep;
 
         JsonSyntaxException(String message, int position) {
+            this(message, position, false);
+        }
+
+        JsonSyntaxException(String message, int position, boolean tooDeep) {
             super(message + " at position " + position);
             this.position = position;
+            this.tooDeep = tooDeep;
         }
 
         public int position() {
             return position;
         }
+
+        /** Whether the text is JSON nested deeper than {@link #MAX_DEPTH} (Python: a RecursionError, not a ValueError). */
+        public boolean tooDeep() {
+            return tooDeep;
+        }
     }
 
     /** Python {@code json.loads}. */
     public static Object loads(String text) throws JsonSyntaxException {
-        Parser parser = new Parser(text);
+        return loads(text, MAX_DEPTH);
+    }
+
+    /** {@link #loads} of a value the toolkit built from decoded values (a little deeper than any input). */
+    static Object loadsInternal(String text) throws JsonSyntaxException {
+        return loads(text, INTERNAL_MAX_DEPTH);
+    }
+
+    private static Object loads(String text, int maxDepth) throws JsonSyntaxException {
+        Parser parser = new Parser(text, maxDepth);
         int start = parser.skipWhitespace(0);
         if (start < text.length() && text.charAt(start) == '\ufeff') {
             throw new JsonSyntaxException("Unexpected UTF-8 BOM", start);
@@ -197,13 +227,15 @@ public final class PyJson {
     private enum NullValue { NULL }
 
     private static final class Parser {
-        private static final int MAX_DEPTH = 1000;
         private final String text;
+        private final int maxDepth;
+        private final java.util.ArrayDeque<String> keys = new java.util.ArrayDeque<>();
         private int position;
         private int depth;
 
-        Parser(String text) {
+        Parser(String text, int maxDepth) {
             this.text = text;
+            this.maxDepth = maxDepth;
         }
 
         int skipWhitespace(int from) {
@@ -259,8 +291,22 @@ public final class PyJson {
         }
 
         private void enter(int at) throws JsonSyntaxException {
-            if (++depth > MAX_DEPTH) {
-                throw new JsonSyntaxException("Nested deeper than " + MAX_DEPTH + " levels", at);
+            if (++depth > maxDepth) {
+                StringBuilder message = new StringBuilder("Nested deeper than " + maxDepth + " levels");
+                if (!keys.isEmpty()) {
+                    // the outermost keys say where (the path can be as long as the nesting: show its start)
+                    message.append(" under key ");
+                    int shown = 0;
+                    java.util.Iterator<String> path = keys.descendingIterator();
+                    while (path.hasNext() && shown < 3) {
+                        message.append(shown > 0 ? " > " : "").append(PyValues.repr(EnvironmentLog.shorten(path.next(), 80)));
+                        shown++;
+                    }
+                    if (path.hasNext()) {
+                        message.append(" > ...");
+                    }
+                }
+                throw new JsonSyntaxException(message.toString(), at, true);
             }
         }
 
@@ -411,7 +457,9 @@ public final class PyJson {
                     throw new JsonSyntaxException("Expecting ':' delimiter", i);
                 }
                 i = skipWhitespace(i + 1);
+                keys.push(key);
                 result.put(key, value(i));
+                keys.pop();
                 i = skipWhitespace(position);
                 if (i < text.length() && text.charAt(i) == '}') {
                     position = i + 1;

@@ -89,6 +89,11 @@ public final class TrainingEnv {
         return properties;
     }
 
+    /** Whether model parallelism is on: Python truthiness of {@code is_modelparallel_enabled} (training contract §3.4). */
+    public boolean modelParallelEnabled() {
+        return PyValues.truthy(properties.get("is_modelparallel_enabled"));
+    }
+
     /** {@code SM_TRAINING_ENV}'s value: the properties as Python-compatible JSON. */
     public String toJson() {
         return PyJson.dumps(properties);
@@ -426,13 +431,19 @@ public final class TrainingEnv {
                             + " (" + PyValues.repr(container) + ")");
         }
 
-        /** Fix of the reference (§13 #24): decided from the mp_parameters hyperparameter, else from the platform's variable. */
+        /**
+         * The reference's {@code value and value != "{}"} over {@code SM_HP_MP_PARAMETERS} (null when absent, {@code ""}
+         * when empty, else a boolean), with the value taken from the mp_parameters hyperparameter when the job has one
+         * (fix of §13 #24: not dependent on what was exported before), else from the platform's variable. This is the one
+         * model-parallel rule: the MPI runner reads it through {@link TrainingEnv#modelParallelEnabled()}.
+         */
         private Object modelParallelEnabled() {
-            if (hyperparameters.containsKey("mp_parameters")) {
-                return !"{}".equals(EnvVars.format(hyperparameters.get("mp_parameters")));
+            String value = hyperparameters.containsKey("mp_parameters")
+                    ? EnvVars.format(hyperparameters.get("mp_parameters")) : environment.get("SM_HP_MP_PARAMETERS");
+            if (value == null || value.isEmpty()) {
+                return value;
             }
-            String exported = environment.get("SM_HP_MP_PARAMETERS");
-            return exported == null ? null : !"{}".equals(exported);
+            return !"{}".equals(value);
         }
 
         private void checkLogLevelVariable() {

@@ -200,6 +200,22 @@ class TrainingEnvTest {
     }
 
     @Test
+    void emptyOrNullModelParallelParametersAreTheReferencesEmptyStringAndOff() throws IOException {
+        // the reference: os.environ.get("SM_HP_MP_PARAMETERS") and value != "{}" -> "" for an empty value (falsy)
+        TrainingEnv fromVariable = job().env("SM_HP_MP_PARAMETERS", "").read();
+        assertEquals("", fromVariable.properties().get("is_modelparallel_enabled"));
+        assertFalse(fromVariable.modelParallelEnabled());
+        assertTrue(fromVariable.toJson().contains("\"is_modelparallel_enabled\":\"\""), fromVariable.toJson());
+        // mp_parameters: null is exported as SM_HP_MP_PARAMETERS="" by the reference: the same ""
+        TrainingEnv fromNull = job().hyperparameters("{\"mp_parameters\": \"null\"}").read();
+        assertEquals("", fromNull.properties().get("is_modelparallel_enabled"));
+        assertFalse(fromNull.modelParallelEnabled());
+        assertFalse(job().hyperparameters("{\"mp_parameters\": \"{}\"}").read().modelParallelEnabled());
+        assertTrue(job().hyperparameters("{\"mp_parameters\": \"{\\\"partitions\\\": 2}\"}").read().modelParallelEnabled());
+        assertTrue(job().env("SM_HP_MP_PARAMETERS", "{\"a\":1}").read().modelParallelEnabled());
+    }
+
+    @Test
     void topologyIsExportedOnlyWhenPresent() throws IOException {
         assertFalse(job().read().envVars().containsKey("SM_TOPOLOGY"));
         TrainingEnv env = job().resourceConfig("{\"current_host\": \"algo-1\", \"hosts\": [\"algo-1\"], "

@@ -61,6 +61,7 @@ public final class Installer {
             }
             case COMMAND -> {
                 try {
+                    // checked above: a regular file inside the code dir, so following a link here stays inside
                     Files.setPosixFilePermissions(codeDir.resolve(name), PosixFilePermissions.fromString("rwxrwxrwx"));
                 } catch (IOException e) {
                     throw new LauncherException(Category.USER, CodeFetcher.errno(e),
@@ -73,16 +74,51 @@ public final class Installer {
         }
     }
 
-    /** A missing entry point is reported before anything runs, naming where it was looked for (quirk #17). */
+    /**
+     * The entry point must be a file inside the code dir, checked before anything is made executable or run: an absolute
+     * name, a name that leaves the code dir through {@code ..} or a link that resolves outside it is refused (the
+     * reference would {@code chmod 777} and run it). A missing entry point is reported naming where it was looked for
+     * (quirk #17).
+     */
     private static void checkPresent(EntryPointType type, String name, Path codeDir) {
         if (type == EntryPointType.PYTHON_PACKAGE) {
             return; // a module name, resolved by Python after the install
         }
-        if (!Files.exists(codeDir.resolve(name), LinkOption.NOFOLLOW_LINKS)) {
+        Path lexical = codeDir.resolve(name).normalize();
+        if (name.isEmpty() || name.startsWith("/") || !lexical.startsWith(codeDir.normalize()) || lexical.equals(codeDir.normalize())) {
+            throw outside(name, codeDir, "it is not a path relative to the code directory");
+        }
+        if (!Files.exists(lexical, LinkOption.NOFOLLOW_LINKS)) {
             throw new LauncherException(Category.USER, 2, "The entry point " + name + " (SAGEMAKER_PROGRAM / sagemaker_program) "
                     + "does not exist in the code directory " + codeDir
                     + ". Check the entry point name and the source directory (sagemaker_submit_directory)");
         }
+        Path real;
+        try {
+            real = lexical.toRealPath();
+        } catch (IOException e) {
+            throw new LauncherException(Category.USER, CodeFetcher.errno(e), "The entry point " + name
+                    + " (SAGEMAKER_PROGRAM / sagemaker_program) in " + codeDir + " cannot be resolved: " + e, e);
+        }
+        Path realCode;
+        try {
+            realCode = codeDir.toRealPath();
+        } catch (IOException e) {
+            throw new LauncherException(Category.PLATFORM, 1, "Cannot resolve the code directory " + codeDir + ": " + e, e);
+        }
+        if (!real.startsWith(realCode) || real.equals(realCode)) {
+            throw outside(name, codeDir, "it resolves to " + real + " through a link");
+        }
+        if (!Files.isRegularFile(real)) {
+            throw new LauncherException(Category.USER, 1, "The entry point " + name + " (SAGEMAKER_PROGRAM / sagemaker_program) "
+                    + "in the code directory " + codeDir + " is not a regular file");
+        }
+    }
+
+    private static LauncherException outside(String name, Path codeDir, String why) {
+        return new LauncherException(Category.USER, 1, "Refusing the entry point '" + name + "' (SAGEMAKER_PROGRAM / "
+                + "sagemaker_program): it must be a file inside the code directory " + codeDir + ", but " + why
+                + ". Give a path relative to the source directory (sagemaker_submit_directory)");
     }
 
     private void pip(String errorClass, List<String> argv, Path codeDir, Map<String, String> environment) throws UserCodeException {

@@ -28,20 +28,21 @@ public final class ProgramCommand {
             }
             case PYTHON_PROGRAM -> {
                 argv.addAll(python);
-                argv.add(name);
+                argv.add(notAnOption(name));
                 argv.addAll(args);
             }
             case JAR -> {
                 argv.add(java);
                 argv.add("-jar");
-                argv.add(name);
+                argv.add(notAnOption(name));
                 argv.addAll(args);
             }
             case COMMAND -> {
-                // SC's argv form (quirk #5 Keep, #4 Fix): no outer quotes to strip, the arguments quoted for sh
+                // SC's argv form (quirk #5 Keep, #4 Fix): no outer quotes to strip; the program path and the arguments
+                // quoted for sh, so that no part of a user-supplied name or value is ever shell syntax
                 argv.add("/bin/sh");
                 argv.add("-c");
-                StringBuilder line = new StringBuilder("./").append(name).append(' ');
+                StringBuilder line = new StringBuilder(shellQuote("./" + name)).append(' ');
                 for (int i = 0; i < args.size(); i++) {
                     if (i > 0) {
                         line.append(' ');
@@ -52,6 +53,11 @@ public final class ProgramCommand {
             }
         }
         return argv;
+    }
+
+    /** A relative program path that an interpreter cannot take for one of its options ({@code -c...}). */
+    private static String notAnOption(String name) {
+        return name.startsWith("-") ? "./" + name : name;
     }
 
     /** The module of a Python package entry point: one trailing {@code .py} removed, {@code /} as {@code .} (quirk #21 Fix). */

@@ -3,18 +3,25 @@ package io.smcontainers.launcher.code;
 import io.smcontainers.launcher.error.LauncherException;
 import io.smcontainers.launcher.error.LauncherException.Category;
 import java.io.BufferedInputStream;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermission;
+import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import java.util.zip.GZIPInputStream;
+import java.util.zip.ZipException;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.slf4j.Logger;
@@ -23,15 +30,20 @@ import org.slf4j.LoggerFactory;
 /**
  * Extracts a tar archive, gzip-compressed or plain, into an empty directory without letting any entry escape it.
  *
- * <p>Refused, with an error naming the archive and the entry: absolute names, names that leave the directory through
- * {@code ..}, symbolic links whose target is absolute or resolves outside, hard links to anything outside or not yet
- * extracted, and files written through a link that leads outside. Everything is extracted into a staging directory
- * next to the target first and moved into place at the end; on any error the staging directory is deleted, so
- * nothing half-extracted is left behind. Modes (executable bits) and modification times are kept. Device files and
- * FIFOs are skipped.
+ * <p>Every entry is checked against what is already on disk before anything is created: its path is walked one
+ * component at a time from the root and may pass through real directories only, never through a link (so a chain
+ * such as {@code a -> .}, {@code b -> a/..} cannot lead a later {@code b/x} outside). Refused, with an error naming
+ * the archive and the entry: absolute names, {@code ..} that leaves the root, writing through any link, symbolic links
+ * whose target is absolute or leaves the root (a {@code ..} in a target may follow real directories only), and hard
+ * links to anything but a regular file extracted earlier from the same archive. A gzip stream is read to its end and
+ * its trailer (CRC-32 and size) verified. Everything is extracted into a staging directory next to the target first
+ * and moved into place at the end; on any error the staging directory is deleted, so nothing half-extracted is left
+ * behind, and staging directories left by a killed run are removed by the next one. Modes (executable bits) and
+ * modification times are kept. Device files and FIFOs are skipped.
  */
 final class SafeTarExtractor {
     private static final Logger log = LoggerFactory.getLogger(SafeTarExtractor.class);
+    private static final String STAGING_INFIX = ".extract-";
 
     private SafeTarExtractor() {}
 
@@ -48,32 +60,58 @@ final class SafeTarExtractor {
         return read >= 262 && head[257] == 'u' && head[258] == 's' && head[259] == 't' && head[260] == 'a' && head[261] == 'r';
     }
 
+    /** Removes staging directories of {@code target} left behind by a run that was killed while extracting. */
+    static void removeStale(Path target) {
+        Path parent = target.toAbsolutePath().getParent();
+        String prefix = "." + target.getFileName() + STAGING_INFIX;
+        if (parent == null || !Files.isDirectory(parent)) {
+            return;
+        }
+        try (var entries = Files.newDirectoryStream(parent, entry -> entry.getFileName().toString().startsWith(prefix))) {
+            for (Path stale : entries) {
+                log.info("Removing {}, left by an extraction that did not finish", stale);
+                deleteQuietly(stale);
+            }
+        } catch (IOException e) {
+            log.warn("Cannot list {} for stale extraction folders: {}", parent, e.toString());
+        }
+    }
+
     /**
      * Extracts {@code archive} into {@code target}, which must not exist or be empty.
      *
      * @param source how to name the archive in errors (its URI)
+     * @param stopCheck called between entries; throws to abandon the extraction (a stop request)
      */
-    static void extract(Path archive, Path target, String source) {
+    static void extract(Path archive, Path target, String source, Runnable stopCheck) {
         Path parent = target.toAbsolutePath().getParent();
         Path staging;
         try {
             Files.createDirectories(parent);
-            staging = Files.createTempDirectory(parent, "." + target.getFileName() + ".extract-");
+            staging = Files.createTempDirectory(parent, "." + target.getFileName() + STAGING_INFIX);
         } catch (IOException e) {
             throw new LauncherException(Category.PLATFORM, 1, "Cannot create a staging directory next to " + target + ": " + e, e);
         }
         try {
-            extractInto(archive, staging.toRealPath(), source);
+            extractInto(archive, staging.toRealPath(), source, stopCheck);
             if (Files.isDirectory(target)) {
                 Files.delete(target); // empty: checked by the caller
             }
             Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
+        } catch (ZipException e) {
+            deleteQuietly(staging);
+            throw new LauncherException(Category.USER, 1, "Cannot extract " + source + " into " + target
+                    + ": the gzip data is corrupt (" + e.getMessage() + "). Upload the archive again (tar czf sourcedir.tar.gz ...)", e);
+        } catch (EOFException e) {
+            deleteQuietly(staging);
+            throw new LauncherException(Category.USER, 1, "Cannot extract " + source + " into " + target
+                    + ": the archive is truncated (" + describe(e) + "). Upload the archive again (tar czf sourcedir.tar.gz ...)", e);
         } catch (IOException e) {
             deleteQuietly(staging);
             throw new LauncherException(Category.USER, 1,
                     "Cannot extract " + source + " into " + target + ": " + describe(e)
                             + ". The source archive must be a tar or tar.gz file (e.g. sourcedir.tar.gz made by the SageMaker SDK)", e);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
             deleteQuietly(staging);
             throw e;
         }
@@ -84,88 +122,170 @@ final class SafeTarExtractor {
         return e.getClass().getSimpleName() + (message == null ? "" : ": " + message);
     }
 
-    private static void extractInto(Path archive, Path root, String source) throws IOException {
+    private static void extractInto(Path archive, Path root, String source, Runnable stopCheck) throws IOException {
         try (InputStream raw = new BufferedInputStream(Files.newInputStream(archive), 64 * 1024)) {
             raw.mark(2);
             int b0 = raw.read();
             int b1 = raw.read();
             raw.reset();
-            InputStream data = b0 == 0x1f && b1 == 0x8b ? new BufferedInputStream(new GZIPInputStream(raw, 64 * 1024), 64 * 1024) : raw;
-            try (TarArchiveInputStream tar = new TarArchiveInputStream(data)) {
-                TarArchiveEntry entry;
-                int count = 0;
-                while ((entry = tar.getNextEntry()) != null) {
-                    extractEntry(tar, entry, root, source);
-                    count++;
-                }
-                if (count == 0) {
-                    throw new IOException("the archive has no entries");
+            boolean gzip = b0 == 0x1f && b1 == 0x8b;
+            InputStream data = gzip ? new BufferedInputStream(new GZIPInputStream(raw, 64 * 1024), 64 * 1024) : raw;
+            TarArchiveInputStream tar = new TarArchiveInputStream(data);
+            Set<Path> files = new HashSet<>();
+            TarArchiveEntry entry;
+            int count = 0;
+            while ((entry = tar.getNextEntry()) != null) {
+                stopCheck.run();
+                extractEntry(tar, entry, root, source, files);
+                count++;
+            }
+            if (count == 0) {
+                throw new IOException("the archive has no entries");
+            }
+            if (gzip) {
+                // the tar reader stops at the end-of-archive blocks: read the gzip stream to its end, so that
+                // GZIPInputStream checks the trailer (CRC-32 and size of the data) and a corrupt byte is an error
+                byte[] rest = new byte[64 * 1024];
+                while (data.read(rest) >= 0) {
+                    stopCheck.run();
                 }
             }
         }
     }
 
-    private static void extractEntry(TarArchiveInputStream tar, TarArchiveEntry entry, Path root, String source) throws IOException {
+    private static void extractEntry(TarArchiveInputStream tar, TarArchiveEntry entry, Path root, String source, Set<Path> files)
+            throws IOException {
         String name = entry.getName();
-        Path destination = inside(root, name, source, name, "its name");
-        if (destination.equals(root)) {
+        List<String> parts = components(name, source, name, "its name");
+        if (parts.isEmpty()) {
             return; // "./"
         }
-        Path parentDir = destination.getParent();
+        Path parentDir = directories(root, parts.subList(0, parts.size() - 1), source, name);
+        Path destination = parentDir.resolve(parts.get(parts.size() - 1));
         if (entry.isDirectory()) {
-            Files.createDirectories(destination);
-            checkRealParent(root, destination, source, name);
+            if (Files.isSymbolicLink(destination)) {
+                throw refused(source, name, "would be written through the link " + root.relativize(destination));
+            }
+            if (!Files.isDirectory(destination, LinkOption.NOFOLLOW_LINKS)) {
+                replace(destination);
+                Files.createDirectory(destination);
+            }
             setMode(destination, entry.getMode() | 0700);
             return;
         }
-        Files.createDirectories(parentDir);
-        checkRealParent(root, destination, source, name);
         if (entry.isSymbolicLink()) {
             String target = entry.getLinkName();
-            if (target.startsWith("/")) {
-                throw refused(source, name, "is a symbolic link to the absolute path " + target);
-            }
-            if (!parentDir.resolve(target).normalize().startsWith(root)) {
-                throw refused(source, name, "is a symbolic link to " + target + ", which is outside the code directory");
-            }
+            checkLinkTarget(root, parentDir, target, source, name);
             replace(destination);
             Files.createSymbolicLink(destination, destination.getFileSystem().getPath(target));
+            files.remove(destination);
         } else if (entry.isLink()) {
             String target = entry.getLinkName();
-            if (target.startsWith("/")) {
-                throw refused(source, name, "is a hard link to the absolute path " + target);
-            }
-            Path linked = inside(root, target, source, name, "its link target " + target);
-            if (!Files.isRegularFile(linked, LinkOption.NOFOLLOW_LINKS)) {
-                throw refused(source, name, "is a hard link to " + target + ", which is not a file extracted before it");
+            List<String> targetParts = components(target, source, name, "its link target " + target);
+            Path linkedDir = targetParts.isEmpty() ? null : directories(root, targetParts.subList(0, targetParts.size() - 1), null, name);
+            Path linked = linkedDir == null ? null : linkedDir.resolve(targetParts.get(targetParts.size() - 1));
+            if (linked == null || !files.contains(linked) || !Files.isRegularFile(linked, LinkOption.NOFOLLOW_LINKS)) {
+                throw refused(source, name, "is a hard link to " + target + ", which is not a regular file extracted before it");
             }
             replace(destination);
-            Files.copy(linked, destination, StandardCopyOption.COPY_ATTRIBUTES);
+            Files.copy(linked, destination, StandardCopyOption.COPY_ATTRIBUTES, LinkOption.NOFOLLOW_LINKS);
+            files.add(destination);
         } else if (entry.isFile()) {
             replace(destination);
-            Files.copy(tar, destination);
+            try (OutputStream out = Files.newOutputStream(destination, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
+                    LinkOption.NOFOLLOW_LINKS)) {
+                tar.transferTo(out);
+            }
             setMode(destination, entry.getMode());
             Files.setLastModifiedTime(destination, FileTime.from(entry.getLastModifiedTime().toInstant()));
+            files.add(destination);
         } else {
             log.warn("Skipping {} in {}: not a file, directory or link", name, source);
         }
     }
 
-    /** Resolves {@code name} under root and refuses it if it is absolute or leaves root. */
-    private static Path inside(Path root, String name, String source, String entry, String what) {
+    /** The path components of an entry name, without {@code .}; refuses absolute names and {@code ..} that leaves the root. */
+    private static List<String> components(String name, String source, String entry, String what) {
         if (name.startsWith("/")) {
             throw refused(source, entry, "has an absolute path");
         }
-        Path resolved = root.resolve(name).normalize();
-        if (!resolved.startsWith(root)) {
-            throw refused(source, entry, "leaves the code directory through " + what);
+        List<String> parts = new ArrayList<>();
+        for (String part : name.split("/")) {
+            if (part.isEmpty() || part.equals(".")) {
+                continue;
+            }
+            if (part.equals("..")) {
+                if (parts.isEmpty()) {
+                    throw refused(source, entry, "leaves the code directory through " + what);
+                }
+                parts.remove(parts.size() - 1);
+            } else {
+                parts.add(part);
+            }
         }
-        return resolved;
+        return parts;
     }
 
-    private static void checkRealParent(Path root, Path destination, String source, String entry) throws IOException {
-        if (!destination.getParent().toRealPath().startsWith(root)) {
-            throw refused(source, entry, "would be written through a link that leads outside the code directory");
+    /**
+     * Walks (and creates) the directories {@code parts} under root, through real directories only.
+     *
+     * @param source the archive, to refuse a link on the way; null to return null instead of creating or refusing
+     */
+    private static Path directories(Path root, List<String> parts, String source, String entry) throws IOException {
+        Path current = root;
+        for (String part : parts) {
+            Path next = current.resolve(part);
+            if (Files.isSymbolicLink(next)) {
+                if (source == null) {
+                    return null;
+                }
+                throw refused(source, entry, "would be written through the link " + root.relativize(next));
+            }
+            if (!Files.isDirectory(next, LinkOption.NOFOLLOW_LINKS)) {
+                if (source == null) {
+                    return null;
+                }
+                if (Files.exists(next, LinkOption.NOFOLLOW_LINKS)) {
+                    throw new FileAlreadyExistsException(next.toString(), null, "a file of the same name as a directory of entry " + entry);
+                }
+                Files.createDirectory(next);
+                setMode(next, 0755);
+            }
+            current = next;
+        }
+        return current;
+    }
+
+    /**
+     * A symbolic link's target must stay inside the root however the links on its way resolve: not absolute, and each
+     * {@code ..} must follow real directories only (a {@code ..} after a link or a name not extracted yet could lead
+     * anywhere once that name becomes a link).
+     */
+    private static void checkLinkTarget(Path root, Path linkDir, String target, String source, String entry) {
+        if (target.startsWith("/")) {
+            throw refused(source, entry, "is a symbolic link to the absolute path " + target);
+        }
+        Path current = linkDir;
+        boolean resolved = true; // whether current is a real directory on disk (no link, nothing missing on the way)
+        for (String part : target.split("/")) {
+            if (part.isEmpty() || part.equals(".")) {
+                continue;
+            }
+            if (part.equals("..")) {
+                if (!resolved) {
+                    throw refused(source, entry, "is a symbolic link to " + target
+                            + ", whose '..' follows a link or a name not extracted yet, so it may lead outside the code directory");
+                }
+                if (current.equals(root)) {
+                    throw refused(source, entry, "is a symbolic link to " + target + ", which is outside the code directory");
+                }
+                current = current.getParent();
+                continue;
+            }
+            current = current.resolve(part);
+            if (resolved && !Files.isDirectory(current, LinkOption.NOFOLLOW_LINKS)) {
+                resolved = false;
+            }
         }
     }
 
@@ -174,7 +294,7 @@ final class SafeTarExtractor {
             if (Files.isDirectory(destination, LinkOption.NOFOLLOW_LINKS)) {
                 throw new FileAlreadyExistsException(destination.toString(), null, "a directory of the same name exists");
             }
-            Files.delete(destination);
+            Files.delete(destination); // a file or a link itself, never what a link points to
         }
     }
 

@@ -2,6 +2,7 @@ package io.smcontainers.launcher.process;
 
 import static java.util.Objects.requireNonNull;
 
+import io.smcontainers.env.core.EnvironmentLog;
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -25,8 +26,12 @@ public record Command(List<String> argv, Path workingDir, Map<String, String> en
         environment = Collections.unmodifiableMap(new LinkedHashMap<>(requireNonNull(environment, "environment is null")));
     }
 
-    /** The argv joined by single spaces, as the reference prints and reports it. */
+    /** The argv joined by single spaces, as the reference prints and reports it; very long arguments cut for people. */
     public String display() {
-        return String.join(" ", argv);
+        StringBuilder line = new StringBuilder();
+        for (String argument : argv) {
+            line.append(line.length() > 0 ? " " : "").append(EnvironmentLog.shorten(argument, EnvironmentLog.MAX_SHOWN_CHARS));
+        }
+        return line.toString();
     }
 }

@@ -21,6 +21,8 @@ import java.util.List;
  */
 public final class FailureMessage {
     static final int MAX_ERROR_CHARS = 700;
+    /** The failure reason SageMaker shows is 1024 characters: a huge argument must not push the rest out. */
+    static final int MAX_ARGUMENT_CHARS = 100;
 
     /** Substrings that start error collection (training contract appendix C, condensed: they are matched anywhere). */
     private static final List<String> ERROR_MARKERS = List.of(
@@ -33,13 +35,22 @@ public final class FailureMessage {
         message.append("ExitCode ").append(result.exitCode()).append('\n');
         message.append("ErrorMessage \"").append(errorLines(result.stderrTail())).append("\"\n");
         extraInfo(result).ifPresent(info -> message.append("ExtraInfo \"").append(info).append("\"\n"));
-        message.append("Command \"").append(String.join(" ", EnvironmentLog.maskArguments(command.argv()))).append('"');
+        message.append("Command \"").append(shown(command.argv())).append('"');
         return message.toString();
+    }
+
+    /** The command as the failure file shows it: secret options masked, each argument at most {@value #MAX_ARGUMENT_CHARS} characters. */
+    static String shown(List<String> argv) {
+        StringBuilder line = new StringBuilder();
+        for (String argument : EnvironmentLog.maskArguments(argv)) {
+            line.append(line.length() > 0 ? " " : "").append(EnvironmentLog.shorten(argument, MAX_ARGUMENT_CHARS));
+        }
+        return line.toString();
     }
 
     static java.util.Optional<String> extraInfo(ProcessResult result) {
         if (result.stopRequested()) {
-            return java.util.Optional.of("stopped: the training job was asked to stop (SIGTERM)");
+            return java.util.Optional.of("stopped: the training job was asked to stop (" + Signals.name(result.stopSignal()) + ")");
         }
         if (result.exitCode() == 137) {
             return java.util.Optional.of("killed by SIGKILL, possibly out of memory");

@@ -8,29 +8,48 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.StringJoiner;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A Linux process group: the user process is started as the leader of its own session (through {@code setsid}), so
- * every process it forks stays in the group unless it calls {@code setsid} itself. Signals go to the whole group.
+ * The processes of one user process: it is started as the leader of its own session (through {@code setsid}), and
+ * everything it forks stays in that session, also children that move to process groups of their own
+ * ({@code setpgid}: {@code timeout}, job control in {@code bash -m}). Members are found by session id in
+ * {@code /proc}, and a signal goes to every process group of the session. Only a process that calls {@code setsid}
+ * itself leaves it. Without {@code setsid} (util-linux missing) the child shares the launcher's session, so only its
+ * own process group is tracked.
  */
 final class ProcessGroup {
     private static final Path PROC = Paths.get("/proc");
 
-    private final long pgid;
+    private final long leader;
+    private final boolean ownSession;
 
-    ProcessGroup(long pgid) {
-        this.pgid = pgid;
+    /**
+     * @param leader the pid of the user process, which leads its session and its process group
+     * @param ownSession whether it was started in a session of its own (through {@code setsid})
+     */
+    ProcessGroup(long leader, boolean ownSession) {
+        this.leader = leader;
+        this.ownSession = ownSession;
     }
 
     long id() {
-        return pgid;
+        return leader;
     }
 
-    /** Sends {@code signal} (a name such as {@code TERM}) to every member; a group with no member left is not an error. */
+    /** Sends {@code signal} (a name such as {@code TERM}) to every member; nothing left alive is not an error. */
     void signal(String signal) {
-        // the shell builtin takes a negative pid (a process group) everywhere; /usr/bin/kill may be missing
-        ProcessBuilder kill = new ProcessBuilder("/bin/sh", "-c", "kill -s " + signal + " -- -" + pgid + " 2>/dev/null")
+        TreeSet<Long> groups = new TreeSet<>();
+        groups.add(leader);
+        for (Member member : scan()) {
+            groups.add(member.pgid());
+        }
+        StringJoiner targets = new StringJoiner(" ");
+        groups.forEach(group -> targets.add("-" + group));
+        // the shell builtin takes negative pids (process groups) everywhere; /usr/bin/kill may be missing
+        ProcessBuilder kill = new ProcessBuilder("/bin/sh", "-c", "kill -s " + signal + " -- " + targets + " 2>/dev/null")
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD);
         try {
@@ -39,15 +58,23 @@ final class ProcessGroup {
                 process.destroyForcibly();
             }
         } catch (IOException e) {
-            throw new IllegalStateException("cannot send SIG" + signal + " to process group " + pgid + ": " + e.getMessage(), e);
+            throw new IllegalStateException("cannot send SIG" + signal + " to the processes of " + leader + ": " + e.getMessage(), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
     }
 
-    /** Live (not zombie) members, read from {@code /proc/<pid>/stat}. */
+    /** Live (not zombie) members. */
     List<Long> members() {
-        List<Long> found = new ArrayList<>();
+        return scan().stream().map(Member::pid).toList();
+    }
+
+    private record Member(long pid, long pgid) {}
+
+    /** Live members read from {@code /proc/<pid>/stat}: same session (or process group, without a session of its own). */
+    private List<Member> scan() {
+        List<Member> found = new ArrayList<>();
+        String wanted = Long.toString(leader);
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(PROC)) {
             for (Path entry : entries) {
                 String name = entry.getFileName().toString();
@@ -60,19 +87,19 @@ final class ProcessGroup {
                 } catch (IOException | RuntimeException gone) {
                     continue;
                 }
-                // pid (comm) state ppid pgrp ...; comm may hold spaces and parentheses, so parse after the last ')'
+                // pid (comm) state ppid pgrp session ...; comm may hold spaces and parentheses: parse after the last ')'
                 int close = stat.lastIndexOf(')');
-                if (close < 0) {
+                if (close < 0 || close + 2 > stat.length()) {
                     continue;
                 }
                 String[] fields = stat.substring(close + 2).split(" ");
-                if (fields.length > 2 && !fields[0].equals("Z") && !fields[0].equals("X")
-                        && fields[2].equals(Long.toString(pgid))) {
-                    found.add(Long.parseLong(name));
+                if (fields.length > 3 && !fields[0].equals("Z") && !fields[0].equals("X")
+                        && (ownSession ? fields[3] : fields[2]).equals(wanted)) {
+                    found.add(new Member(Long.parseLong(name), Long.parseLong(fields[2])));
                 }
             }
-        } catch (IOException e) {
-            return List.of();
+        } catch (IOException | NumberFormatException e) {
+            return found;
         }
         return found;
     }

@@ -21,14 +21,15 @@ import org.slf4j.LoggerFactory;
  * Runs user processes: each in its own session and process group (through {@code setsid}), stdin from
  * {@code /dev/null}, stdout inherited (the child writes straight to the container's stdout), stderr copied line by
  * line to ours while a bounded tail is kept for the failure message. When the process exits, whatever it left
- * running in its group is stopped, so no run leaves processes behind. A stop request (SIGTERM to the launcher) is
- * forwarded to the whole group, which gets a grace period before SIGKILL.
+ * running in its session (any process group) is stopped, so no run leaves processes behind. A stop request (SIGTERM
+ * to the launcher) is forwarded to the whole session, which gets a grace period before SIGKILL.
  */
 public final class ProcessLauncher {
     private static final Logger log = LoggerFactory.getLogger(ProcessLauncher.class);
     private static final int TAIL_BYTES = 16 * 1024;
     private static final long LEFTOVER_GRACE_MILLIS = 2_000;
-    private static final long PUMP_JOIN_MILLIS = 5_000;
+    /** After the session is stopped only a process that left it (setsid) can hold stderr open: not waited for long. */
+    private static final long PUMP_JOIN_MILLIS = 1_000;
 
     private final Optional<String> setsid;
     private final OutputStream stderr;
@@ -49,10 +50,12 @@ public final class ProcessLauncher {
      * Starts {@code command}, waits for it, stops what it left behind and returns how it ended.
      *
      * @throws IOException when the program cannot be started (missing, not executable)
+     * @throws io.smcontainers.launcher.error.LauncherException exit code 7 when its arguments and environment are too
+     *     big for the kernel (E2BIG)
      */
     public ProcessResult run(Command command, boolean keepStderrTail) throws IOException {
         if (stop.requested()) {
-            return new ProcessResult(128 + 15, "", 0, true);
+            return new ProcessResult(128 + stop.signalNumber(), "", 0, stop.signalNumber());
         }
         List<String> argv = new ArrayList<>();
         setsid.ifPresent(argv::add);
@@ -65,9 +68,17 @@ public final class ProcessLauncher {
         builder.environment().clear();
         builder.environment().putAll(command.environment());
         System.out.flush();
-        Process process = builder.start();
-        // setsid execs in place (the JVM's child is never a group leader), so the pid is the group id
-        ProcessGroup group = new ProcessGroup(process.pid());
+        Process process;
+        try {
+            process = builder.start();
+        } catch (IOException e) {
+            if (ArgumentLimits.isTooLong(e)) {
+                throw ArgumentLimits.tooLong(command, e);
+            }
+            throw e;
+        }
+        // setsid execs in place (the JVM's child is never a group leader), so the pid is the session and group id
+        ProcessGroup group = new ProcessGroup(process.pid(), setsid.isPresent());
         StreamPump pump = new StreamPump(process.getErrorStream(), stderr, keepStderrTail ? TAIL_BYTES : 0);
         Thread pumpThread = new Thread(pump, "stderr-pump-" + process.pid());
         pumpThread.setDaemon(true);
@@ -81,10 +92,10 @@ public final class ProcessLauncher {
         }
         int leftBehind = group.terminate(LEFTOVER_GRACE_MILLIS);
         if (leftBehind > 0) {
-            log.warn("The process left {} process(es) running in its group after it exited; they were stopped", leftBehind);
+            log.warn("The process left {} process(es) running in its session after it exited; they were stopped", leftBehind);
         }
         join(pumpThread);
-        return new ProcessResult(exitCode, keepStderrTail ? pump.tail() : "", leftBehind, stop.requested());
+        return new ProcessResult(exitCode, keepStderrTail ? pump.tail() : "", leftBehind, stop.signalNumber());
     }
 
     private static int waitFor(Process process) {
@@ -105,7 +116,7 @@ public final class ProcessLauncher {
             Thread.currentThread().interrupt();
         }
         if (pump.isAlive()) {
-            log.warn("stderr of the process is still held open by a process outside its group; not waiting for it");
+            log.warn("stderr of the process is still held open by a process outside its session; not waiting for it");
         }
     }
 

@@ -197,7 +197,8 @@ public final class EntryPointService {
         try {
             result = launcher.run(command, capture);
         } catch (IOException e) {
-            throw new LauncherException(Category.USER, 2, "Cannot start " + command.argv().get(0) + ": " + e.getMessage()
+            throw new LauncherException(Category.USER, 2, "Cannot start " + EnvironmentLog.shorten(command.argv().get(0), 200) + ": "
+                    + EnvironmentLog.shorten(e.getMessage(), 200)
                     + ". Command \"" + command.display() + "\"", e);
         }
         if (result.exitCode() != 0 || result.stopRequested()) {
@@ -216,10 +217,7 @@ public final class EntryPointService {
     }
 
     private void checkStop() {
-        if (stop.requested()) {
-            throw new LauncherException(Category.USER, 128 + stop.signalNumber(),
-                    "Training stopped: the launcher received a stop signal before the entry point started");
-        }
+        stop.check("preparing the entry point");
     }
 
     /** {@code sagemaker_mpi_num_of_processes_per_host} when present (quirk #34 Fix), else GPUs, else Neuron cores, else 1. */
@@ -244,10 +242,9 @@ public final class EntryPointService {
         }
     }
 
-    /** Model parallelism from the {@code mp_parameters} hyperparameter (quirk #24 Fix). */
+    /** Model parallelism: the one rule of {@link TrainingEnv#modelParallelEnabled()} (quirk #24 Fix). */
     private boolean modelParallel() {
-        Object mp = env.hyperparameters().get("mp_parameters");
-        return mp != null && !(mp instanceof Map<?, ?> map && map.isEmpty()) && !"{}".equals(mp);
+        return env.modelParallelEnabled();
     }
 
     /** {@code smddpmprun} when the DDP backend is {@code auto} and the probe found it on the PATH (one lookup). */

@@ -35,6 +35,20 @@ class ProgramCommandTest {
     }
 
     @Test
+    void commandNameIsQuotedAsOneWordForTheShell() {
+        assertEquals(List.of("/bin/sh", "-c", "'./a;touch X;b $(touch Y).sh' --lr 1"),
+                ProgramCommand.of(EntryPointType.COMMAND, "a;touch X;b $(touch Y).sh", List.of("--lr", "1"), PY, "java"));
+        assertEquals(List.of("/bin/sh", "-c", "'./it'\"'\"'s.sh' "),
+                ProgramCommand.of(EntryPointType.COMMAND, "it's.sh", List.of(), PY, "java"));
+    }
+
+    @Test
+    void programNamesStartingWithADashAreNotInterpreterOptions() {
+        assertEquals(List.of("/usr/bin/python3", "./-c.py"), ProgramCommand.of(EntryPointType.PYTHON_PROGRAM, "-c.py", List.of(), PY, "java"));
+        assertEquals(List.of("java", "-jar", "./-x.jar"), ProgramCommand.of(EntryPointType.JAR, "-x.jar", List.of(), PY, "java"));
+    }
+
+    @Test
     void jarRunsWithJavaDashJar() {
         assertEquals(List.of("/jdk/bin/java", "-jar", "model.jar", "--epochs", "2"),
                 ProgramCommand.of(EntryPointType.JAR, "model.jar", List.of("--epochs", "2"), PY, "/jdk/bin/java"));

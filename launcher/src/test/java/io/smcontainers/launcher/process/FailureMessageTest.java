@@ -25,6 +25,22 @@ class FailureMessageTest {
     }
 
     @Test
+    void stopIsReportedWithTheSignalThatCame() {
+        assertTrue(FailureMessage.of("E", COMMAND, new ProcessResult(130, "", 0, 2))
+                .contains("ExtraInfo \"stopped: the training job was asked to stop (SIGINT)\"\n"));
+        assertTrue(FailureMessage.of("E", COMMAND, new ProcessResult(143, "", 0, 15))
+                .contains("ExtraInfo \"stopped: the training job was asked to stop (SIGTERM)\"\n"));
+    }
+
+    @Test
+    void hugeArgumentsAreCutInTheCommandLine() {
+        Command huge = new Command(List.of("python3", "train.py", "--big", "x".repeat(1 << 20), "--token", "secret"), Path.of("/"), Map.of());
+        String message = FailureMessage.of("E", huge, new ProcessResult(1, "", 0, false));
+        assertTrue(message.length() < 400, "length " + message.length());
+        assertTrue(message.endsWith("--big " + "x".repeat(100) + "...[+1048476 characters] --token ********\""), message);
+    }
+
+    @Test
     void errorMessageStartsAtTheFirstErrorLineAndIsBounded() {
         assertEquals("ValueError: bad\nmore", FailureMessage.errorLines("epoch 1\nepoch 2\nValueError: bad\nmore\n"));
         assertEquals("just output", FailureMessage.errorLines("just output\n"));
