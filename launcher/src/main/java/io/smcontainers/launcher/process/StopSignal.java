@@ -1,6 +1,7 @@
 package io.smcontainers.launcher.process;
 
 import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
@@ -20,6 +21,7 @@ public final class StopSignal {
     private final Duration grace;
     private final AtomicReference<String> received = new AtomicReference<>();
     private final AtomicReference<Running> running = new AtomicReference<>();
+    private final CountDownLatch requestedLatch = new CountDownLatch(1);
 
     public StopSignal(Duration grace) {
         this.grace = grace;
@@ -37,6 +39,7 @@ public final class StopSignal {
         if (!received.compareAndSet(null, signal)) {
             return;
         }
+        requestedLatch.countDown();
         log.warn("Received SIG{}: stopping the user process (grace period {} s, then SIGKILL)", signal, grace.toSeconds());
         Running current = running.get();
         if (current != null) {
@@ -60,6 +63,14 @@ public final class StopSignal {
 
     public boolean requested() {
         return received.get() != null;
+    }
+
+    /**
+     * Waits up to {@code timeout} for a stop request, for the launcher's own waits (polls, retries) that must end
+     * at once on a stop; returns whether one was requested (at once when it already was).
+     */
+    public boolean await(Duration timeout) throws InterruptedException {
+        return requestedLatch.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
     }
 
     /** The signal number that was received (15 for TERM, 2 for INT), or 0. */
