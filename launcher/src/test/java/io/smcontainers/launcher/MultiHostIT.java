@@ -260,9 +260,16 @@ class MultiHostIT {
         }
     }
 
-    private void assertNothingLeft() throws IOException {
+    /** Nothing runs in either host, after at most 5 s for processes already exiting (e.g. an SSH session closing). */
+    private void assertNothingLeft() throws IOException, InterruptedException {
         for (int i = 0; i < 2; i++) {
-            assertEquals(List.of(), cluster.host(i).leftovers(), "still running on " + cluster.host(i).hostname());
+            long deadline = System.nanoTime() + 5_000_000_000L;
+            List<String> left = cluster.host(i).leftovers();
+            while (!left.isEmpty() && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+                left = cluster.host(i).leftovers();
+            }
+            assertEquals(List.of(), left, "still running on " + cluster.host(i).hostname());
         }
     }
 

@@ -101,11 +101,13 @@ public final class NamespaceHost implements AutoCloseable {
 
     /**
      * Starts {@code argv} inside the host in {@code /} with only {@code PATH}, {@code HOME=/root}, {@code LANG} and
-     * {@code environment}; stdout and stderr go to {@code <logs>/stdout} and {@code <logs>/stderr}.
+     * {@code environment}, every signal at its default disposition; stdout and stderr go to {@code <logs>/stdout} and {@code <logs>/stderr}.
      */
     public Process start(Path logs, Map<String, String> environment, List<String> argv) throws IOException {
+        // signals at their defaults, as in a fresh container, even when this JVM inherited ignored ones (a background
+        // job's SIGINT): a JVM does not handle a signal that was ignored when it started
         List<String> command = new ArrayList<>(List.of("nsenter", "--target", Long.toString(initPid), "--mount", "--uts", "--net",
-                "--pid", "--wd=/", "--"));
+                "--pid", "--wd=/", "--", "env", "--default-signal"));
         command.addAll(argv);
         Files.createDirectories(logs);
         ProcessBuilder builder = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
