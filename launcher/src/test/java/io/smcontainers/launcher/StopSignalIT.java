@@ -67,6 +67,29 @@ class StopSignalIT {
         assertTrue(job.failure().contains("ExitCode 137"), job.failure());
     }
 
+    /** Issue 9 item 8: the multi-host waits (here: for host names to resolve, backing off up to 30 s) end on SIGTERM. */
+    @Test
+    void sigtermEndsTheWaitForTheClustersHostNames() throws Exception {
+        JobFolder job = new JobFolder(tmp).program("train.py").sourceFile("train.py", "print(1)\n")
+                .resourceConfig("{\"current_host\": \"localhost\", \"hosts\": [\"localhost\", \"algo-9.invalid\"]}").write();
+        Path logs = tmp.resolve("logs");
+        Process train = Toolkit.start(logs, Map.of("SAGEMAKER_BASE_DIR", job.base().toString(),
+                "SMC_HOST_RESOLUTION_TIMEOUT_SECONDS", "600"), "train");
+        long deadline = System.nanoTime() + 120_000_000_000L;
+        while (!Files.readString(logs.resolve("stderr")).contains("Host algo-9.invalid does not resolve yet")) {
+            assertTrue(train.isAlive() && System.nanoTime() < deadline, "train never waited for the host name");
+            Thread.sleep(50);
+        }
+        long sent = System.nanoTime();
+        train.toHandle().destroy();
+        Run run = Toolkit.finish(train, logs, 30);
+        long millis = (System.nanoTime() - sent) / 1_000_000;
+        assertEquals(143, run.exitCode(), run.stderr());
+        assertTrue(millis < 1000, "exited " + millis + " ms after SIGTERM");
+        assertEquals("Training stopped: the training job was asked to stop (SIGTERM) while waiting for host algo-9.invalid to resolve",
+                job.failure());
+    }
+
     private static void awaitFile(Path file, Process train) throws InterruptedException {
         long deadline = System.nanoTime() + 120_000_000_000L;
         while (!Files.exists(file)) {

@@ -2,6 +2,7 @@ package io.smcontainers.launcher.distributed;
 
 import io.smcontainers.launcher.error.LauncherException;
 import io.smcontainers.launcher.error.LauncherException.Category;
+import io.smcontainers.launcher.process.StopSignal;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -14,7 +15,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Waits until every host name of a multi-host job resolves to an IPv4 address (training contract §7.6): retries
  * after 200 ms, 400 ms, ... doubling up to 30 s, for at most {@code limit} per host (15 minutes in SageMaker), logging
- * each retry. A host that never resolves fails the job with exit code 254, as the reference's resolver error does.
+ * each retry. A host that never resolves fails the job with exit code 254, as the reference's resolver error does. A stop
+ * request ends the wait at once (exit 128 + the signal number).
  */
 public final class HostResolution {
     private static final Logger log = LoggerFactory.getLogger(HostResolution.class);
@@ -22,13 +24,13 @@ public final class HostResolution {
 
     private HostResolution() {}
 
-    public static void await(List<String> hosts, Duration limit) {
+    public static void await(List<String> hosts, Duration limit, StopSignal stop) {
         for (String host : hosts) {
-            await(host, limit);
+            await(host, limit, stop);
         }
     }
 
-    private static void await(String host, Duration limit) {
+    private static void await(String host, Duration limit, StopSignal stop) {
         long start = System.nanoTime();
         int attempt = 0;
         while (true) {
@@ -52,12 +54,7 @@ public final class HostResolution {
                 long sleep = Math.min(MAX_SLEEP_MILLIS, 100L << Math.min(attempt, 20));
                 sleep = Math.min(sleep, Math.max(1, (limit.toNanos() - elapsed) / 1_000_000));
                 log.info("Host {} does not resolve yet ({}); retrying in {} ms", host, e.getMessage(), sleep);
-                try {
-                    Thread.sleep(sleep);
-                } catch (InterruptedException interrupted) {
-                    Thread.currentThread().interrupt();
-                    throw new LauncherException(Category.PLATFORM, 1, "Interrupted while waiting for host " + host + " to resolve");
-                }
+                Waits.pause(stop, Duration.ofMillis(sleep), "waiting for host " + host + " to resolve");
             }
         }
     }

@@ -67,6 +67,14 @@ public final class StopSignal {
         }
     }
 
+    /**
+     * Waits up to {@code timeout} for a stop request, for the launcher's own waits (polls, retries) that must end
+     * at once on a stop; returns whether one was requested (at once when it already was).
+     */
+    public boolean await(Duration timeout) throws InterruptedException {
+        return stopped.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
     /** Records a stop request for {@code signal} ({@code TERM}, {@code INT}) and forwards it. Idempotent. */
     public void request(String signal) {
         if (!received.compareAndSet(null, signal)) {

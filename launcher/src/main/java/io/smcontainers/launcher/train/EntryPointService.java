@@ -20,6 +20,7 @@ import io.smcontainers.launcher.distributed.HostResolution;
 import io.smcontainers.launcher.distributed.MpiCommand;
 import io.smcontainers.launcher.distributed.MpiMaster;
 import io.smcontainers.launcher.distributed.MpiWorker;
+import io.smcontainers.launcher.distributed.Sshd;
 import io.smcontainers.launcher.distributed.TorchrunCommand;
 import io.smcontainers.launcher.process.Command;
 import io.smcontainers.launcher.process.FailureMessage;
@@ -87,7 +88,7 @@ public final class EntryPointService {
             if ("true".equalsIgnoreCase(processEnvironment.variables().getOrDefault("SM_STUDIO_LOCAL_MODE", ""))) {
                 log.info("Bypass DNS check in case of Studio Local Mode execution.");
             } else {
-                HostResolution.await(env.hosts(), settings.hostResolutionLimit());
+                HostResolution.await(env.hosts(), settings.hostResolutionLimit(), stop);
             }
         }
         checkStop();
@@ -136,17 +137,14 @@ public final class EntryPointService {
         List<String> hosts = env.distributionHosts().isEmpty() ? env.hosts() : env.distributionHosts();
         String master = env.masterHostname();
         if (!env.isMaster()) {
-            MpiWorker.standard().run(master, userEnvironment);
+            MpiWorker.standard(stop).run(master, userEnvironment);
             return;
         }
         log.info("Starting MPI run as master node.");
         List<String> workers = hosts.stream().filter(h -> !h.equals(master)).toList();
-        Optional<Process> sshd = Optional.empty();
-        if (!workers.isEmpty()) {
-            sshd = Optional.of(startSshd());
-            MpiMaster.awaitWorkers(workers, settings.workerWaitLimit());
-        }
-        try {
+        // single-host MPI needs no SSH; sshd stops however the run ends (a stop request ends the waits at once)
+        try (Sshd sshd = workers.isEmpty() ? null : Sshd.start(Sshd.STANDARD)) {
+            MpiMaster.awaitWorkers(workers, settings.workerWaitLimit(), stop);
             List<String> mpiPython = new ArrayList<>(python);
             mpiPython.addAll(List.of("-m", "mpi4py"));
             List<String> names = new ArrayList<>(env.envVars().keySet());
@@ -158,9 +156,7 @@ public final class EntryPointService {
                     smddpmprun(), gethostnameLibrary(),
                     ProgramCommand.of(type, entryPoint, args, mpiPython, Interpreters.java()));
             execute(new Command(mpi.argv(), codeDir, userEnvironment), capture, userEnvironment);
-            MpiMaster.markDone(workers, master);
-        } finally {
-            sshd.ifPresent(Process::destroy);
+            MpiMaster.markDone(workers, master, stop);
         }
     }
 
@@ -261,18 +257,5 @@ public final class EntryPointService {
             return Optional.of(configured);
         }
         return Optional.empty();
-    }
-
-    private Process startSshd() {
-        Path sshd = Paths.get("/usr/sbin/sshd");
-        log.info("Creating SSH daemon.");
-        if (!Files.isExecutable(sshd)) {
-            throw new LauncherException(Category.PLATFORM, 1, MpiWorker.sshdMissing(sshd.toString()));
-        }
-        try {
-            return new ProcessBuilder(sshd.toString(), "-D").inheritIO().start();
-        } catch (IOException e) {
-            throw new LauncherException(Category.PLATFORM, 1, "Cannot start " + sshd + ": " + e, e);
-        }
     }
 }
