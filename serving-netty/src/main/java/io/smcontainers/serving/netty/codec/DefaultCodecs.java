@@ -1,4 +1,4 @@
-package io.smcontainers.serving.netty;
+package io.smcontainers.serving.netty.codec;
 
 import static java.util.Objects.requireNonNull;
 
@@ -10,11 +10,11 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 /** The runtime's default decoders and encoders (serving contract 3.8), thread-safe. */
-final class DefaultCodecs implements Codecs {
+public final class DefaultCodecs implements Codecs {
     private final String defaultAccept;
     private final long maxUncompressedBytes;
 
-    DefaultCodecs(String defaultAccept, long maxUncompressedBytes) {
+    public DefaultCodecs(String defaultAccept, long maxUncompressedBytes) {
         this.defaultAccept = requireNonNull(defaultAccept, "defaultAccept is null");
         this.maxUncompressedBytes = maxUncompressedBytes;
     }

@@ -1,4 +1,4 @@
-package io.smcontainers.serving.netty;
+package io.smcontainers.serving.netty.codec;
 
 import io.smcontainers.framework.spi.InvocationException;
 import io.smcontainers.framework.spi.NdArray;
@@ -13,7 +13,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /** The NumPy {@code .npy} format, versions 1.0 to 3.0; object ({@code |O}) and structured dtypes are refused, never unpickled. */
-final class NpyCodec {
+public final class NpyCodec {
     private static final byte[] MAGIC = {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y'};
     private static final Pattern DESCR = Pattern.compile("'descr'\\s*:\\s*'([^']*)'");
     private static final Pattern FORTRAN = Pattern.compile("'fortran_order'\\s*:\\s*(True|False)");
@@ -22,7 +22,7 @@ final class NpyCodec {
 
     private NpyCodec() {}
 
-    static NdArray decode(byte[] body) {
+    public static NdArray decode(byte[] body) {
         if (body.length < 10 || !startsWithMagic(body)) {
             throw bad("the body does not start with the NPY magic string \\x93NUMPY");
         }
@@ -232,7 +232,7 @@ final class NpyCodec {
     }
 
     /** {@code np.save}: version 1.0 (2.0 for huge headers), little-endian, C order, 64-byte aligned preamble. */
-    static byte[] encode(Object value) {
+    public static byte[] encode(Object value) {
         NdArray array = asArray(value);
         String descr = descr(array);
         int[] shape = array.shape();

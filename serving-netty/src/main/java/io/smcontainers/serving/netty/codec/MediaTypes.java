@@ -1,4 +1,4 @@
-package io.smcontainers.serving.netty;
+package io.smcontainers.serving.netty.codec;
 
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
@@ -8,8 +8,8 @@ import java.util.List;
 import java.util.Locale;
 
 /** Content type and Accept resolution (serving contract 3.4, 3.5): case- and parameter-insensitive matching, q-values, wildcards. */
-final class MediaTypes {
-    static final String JSON = "application/json";
+public final class MediaTypes {
+    public static final String JSON = "application/json";
     static final String CSV = "text/csv";
     static final String NPY = "application/x-npy";
     static final String NPZ = "application/x-npz";
@@ -19,7 +19,7 @@ final class MediaTypes {
     private MediaTypes() {}
 
     /** {@code "Text/CSV; charset=utf-8"} → {@code "text/csv"}. */
-    static String essence(String mediaType) {
+    public static String essence(String mediaType) {
         int semicolon = mediaType.indexOf(';');
         String type = semicolon < 0 ? mediaType : mediaType.substring(0, semicolon);
         return type.strip().toLowerCase(Locale.ROOT);
@@ -42,7 +42,7 @@ final class MediaTypes {
     }
 
     /** The effective Accept: the header, or the default when it is absent, blank or exactly {@code *}{@code /*}. */
-    static String effectiveAccept(String header, String defaultAccept) {
+    public static String effectiveAccept(String header, String defaultAccept) {
         if (header == null || header.isBlank() || header.strip().equals("*/*")) {
             return defaultAccept;
         }
@@ -50,7 +50,7 @@ final class MediaTypes {
     }
 
     /** The candidate media types of an Accept value: q descending (ties in header order), q=0 dropped, wildcards expanded. */
-    static List<String> candidates(String accept, String defaultAccept) {
+    public static List<String> candidates(String accept, String defaultAccept) {
         List<double[]> order = new ArrayList<>();
         List<String> types = new ArrayList<>();
         String[] entries = accept.split(",");

@@ -1,4 +1,4 @@
-package io.smcontainers.serving.netty;
+package io.smcontainers.serving.netty.codec;
 
 import io.smcontainers.framework.spi.InvocationException;
 import io.smcontainers.framework.spi.NdArray;

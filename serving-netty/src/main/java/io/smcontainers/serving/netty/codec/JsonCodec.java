@@ -1,4 +1,4 @@
-package io.smcontainers.serving.netty;
+package io.smcontainers.serving.netty.codec;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
@@ -21,7 +21,7 @@ import java.util.Map;
 import java.util.Optional;
 
 /** {@code application/json} as the reference does it: Python {@code json.loads} then {@code np.array}; {@code json.dumps} on the way out. */
-final class JsonCodec {
+public final class JsonCodec {
     private static final JsonFactory FACTORY = JsonFactory.builder()
             .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
             .streamReadConstraints(StreamReadConstraints.builder()
@@ -41,7 +41,7 @@ final class JsonCodec {
     }
 
     /** Parses one JSON document into Lists, Maps (insertion order, last duplicate wins), Strings, Longs, BigIntegers, Doubles, Booleans and Optional.empty(). */
-    static Object parse(byte[] body, Charset charset) {
+    public static Object parse(byte[] body, Charset charset) {
         try (JsonParser parser = charset.name().equals("UTF-8")
                 ? FACTORY.createParser(body)
                 : FACTORY.createParser(new String(body, charset))) {
@@ -110,7 +110,7 @@ final class JsonCodec {
     }
 
     /** {@code json.dumps(value)} with the reference's array fallback. */
-    static String encode(Object value) {
+    public static String encode(Object value) {
         StringBuilder out = new StringBuilder(64);
         write(out, value);
         return out.toString();
@@ -242,7 +242,7 @@ final class JsonCodec {
     }
 
     /** A JSON string with {@code ensure_ascii}: every non-ASCII character as a lower-case {@code \\uXXXX} escape. */
-    static void string(StringBuilder out, String value) {
+    public static void string(StringBuilder out, String value) {
         out.append('"');
         for (int i = 0; i < value.length(); i++) {
             char c = value.charAt(i);
