@@ -2,33 +2,22 @@ package io.smcontainers.serving.netty.codec;
 
 import io.smcontainers.framework.spi.InvocationException;
 import io.smcontainers.framework.spi.NdArray;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
 import java.nio.charset.Charset;
-import java.nio.charset.CodingErrorAction;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.regex.Pattern;
+import java.util.function.IntFunction;
 
 /** {@code text/csv} as the sagemaker-containers reference: Python's csv module, squeeze, float64 when every cell parses. */
 final class CsvCodec {
-    private static final Pattern PY_FLOAT = Pattern.compile(
-            "[+-]?(?:(?:\\d(?:_?\\d)*)(?:\\.(?:\\d(?:_?\\d)*)?)?|\\.\\d(?:_?\\d)*)(?:[eE][+-]?\\d(?:_?\\d)*)?");
-    private static final Pattern PY_SPECIAL = Pattern.compile("[+-]?(?:nan|inf|infinity)", Pattern.CASE_INSENSITIVE);
+    /** Python csv's default {@code field_size_limit()}. */
+    static final int FIELD_LIMIT = 131_072;
 
     private CsvCodec() {}
 
     static NdArray decode(byte[] body, Charset charset) {
-        String text;
-        try {
-            text = charset.newDecoder().onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(body)).toString();
-        } catch (CharacterCodingException e) {
-            throw InvocationException.badRequest("Error while decoding csv: the body is not valid " + charset.name() + " text", e);
-        }
-        List<List<String>> rows = parse(text);
+        List<List<String>> rows = parse(MediaTypes.text(body, charset));
         int columns = rows.isEmpty() ? 0 : rows.get(0).size();
         for (int row = 1; row < rows.size(); row++) {
             if (rows.get(row).size() != columns) {
@@ -59,115 +48,275 @@ final class CsvCodec {
         for (int i = 0; i < cells.length; i++) {
             Optional<Double> parsed = pythonFloat(cells[i]);
             if (parsed.isEmpty()) {
-                return NdArray.ofStrings(cells, dims);
+                return ArrayValues.numpyStrings(cells, dims);
             }
             numbers[i] = parsed.get();
         }
         return NdArray.ofDoubles(numbers, dims);
     }
 
-    /** Python's {@code float(text)}: surrounding whitespace, underscores between digits, nan/inf/infinity in any case. */
+    /**
+     * Python's {@code float(text)} (what numpy 1.24 uses to cast str to float64): Unicode whitespace around, Unicode
+     * decimal digits, underscores between digits, nan/inf/infinity in any case with a kept sign. A scan, never a regex.
+     */
     static Optional<Double> pythonFloat(String text) {
-        String trimmed = text.strip();
-        if (PY_FLOAT.matcher(trimmed).matches()) {
-            return Optional.of(Double.parseDouble(trimmed.replace("_", "")));
+        int start = 0;
+        int end = text.length();
+        while (start < end && isPythonSpace(text.charAt(start))) {
+            start++;
         }
-        if (PY_SPECIAL.matcher(trimmed).matches()) {
-            boolean negative = trimmed.startsWith("-");
-            if (trimmed.toLowerCase(Locale.ROOT).endsWith("nan")) {
-                return Optional.of(Double.NaN);
+        while (end > start && isPythonSpace(text.charAt(end - 1))) {
+            end--;
+        }
+        if (start == end) {
+            return Optional.empty();
+        }
+        StringBuilder ascii = new StringBuilder(end - start);
+        for (int i = start; i < end; ) {
+            int c = text.codePointAt(i);
+            i += Character.charCount(c);
+            if (c < 0x80) {
+                ascii.append((char) c);
+            } else if (Character.getType(c) == Character.DECIMAL_DIGIT_NUMBER) {
+                ascii.append((char) ('0' + Character.digit(c, 10)));
+            } else {
+                return Optional.empty();
             }
+        }
+        String s = ascii.toString();
+        int i = 0;
+        boolean negative = false;
+        if (s.charAt(0) == '+' || s.charAt(0) == '-') {
+            negative = s.charAt(0) == '-';
+            i = 1;
+        }
+        String word = s.substring(i).toLowerCase(Locale.ROOT);
+        if (word.equals("nan")) {
+            return Optional.of(negative ? Double.longBitsToDouble(0xfff8000000000000L) : Double.NaN);
+        }
+        if (word.equals("inf") || word.equals("infinity")) {
             return Optional.of(negative ? Double.NEGATIVE_INFINITY : Double.POSITIVE_INFINITY);
         }
-        return Optional.empty();
+        StringBuilder clean = new StringBuilder(s.length());
+        clean.append(negative ? '-' : '+');
+        int digits = digitRun(s, i, clean);
+        if (digits < 0) {
+            return Optional.empty();
+        }
+        i += digits;
+        int fraction = 0;
+        if (i < s.length() && s.charAt(i) == '.') {
+            clean.append('.');
+            fraction = digitRun(s, i + 1, clean);
+            if (fraction < 0) {
+                return Optional.empty();
+            }
+            i += 1 + fraction;
+        }
+        if (digits + fraction == 0) {
+            return Optional.empty();
+        }
+        if (i < s.length() && (s.charAt(i) == 'e' || s.charAt(i) == 'E')) {
+            clean.append('e');
+            i++;
+            if (i < s.length() && (s.charAt(i) == '+' || s.charAt(i) == '-')) {
+                clean.append(s.charAt(i));
+                i++;
+            }
+            int exponent = digitRun(s, i, clean);
+            if (exponent <= 0) {
+                return Optional.empty();
+            }
+            i += exponent;
+        }
+        if (i != s.length()) {
+            return Optional.empty();
+        }
+        return Optional.of(Double.parseDouble(clean.toString()));
     }
 
-    /** Python's {@code csv.reader(..., strict=True)}: records end at LF, CRLF or CR outside quotes. */
-    static List<List<String>> parse(String text) {
-        List<List<String>> rows = new ArrayList<>();
-        List<String> row = new ArrayList<>();
-        StringBuilder field = new StringBuilder();
-        int i = 0;
-        int n = text.length();
-        int record = 1;
-        boolean rowStarted = false;
-        while (i < n) {
-            char c = text.charAt(i);
-            if (c == '"' && field.length() == 0) {
-                // quoted field
-                rowStarted = true;
-                i++;
-                while (true) {
-                    if (i >= n) {
-                        throw InvocationException.badRequest("Error while decoding csv: unexpected end of data (unterminated quote in record "
-                                + record + ")", null);
-                    }
-                    char q = text.charAt(i);
-                    if (q == '"') {
-                        if (i + 1 < n && text.charAt(i + 1) == '"') {
-                            field.append('"');
-                            i += 2;
-                            continue;
-                        }
-                        i++;
-                        break;
-                    }
-                    field.append(q);
-                    i++;
+    /** The length of the digit run at {@code from} (underscores only between digits), appending its digits; -1 if malformed. */
+    private static int digitRun(String s, int from, StringBuilder out) {
+        int i = from;
+        while (i < s.length()) {
+            char c = s.charAt(i);
+            if (c >= '0' && c <= '9') {
+                out.append(c);
+            } else if (c == '_') {
+                if (i == from || i + 1 >= s.length() || s.charAt(i + 1) < '0' || s.charAt(i + 1) > '9') {
+                    return -1;
                 }
-                if (i < n && text.charAt(i) != ',' && text.charAt(i) != '\n' && text.charAt(i) != '\r') {
-                    throw InvocationException.badRequest("Error while decoding csv: ',' expected after '\"' in record " + record, null);
-                }
-                continue;
+            } else {
+                break;
             }
-            if (c == ',') {
-                row.add(field.toString());
-                field.setLength(0);
-                rowStarted = true;
-                i++;
-                continue;
-            }
-            if (c == '\n' || c == '\r') {
-                if (rowStarted || field.length() > 0) {
-                    row.add(field.toString());
-                }
-                rows.add(row);
-                row = new ArrayList<>();
-                field.setLength(0);
-                rowStarted = false;
-                record++;
-                i += (c == '\r' && i + 1 < n && text.charAt(i + 1) == '\n') ? 2 : 1;
-                continue;
-            }
-            field.append(c);
-            rowStarted = true;
             i++;
         }
-        if (rowStarted || field.length() > 0) {
-            row.add(field.toString());
-            rows.add(row);
+        return i - from;
+    }
+
+    /** Python's {@code str.isspace} for the characters {@code float()} strips. */
+    static boolean isPythonSpace(char c) {
+        return (c >= 0x09 && c <= 0x0d) || (c >= 0x1c && c <= 0x20) || c == 0x85 || c == 0xa0 || c == 0x1680
+                || (c >= 0x2000 && c <= 0x200a) || c == 0x2028 || c == 0x2029 || c == 0x202f || c == 0x205f || c == 0x3000;
+    }
+
+    private enum State { START_RECORD, START_FIELD, IN_FIELD, IN_QUOTED_FIELD, QUOTE_IN_QUOTED_FIELD, EAT_CRNL }
+
+    private static final int EOL = -2;
+
+    /**
+     * Python's {@code csv.reader(io.StringIO(text), strict=True)}, the state machine of CPython's {@code _csv.c}: lines
+     * end at LF (a CR only before the line end), a blank line is a record with no fields, fields hold at most
+     * {@link #FIELD_LIMIT} characters.
+     */
+    static List<List<String>> parse(String text) {
+        List<List<String>> rows = new ArrayList<>();
+        List<String> fields = new ArrayList<>();
+        StringBuilder field = new StringBuilder();
+        State state = State.START_RECORD;
+        int n = text.length();
+        int lineStart = 0;
+        int record = 1;
+        while (lineStart < n) {
+            int newline = text.indexOf('\n', lineStart);
+            int lineEnd = newline < 0 ? n : newline + 1;
+            for (int i = lineStart; i <= lineEnd; i++) {
+                int c = i == lineEnd ? EOL : text.charAt(i);
+                switch (state) {
+                    case START_RECORD:
+                        if (c == EOL) {
+                            break;
+                        }
+                        if (c == '\n' || c == '\r') {
+                            state = State.EAT_CRNL;
+                            break;
+                        }
+                        state = State.START_FIELD;
+                        // fall through
+                    case START_FIELD:
+                        if (c == '\n' || c == '\r' || c == EOL) {
+                            fields.add(field.toString());
+                            field.setLength(0);
+                            state = c == EOL ? State.START_RECORD : State.EAT_CRNL;
+                        } else if (c == '"') {
+                            state = State.IN_QUOTED_FIELD;
+                        } else if (c == ',') {
+                            fields.add("");
+                        } else {
+                            add(field, c, record);
+                            state = State.IN_FIELD;
+                        }
+                        break;
+                    case IN_FIELD:
+                        if (c == '\n' || c == '\r' || c == EOL) {
+                            fields.add(field.toString());
+                            field.setLength(0);
+                            state = c == EOL ? State.START_RECORD : State.EAT_CRNL;
+                        } else if (c == ',') {
+                            fields.add(field.toString());
+                            field.setLength(0);
+                            state = State.START_FIELD;
+                        } else {
+                            add(field, c, record);
+                        }
+                        break;
+                    case IN_QUOTED_FIELD:
+                        if (c == '"') {
+                            state = State.QUOTE_IN_QUOTED_FIELD;
+                        } else if (c != EOL) {
+                            add(field, c, record);
+                        }
+                        break;
+                    case QUOTE_IN_QUOTED_FIELD:
+                        if (c == '"') {
+                            add(field, c, record);
+                            state = State.IN_QUOTED_FIELD;
+                        } else if (c == ',') {
+                            fields.add(field.toString());
+                            field.setLength(0);
+                            state = State.START_FIELD;
+                        } else if (c == '\n' || c == '\r' || c == EOL) {
+                            fields.add(field.toString());
+                            field.setLength(0);
+                            state = c == EOL ? State.START_RECORD : State.EAT_CRNL;
+                        } else {
+                            throw error("',' expected after '\"' in record " + record);
+                        }
+                        break;
+                    case EAT_CRNL:
+                        if (c == EOL) {
+                            state = State.START_RECORD;
+                        } else if (c != '\n' && c != '\r') {
+                            throw error("new-line character seen in unquoted field in record " + record
+                                    + " (records end at \\n or \\r\\n)");
+                        }
+                        break;
+                }
+            }
+            lineStart = lineEnd;
+            if (state == State.START_RECORD) {
+                rows.add(fields);
+                fields = new ArrayList<>();
+                record++;
+            }
+        }
+        if (state != State.START_RECORD) {
+            throw error("unexpected end of data (unterminated quote in record " + record + ")");
         }
         return rows;
     }
 
-    /** Python's csv writer over {@code np.array(value)}: 1-D → one value per line, 2-D → one line per row, every line ends with LF. */
-    static String encode(Object value) {
-        NdArray array = asArray(value);
-        int[] shape = array.shape();
-        StringBuilder out = new StringBuilder(Math.max(16, array.size() * 8));
-        if (shape.length == 0) {
-            line(out, array, 0, 1);
-            return out.toString();
+    private static void add(StringBuilder field, int c, int record) {
+        if (field.length() >= FIELD_LIMIT) {
+            throw error("field larger than field limit (" + FIELD_LIMIT + ") in record " + record);
         }
-        if (shape.length == 1) {
-            for (int i = 0; i < shape[0]; i++) {
-                line(out, array, i, 1);
+        field.append((char) c);
+    }
+
+    private static InvocationException error(String reason) {
+        return InvocationException.badRequest("Error while decoding csv: " + reason, null);
+    }
+
+    /**
+     * Python's csv writer over {@code np.array(value)}: 1-D → one value per line, 2-D → one line per row, every line
+     * ends with LF; a 0-d value is written as one line (the reference fails); object arrays write {@code str()} per element.
+     */
+    static String encode(Object value) {
+        if (value instanceof NdArray) {
+            NdArray array = (NdArray) value;
+            return write(array.shape(), index -> ArrayValues.csvField(array, index));
+        }
+        Object tree = Trees.normalize(value);
+        int[] shape;
+        try {
+            shape = ArrayValues.shape(tree);
+            Optional<NdArray> array = ArrayValues.fromTree(tree);
+            if (array.isPresent()) {
+                return encode(array.get());
+            }
+        } catch (ArrayValues.NotAnArray e) {
+            throw new InvocationException(500, "ValueError", "Error while encoding csv: " + e.getMessage(), null);
+        }
+        List<Object> leaves = ArrayValues.leaves(tree, shape);
+        return write(shape, index -> ArrayValues.objectCell(leaves.get(index)));
+    }
+
+    private static String write(int[] shape, IntFunction<String> field) {
+        int size = 1;
+        for (int dimension : shape) {
+            size *= dimension;
+        }
+        StringBuilder out = new StringBuilder(Math.max(16, size * 8));
+        if (shape.length <= 1) {
+            int rows = shape.length == 0 ? 1 : shape[0];
+            for (int i = 0; i < rows; i++) {
+                line(out, field, i, 1);
             }
             return out.toString();
         }
         if (shape.length == 2) {
             for (int row = 0; row < shape[0]; row++) {
-                line(out, array, row * shape[1], shape[1]);
+                line(out, field, row * shape[1], shape[1]);
             }
             return out.toString();
         }
@@ -175,33 +324,16 @@ final class CsvCodec {
                 + shape.length + "-D", null);
     }
 
-    static NdArray asArray(Object value) {
-        if (value instanceof NdArray) {
-            return (NdArray) value;
-        }
-        Optional<NdArray> array = ArrayValues.fromTree(Trees.normalize(value));
-        if (array.isEmpty()) {
-            throw new InvocationException(500, "ValueError", "Error while encoding csv: a "
-                    + (value == null ? "null" : value.getClass().getSimpleName())
-                    + " that is not a regular array of numbers, strings or booleans cannot be written as CSV", null);
-        }
-        return array.get();
-    }
-
-    private static void line(StringBuilder out, NdArray array, int offset, int count) {
-        if (count == 1 && array.dtype() == NdArray.DType.STRING && ((String[]) array.data())[offset].isEmpty()) {
-            out.append("\"\"\n");
-            return;
-        }
+    private static void line(StringBuilder out, IntFunction<String> field, int offset, int count) {
         for (int i = 0; i < count; i++) {
             if (i > 0) {
                 out.append(',');
             }
-            String field = ArrayValues.csvField(array, offset + i);
-            if (field.indexOf(',') >= 0 || field.indexOf('"') >= 0 || field.indexOf('\n') >= 0) {
-                out.append('"').append(field.replace("\"", "\"\"")).append('"');
+            String text = field.apply(offset + i);
+            if (text.indexOf(',') >= 0 || text.indexOf('"') >= 0 || text.indexOf('\n') >= 0 || (count == 1 && text.isEmpty())) {
+                out.append('"').append(text.replace("\"", "\"\"")).append('"');
             } else {
-                out.append(field);
+                out.append(text);
             }
         }
         out.append('\n');

@@ -41,6 +41,11 @@ public final class MediaTypes {
         return StandardCharsets.UTF_8;
     }
 
+    /** A text body as Flask's {@code get_data(as_text=True)} reads it: undecodable bytes become U+FFFD. */
+    static String text(byte[] body, Charset charset) {
+        return new String(body, charset);
+    }
+
     /** The effective Accept: the header, or the default when it is absent, blank or exactly {@code *}{@code /*}. */
     public static String effectiveAccept(String header, String defaultAccept) {
         if (header == null || header.isBlank() || header.strip().equals("*/*")) {

@@ -35,7 +35,7 @@ class CodecsTest {
             "123456789012345.0|123456789012345", "1234567890123456.0|1234567890123456", "-2.5|-2.5", "5e-324|4.9e-324",
             "1.7976931348623157e+308|1.7976931348623157e308", "0.30000000000000004|0.30000000000000004", "100.0|1e2"})
     void floatsPrintAsPythonRepr(String expected, double value) {
-        assertEquals(expected, PyRepr.ofDouble(value));
+        assertEquals(expected, io.smcontainers.env.core.PyFloat.repr(value));
     }
 
     @Test
@@ -130,7 +130,7 @@ class CodecsTest {
         assertEquals("1.5,2.0\n3.0,4.0\n", CsvCodec.encode(List.of(List.of(1.5, 2), List.of(3, 4))));
         assertEquals("True\nFalse\n", CsvCodec.encode(List.of(true, false)));
         assertEquals("7\n", CsvCodec.encode(7));
-        assertEquals(500, assertThrows(InvocationException.class, () -> CsvCodec.encode(Map.of("a", 1))).status());
+        assertEquals("{'a': 1}\n", CsvCodec.encode(Map.of("a", 1)));
     }
 
     @Test
