@@ -65,12 +65,12 @@ public final class NdArray {
         return new NdArray(dtype, shape, data, width);
     }
 
-    /** The element width of a str (code points) or bytes array: the declared one, else the longest element's. */
+    /** The element width of a str (code points) or bytes array: the declared one, else the longest element's (at least 1, as NumPy). */
     public int width() {
         if (dtype != DType.STRING && dtype != DType.BYTES) {
             throw new IllegalStateException("only str and bytes arrays have a width, not " + dtype);
         }
-        return declaredWidth >= 0 ? declaredWidth : longestElement();
+        return declaredWidth >= 0 ? declaredWidth : Math.max(1, longestElement());
     }
 
     private int longestElement() {

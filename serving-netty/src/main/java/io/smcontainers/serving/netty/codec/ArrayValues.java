@@ -2,6 +2,7 @@ package io.smcontainers.serving.netty.codec;
 
 import io.smcontainers.env.core.PyFloat;
 import io.smcontainers.env.core.PyValues;
+import io.smcontainers.framework.spi.InvocationException;
 import io.smcontainers.framework.spi.NdArray;
 import io.smcontainers.framework.spi.NdArray.DType;
 import java.math.BigInteger;
@@ -126,7 +127,8 @@ final class ArrayValues {
                 for (int i = 0; i < size; i++) {
                     data[i] = pythonStr(leaves.get(i));
                 }
-                return Optional.of(numpyStrings(data, shape));
+                NdArray strings = numpyStrings(data, shape);
+                return Optional.of(strings.withWidth(Math.max(strings.width(), width)));
             }
             case NONE:
             case FLOAT64: {
@@ -250,7 +252,11 @@ final class ArrayValues {
         if (leaf == null || (leaf instanceof Optional && ((Optional<?>) leaf).isEmpty())) {
             return "";
         }
-        return PyValues.str(plain(leaf));
+        try {
+            return PyValues.str(plain(leaf));
+        } catch (IllegalArgumentException e) {
+            throw new InvocationException(500, "ValueError", "Error while encoding csv: " + e.getMessage(), null);
+        }
     }
 
     /** JSON tree values as env-core's Python emulation takes them: Optional.empty() becomes null. */

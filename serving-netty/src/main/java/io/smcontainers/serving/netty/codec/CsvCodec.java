@@ -2,6 +2,11 @@ package io.smcontainers.serving.netty.codec;
 
 import io.smcontainers.framework.spi.InvocationException;
 import io.smcontainers.framework.spi.NdArray;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.nio.charset.Charset;
 import java.util.ArrayList;
 import java.util.List;
@@ -154,9 +159,9 @@ final class CsvCodec {
         return i - from;
     }
 
-    /** Python's {@code str.isspace} for the characters {@code float()} strips. */
+    /** The characters Python's {@code float()} strips: ASCII space, \t \n \v \f \r and non-ASCII Unicode whitespace. */
     static boolean isPythonSpace(char c) {
-        return (c >= 0x09 && c <= 0x0d) || (c >= 0x1c && c <= 0x20) || c == 0x85 || c == 0xa0 || c == 0x1680
+        return (c >= 0x09 && c <= 0x0d) || c == 0x20 || c == 0x85 || c == 0xa0 || c == 0x1680
                 || (c >= 0x2000 && c <= 0x200a) || c == 0x2028 || c == 0x2029 || c == 0x202f || c == 0x205f || c == 0x3000;
     }
 
@@ -299,6 +304,19 @@ final class CsvCodec {
         }
         List<Object> leaves = ArrayValues.leaves(tree, shape);
         return write(shape, index -> ArrayValues.objectCell(leaves.get(index)));
+    }
+
+    /** The text as UTF-8; a lone surrogate is an error, as in Python. */
+    static byte[] utf8(String text) {
+        try {
+            ByteBuffer bytes = StandardCharsets.UTF_8.newEncoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).encode(CharBuffer.wrap(text));
+            byte[] out = new byte[bytes.remaining()];
+            bytes.get(out);
+            return out;
+        } catch (CharacterCodingException e) {
+            throw new InvocationException(500, "UnicodeEncodeError", "Error while encoding csv: 'utf-8' codec can't encode a lone surrogate", e);
+        }
     }
 
     private static String write(int[] shape, IntFunction<String> field) {

@@ -46,7 +46,7 @@ public final class DefaultCodecs implements Codecs {
                 case MediaTypes.JSON:
                     return InvocationResponse.of(JsonCodec.encode(prediction).getBytes(StandardCharsets.US_ASCII), MediaTypes.JSON);
                 case MediaTypes.CSV:
-                    return InvocationResponse.of(CsvCodec.encode(prediction).getBytes(StandardCharsets.UTF_8),
+                    return InvocationResponse.of(CsvCodec.utf8(CsvCodec.encode(prediction)),
                             MediaTypes.responseContentType(MediaTypes.CSV));
                 case MediaTypes.NPY:
                     return InvocationResponse.of(NpyCodec.encode(prediction), MediaTypes.NPY);

@@ -117,10 +117,10 @@ public final class JsonCodec {
 
     /** {@code ndarray.tolist()} as a view: nested lists of Python-like scalars, never copied. */
     private static Object tolist(NdArray array) {
-        if (array.dtype() == NdArray.DType.BYTES) {
+        if (array.dtype() == NdArray.DType.BYTES && array.size() > 0) {
             throw new InvocationException(500, "TypeError", "Object of type bytes is not JSON serializable", null);
         }
-        if (array.dtype().isComplex()) {
+        if (array.dtype().isComplex() && array.size() > 0) {
             throw new InvocationException(500, "TypeError", "Object of type complex is not JSON serializable", null);
         }
         int[] shape = array.shape();

@@ -43,7 +43,65 @@ public final class MediaTypes {
 
     /** A text body as Flask's {@code get_data(as_text=True)} reads it: undecodable bytes become U+FFFD. */
     static String text(byte[] body, Charset charset) {
-        return new String(body, charset);
+        String text = new String(body, charset);
+        if (!charset.equals(StandardCharsets.UTF_8) || text.indexOf('\uFFFD') < 0) {
+            return text;
+        }
+        return pythonUtf8(body);
+    }
+
+    /** Python's {@code bytes.decode('utf-8', 'replace')}: one U+FFFD per maximal invalid subpart (overlongs never decode). */
+    private static String pythonUtf8(byte[] body) {
+        StringBuilder out = new StringBuilder(body.length);
+        int n = body.length;
+        int i = 0;
+        while (i < n) {
+            int lead = body[i] & 0xff;
+            if (lead < 0x80) {
+                out.append((char) lead);
+                i++;
+                continue;
+            }
+            int need;
+            int codePoint;
+            int low = 0x80;
+            int high = 0xbf;
+            if (lead >= 0xc2 && lead <= 0xdf) {
+                need = 1;
+                codePoint = lead & 0x1f;
+            } else if (lead >= 0xe0 && lead <= 0xef) {
+                need = 2;
+                codePoint = lead & 0x0f;
+                low = lead == 0xe0 ? 0xa0 : 0x80;
+                high = lead == 0xed ? 0x9f : 0xbf;
+            } else if (lead >= 0xf0 && lead <= 0xf4) {
+                need = 3;
+                codePoint = lead & 0x07;
+                low = lead == 0xf0 ? 0x90 : 0x80;
+                high = lead == 0xf4 ? 0x8f : 0xbf;
+            } else {
+                out.append('\uFFFD');
+                i++;
+                continue;
+            }
+            int j = i + 1;
+            boolean complete = true;
+            for (int k = 0; k < need; k++, j++) {
+                int next = j < n ? body[j] & 0xff : -1;
+                if (next < (k == 0 ? low : 0x80) || next > (k == 0 ? high : 0xbf)) {
+                    complete = false;
+                    break;
+                }
+                codePoint = codePoint << 6 | (next & 0x3f);
+            }
+            if (complete) {
+                out.appendCodePoint(codePoint);
+            } else {
+                out.append('\uFFFD');
+            }
+            i = j;
+        }
+        return out.toString();
     }
 
     /** The effective Accept: the header, or the default when it is absent, blank or exactly {@code *}{@code /*}. */

@@ -44,7 +44,7 @@ public final class NpyCodec {
         long available = body.length - dataStart;
         long count = parsed.count();
         // never trust the declared size: the body must hold every element, and the element count is bounded by the body
-        if (count != 0 && (type.itemSize() > available || count > available / Math.max(type.itemSize(), 1))) {
+        if (count != 0 && type.itemSize() != 0 && (type.itemSize() > available || count > available / type.itemSize())) {
             throw bad("shape " + parsed.shapeText() + " of " + type.descr() + " needs more data than the body's " + available + " bytes");
         }
         if (count > Math.max(available, 1L << 20)) {
@@ -141,12 +141,13 @@ public final class NpyCodec {
 
     /** The IEEE half nearest to {@code value} (ties to even), as numpy's {@code astype(float16)}. */
     static short floatToHalf(float value) {
-        float rounded = PyFloat.toHalf(value);
-        int bits = Float.floatToRawIntBits(rounded);
-        int sign = (bits >>> 16) & 0x8000;
-        if (Float.isNaN(rounded)) {
-            return (short) (sign | 0x7e00);
+        if (Float.isNaN(value)) {
+            int bits = Float.floatToRawIntBits(value);
+            int payload = (bits >>> 13) & 0x3ff;
+            return (short) (((bits >>> 16) & 0x8000) | 0x7c00 | (payload == 0 ? 0x200 : payload));
         }
+        float rounded = PyFloat.toHalf(value);
+        int sign = (Float.floatToRawIntBits(rounded) >>> 16) & 0x8000;
         float magnitude = Math.abs(rounded);
         if (Float.isInfinite(rounded)) {
             return (short) (sign | 0x7c00);
@@ -279,8 +280,8 @@ public final class NpyCodec {
             case INT8: return "|i1";
             case UINT8: return "|u1";
             case BOOL: return "|b1";
-            case STRING: return "<U" + Math.max(1, array.width());
-            case BYTES: return "|S" + Math.max(1, array.width());
+            case STRING: return "<U" + array.width();
+            case BYTES: return "|S" + array.width();
         }
         throw new AssertionError(array.dtype());
     }

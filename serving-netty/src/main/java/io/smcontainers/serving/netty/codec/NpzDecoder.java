@@ -1,5 +1,6 @@
 package io.smcontainers.serving.netty.codec;
 
+import io.smcontainers.env.core.PyFloat;
 import io.smcontainers.framework.spi.InvocationException;
 import io.smcontainers.framework.spi.NdArray;
 import io.smcontainers.framework.spi.NdArray.DType;
@@ -15,8 +16,8 @@ import java.util.zip.ZipInputStream;
 
 /**
  * {@code application/x-npz}: a ZIP of {@code .npy} members. A {@code scipy.sparse.save_npz} archive (members {@code format},
- * {@code shape}, {@code data} and {@code indices}/{@code indptr} or {@code row}/{@code col}) becomes a dense 2-D float64
- * {@link NdArray}; any other archive a map from member name (without {@code .npy}) to array, in archive order.
+ * {@code shape}, {@code data} and {@code indices}/{@code indptr}, {@code row}/{@code col} or {@code offsets}; csr, csc, coo,
+ * bsr, dia) becomes a dense 2-D {@link NdArray} of the matrix's dtype; any other archive a map from member name (without {@code .npy}) to array, in archive order.
  */
 final class NpzDecoder {
     private static final long MAX_DENSE_ELEMENTS = 64L * 1024 * 1024;
@@ -65,8 +66,8 @@ final class NpzDecoder {
         if (rows < 0 || columns < 0 || rows * columns > MAX_DENSE_ELEMENTS) {
             throw bad("a " + rows + " x " + columns + " sparse matrix is too large to densify (limit " + MAX_DENSE_ELEMENTS + " elements)");
         }
-        double[] dense = new double[(int) (rows * columns)];
-        double[] data = member(members, "data").toDoubles();
+        NdArray data = member(members, "data");
+        Dense dense = new Dense(data, (int) rows, (int) columns);
         switch (format) {
             case "csr":
             case "csc": {
@@ -77,14 +78,12 @@ final class NpzDecoder {
                     throw bad("'indptr' has " + pointers.length + " entries, expected " + (major + 1));
                 }
                 for (int outer = 0; outer < major; outer++) {
-                    for (int k = (int) pointers[outer]; k < (int) pointers[outer + 1]; k++) {
-                        if (k < 0 || k >= data.length || k >= indices.length) {
+                    for (long k = (long) pointers[outer]; k < (long) pointers[outer + 1]; k++) {
+                        if (k < 0 || k >= data.size() || k >= indices.length) {
                             throw bad("'indptr' points outside 'data'");
                         }
-                        long inner = (long) indices[k];
-                        long row = format.equals("csr") ? outer : inner;
-                        long column = format.equals("csr") ? inner : outer;
-                        put(dense, rows, columns, row, column, data[k]);
+                        long inner = (long) indices[(int) k];
+                        dense.add(format.equals("csr") ? outer : inner, format.equals("csr") ? inner : outer, (int) k);
                     }
                 }
                 break;
@@ -92,25 +91,118 @@ final class NpzDecoder {
             case "coo": {
                 double[] row = member(members, "row").toDoubles();
                 double[] column = member(members, "col").toDoubles();
-                if (row.length != data.length || column.length != data.length) {
+                if (row.length != data.size() || column.length != data.size()) {
                     throw bad("'row', 'col' and 'data' must have the same length");
                 }
-                for (int k = 0; k < data.length; k++) {
-                    put(dense, rows, columns, (long) row[k], (long) column[k], data[k]);
+                for (int k = 0; k < data.size(); k++) {
+                    dense.add((long) row[k], (long) column[k], k);
+                }
+                break;
+            }
+            case "bsr": {
+                int[] blockShape = data.shape();
+                if (blockShape.length != 3) {
+                    throw bad("bsr 'data' must be 3-D, got " + blockShape.length + "-D");
+                }
+                int blockRows = blockShape[1];
+                int blockColumns = blockShape[2];
+                double[] indices = member(members, "indices").toDoubles();
+                double[] pointers = member(members, "indptr").toDoubles();
+                if (blockRows == 0 || blockColumns == 0 || rows % blockRows != 0 || columns % blockColumns != 0
+                        || pointers.length != rows / blockRows + 1) {
+                    throw bad("bsr blocks of " + blockRows + " x " + blockColumns + " do not tile a " + rows + " x " + columns + " matrix");
+                }
+                for (int blockRow = 0; blockRow < pointers.length - 1; blockRow++) {
+                    for (long k = (long) pointers[blockRow]; k < (long) pointers[blockRow + 1]; k++) {
+                        if (k < 0 || k >= blockShape[0] || k >= indices.length) {
+                            throw bad("'indptr' points outside 'data'");
+                        }
+                        long blockColumn = (long) indices[(int) k];
+                        for (int i = 0; i < blockRows; i++) {
+                            for (int j = 0; j < blockColumns; j++) {
+                                dense.add((long) blockRow * blockRows + i, blockColumn * blockColumns + j,
+                                        (int) ((k * blockRows + i) * blockColumns + j));
+                            }
+                        }
+                    }
+                }
+                break;
+            }
+            case "dia": {
+                double[] offsets = member(members, "offsets").toDoubles();
+                int[] diagonalShape = data.shape();
+                if (diagonalShape.length != 2 || diagonalShape[0] != offsets.length) {
+                    throw bad("dia 'data' must be (diagonals, length) with one offset per diagonal");
+                }
+                int length = diagonalShape[1];
+                for (int k = 0; k < offsets.length; k++) {
+                    long offset = (long) offsets[k];
+                    long end = Math.min(Math.min(columns, rows + offset), length);
+                    for (long j = Math.max(0, offset); j < end; j++) {
+                        dense.add(j - offset, j, (int) (k * (long) length + j));
+                    }
                 }
                 break;
             }
             default:
-                throw bad("sparse format '" + format + "' is not supported (csr, csc, coo)");
+                throw bad("sparse format '" + format + "' is not supported (csr, csc, coo, bsr, dia)");
         }
-        return NdArray.ofDoubles(dense, (int) rows, (int) columns);
+        return dense.array();
     }
 
-    private static void put(double[] dense, long rows, long columns, long row, long column, double value) {
-        if (row < 0 || row >= rows || column < 0 || column >= columns) {
-            throw bad("index (" + row + ", " + column + ") is outside the " + rows + " x " + columns + " matrix");
+    /** A dense matrix of the sparse data's dtype; duplicates add up as in scipy's {@code toarray()}. */
+    private static final class Dense {
+        private final NdArray data;
+        private final Object source;
+        private final Object target;
+        private final int rows;
+        private final int columns;
+
+        Dense(NdArray data, int rows, int columns) {
+            if (data.dtype() == DType.STRING || data.dtype() == DType.BYTES) {
+                throw bad("'data' must be numeric, got " + data.dtype().numpyName());
+            }
+            this.data = data;
+            this.source = data.data();
+            this.rows = rows;
+            this.columns = columns;
+            int perElement = data.dtype().isComplex() ? 2 : 1;
+            this.target = java.lang.reflect.Array.newInstance(source.getClass().getComponentType(), rows * columns * perElement);
         }
-        dense[(int) (row * columns + column)] += value;
+
+        void add(long row, long column, int k) {
+            if (row < 0 || row >= rows || column < 0 || column >= columns) {
+                throw bad("index (" + row + ", " + column + ") is outside the " + rows + " x " + columns + " matrix");
+            }
+            int at = (int) (row * columns + column);
+            switch (data.dtype()) {
+                case FLOAT64: ((double[]) target)[at] += ((double[]) source)[k]; break;
+                case FLOAT32: ((float[]) target)[at] += ((float[]) source)[k]; break;
+                case FLOAT16: ((float[]) target)[at] = PyFloat.toHalf(((float[]) target)[at] + ((float[]) source)[k]); break;
+                case COMPLEX128:
+                    ((double[]) target)[2 * at] += ((double[]) source)[2 * k];
+                    ((double[]) target)[2 * at + 1] += ((double[]) source)[2 * k + 1];
+                    break;
+                case COMPLEX64:
+                    ((float[]) target)[2 * at] += ((float[]) source)[2 * k];
+                    ((float[]) target)[2 * at + 1] += ((float[]) source)[2 * k + 1];
+                    break;
+                case INT64:
+                case UINT64: ((long[]) target)[at] += ((long[]) source)[k]; break;
+                case INT32:
+                case UINT32: ((int[]) target)[at] += ((int[]) source)[k]; break;
+                case INT16:
+                case UINT16: ((short[]) target)[at] += ((short[]) source)[k]; break;
+                case INT8:
+                case UINT8: ((byte[]) target)[at] += ((byte[]) source)[k]; break;
+                case BOOL: ((boolean[]) target)[at] |= ((boolean[]) source)[k]; break;
+                default: throw new AssertionError(data.dtype());
+            }
+        }
+
+        NdArray array() {
+            return NdArray.of(data.dtype(), target, rows, columns);
+        }
     }
 
     private static NdArray member(Map<String, NdArray> members, String name) {
