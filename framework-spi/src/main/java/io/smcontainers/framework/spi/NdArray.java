@@ -181,6 +181,7 @@ public final class NdArray {
         return out;
     }
 
+    /** Equal dtype, shape and values; a declared width is not compared (NumPy's {@code array_equal} ignores it too). */
     @Override
     public boolean equals(Object other) {
         if (!(other instanceof NdArray)) {
