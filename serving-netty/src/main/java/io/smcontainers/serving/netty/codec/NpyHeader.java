@@ -71,8 +71,10 @@ record NpyHeader(NpyType type, boolean fortranOrder, int[] shape, long count, St
     /** The subset of Python literals a header can hold: str, int, True/False/None, tuple, list, dict. */
     private static final class Literal {
         private static final Object NONE = new Object();
+        private static final int MAX_DEPTH = 64;
         private final String text;
         private int position;
+        private int depth;
 
         Literal(String text) {
             this.text = text;
@@ -102,10 +104,13 @@ record NpyHeader(NpyType type, boolean fortranOrder, int[] shape, long count, St
             if (c == '\'' || c == '"') {
                 return string(i);
             }
+            if ((c == '{' || c == '(' || c == '[') && ++depth > MAX_DEPTH) {
+                throw new IllegalArgumentException("nested deeper than " + MAX_DEPTH + " levels");
+            }
             if (c == '{') {
                 Map<Object, Object> dict = new LinkedHashMap<>();
                 i = skip(i + 1);
-                while (text.charAt(i) != '}') {
+                while (i < text.length() && text.charAt(i) != '}') {
                     Object key = value(i);
                     i = skip(position);
                     expect(i, ':');
@@ -116,7 +121,9 @@ record NpyHeader(NpyType type, boolean fortranOrder, int[] shape, long count, St
                     dict.put(key, item);
                     i = separator(skip(position), '}');
                 }
+                expect(i, '}');
                 position = i + 1;
+                depth--;
                 return dict;
             }
             if (c == '(' || c == '[') {
@@ -134,6 +141,7 @@ record NpyHeader(NpyType type, boolean fortranOrder, int[] shape, long count, St
                     throw new IllegalArgumentException("unclosed " + c);
                 }
                 position = i + 1;
+                depth--;
                 if (c == '(' && items.size() == 1 && !comma) {
                     return items.get(0);
                 }

@@ -339,4 +339,33 @@ class CodecsTest {
         assertEquals("\"\"\n1\n", CsvCodec.encode(decode("application/json", "[null, 1]".getBytes(UTF_8))));
         assertEquals("b'\\x7f\\n'\n", CsvCodec.encode(NdArray.of(NdArray.DType.BYTES, new byte[][] {{0x7f, '\n'}}, 1)));
     }
+
+    @Test
+    void everyTruncatedOrMutatedNpyHeaderIsAClientError() {
+        String header = "{'descr': '<U3', 'fortran_order': False, 'shape': (2, 1), }";
+        String alphabet = "{}()[]',:\"-_0123456789LTrueFalsNon <>|U";
+        java.util.Random random = new java.util.Random(20261201L);
+        List<String> headers = new java.util.ArrayList<>();
+        for (int end = 0; end < header.length(); end++) {
+            headers.add(header.substring(0, end));
+        }
+        for (int round = 0; round < 1000; round++) {
+            StringBuilder mutated = new StringBuilder(header);
+            for (int flips = 1 + random.nextInt(3); flips > 0; flips--) {
+                mutated.setCharAt(random.nextInt(mutated.length()), alphabet.charAt(random.nextInt(alphabet.length())));
+            }
+            headers.add(mutated.toString());
+        }
+        headers.add("(".repeat(100_000) + ")".repeat(100_000));
+        int refused = 0;
+        for (String candidate : headers) {
+            try {
+                NpyCodec.decode(npy(candidate, new byte[24]));
+            } catch (InvocationException e) {
+                assertTrue(e.status() == 400 || e.status() == 415, candidate + " gave " + e.status());
+                refused++;
+            }
+        }
+        assertTrue(refused > headers.size() / 2, "only " + refused + " of " + headers.size() + " refused");
+    }
 }
