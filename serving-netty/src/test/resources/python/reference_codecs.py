@@ -191,6 +191,9 @@ def run_encode(value, accept):
         # the runtime writes little-endian C order; the values are the same
         native = array.astype(array.dtype.newbyteorder("<"), order="C")
         return {"ok": b64(encode(native, accept)), "differs": "npy-layout"}
+    if accept == NPY and array.dtype.kind == "b" and array.view(np.uint8).max(initial=0) > 1:
+        # bool bytes other than 0 and 1: the runtime reads them as True and writes 1
+        return {"ok": b64(encode(array.view(np.uint8) != 0, accept)), "differs": "npy-bool"}
     if accept == CSV and array.ndim == 0:
         # the reference fails iterating a 0-d array; the runtime writes the one value as a 1 x 1 table
         try:
@@ -296,7 +299,12 @@ FIXED_JSON = [b"", b" ", b"null", b"[1, 2, 3]", b"[+Infinity]", b"[-INF]", b"[+I
               b'[-9223372036854775809]', b'[null, 1]', b'[{"a": 1}, {"b": 2, "c": [1, 2]}]', b'{"k": [1, 2]}', b'"text"',
               b'["a\\u0000b", "\\u0000", "c\\u0000"]', b'[[1, 2], [3]]', b'[1, [2]]', b'[[]]', b'[]', b'[[], []]',
               b'[1e400, -1e400]', b'[1E5, 1e-7]', b'[-0, -0.0]', b'["\\ud83d\\ude00", "\\ud800"]', b'[1,]', b'[01]',
-              b'[7]extra', b'  [1]  \n', b'[1]\x00', b'[\xc2\xa01]', b'[1\t,\r\n2]']
+              b'[7]extra', b'  [1]  \n', b'[1]\x00', b'[\xc2\xa01]', b'[1\t,\r\n2]', b'-0', b'[-0, 1]', b'1E400',
+              b'"\\u0000"', b'[true, false]', b'[[true], [1.5]]', b'[1e-7, 2]', b'{"a": [1, 2], "b": null}', b'[{}]',
+              b'[[1, 2], [3, 4]]', b'[["a", 1], [2.5, true]]', b'[18446744073709551615, 1]', b'[18446744073709551615, -1]',
+              b'[18446744073709551615, 1.5]', b'[18446744073709551615, true]', b'["\xf0\x9f\x98\x80", "\xf4\x90\x80\x80"]',
+              b'["\xe0\x80\xaf", "\xf0\x80\x80\xaf", "\xe2\x82"]', b'{"\\u00e9": {"k": [1, "x"]}}', b'[NaN, 1]', b'[1, null, 2.5]',
+              b'"' + b'x' * 70000 + b'"', b'[' + b','.join([b'1'] * 20000) + b']']
 
 
 def csv_number(r, v):
@@ -344,7 +352,9 @@ FIXED_CSV = [b"", b"\n", b"42", b"42\n6\n9\n", b"1,2,3\n4,5,6\n", b"aaa\nbbb\n",
              b'aaa\n"b""bb"\nccc\n', b'"a\nb"\nc\n', b"1,2\n3\n", b"1\r2\n", b"1\r\n2\r\n", b"a\rb,c\n", b'"a"b\n',
              b'"abc', b"1\n\n2\n", b"x" * 131072, b"x" * 131073, b'"' + b"y" * 131073 + b'"', b"9" * 3000,
              b"-nan\n1\n", "1\u00a0\n\u0661\n".encode("utf-8"), b"\xc0\xaf,1\n", b"a\x00b\n", b" 1 , 2 \n",
-             b"1,2,\n", b",\n", b"\xef\xbb\xbf1\n", b'"",""\n']
+             b"1,2,\n", b",\n", b"\xef\xbb\xbf1\n", b'"",""\n', b'"1","2"\n', b"1,,2\n", b'"a\r\nb",c\r\n', b"1e5,1E-5\n",
+             b"0x1p3\n", b"1.5e+308,2e308\n", b"\n\n", b"a,b\r\n\r\n", b'"x"\r', b"nan\n-nan\n", b"  \n", b"\t\n",
+             b"1\x0b\n", b"\x0c2\n", b"3\xc2\x85\n", b"\xe2\x80\x8b4\n", b'"q""",x\n', b'a"b,c\n']
 
 
 DTYPES = ["<f8", "<f4", "<f2", "<i8", "<i4", "<i2", "|i1", "<u8", "<u4", "<u2", "|u1", "|b1", "<U", "|S", ">f8", ">i4",
@@ -416,6 +426,19 @@ FIXED_NPY = [
     npy_raw("{'descr': '<m8[s]', 'fortran_order': False, 'shape': (1,), }", b"\x00" * 8),
     npy_raw("{'descr': '<U0', 'fortran_order': False, 'shape': (3,), }", b""),
     npy_raw("{'descr': '<f8', 'fortran_order': True, 'shape': (2, 3), }", struct.pack("<6d", 1, 2, 3, 4, 5, 6)),
+    npy_raw("{'descr': '|b1', 'fortran_order': False, 'shape': (3,), }", b"\x00\x02\xff"),
+    npy_raw("{'descr': '<f4', 'fortran_order': False, 'shape': (2,), }", struct.pack("<2I", 0x7fc00001, 0xffa00000)),
+    npy_raw("{'descr': '<f8', 'fortran_order': False, 'shape': (), }", struct.pack("<d", 2.5)),
+    npy_raw("{'descr': '<U3', 'fortran_order': False, 'shape': (), }", "abc".encode("utf-32-le")),
+    npy_raw("{'descr': '|S0', 'fortran_order': False, 'shape': (2,), }", b""),
+    npy_raw("{'descr': '<i8', 'fortran_order': False, 'shape': (0, 3), }", b""),
+    npy_raw("{'descr': '<i8', 'fortran_order': False, 'shape': (2, 0), }", b""),
+    npy_raw("{'descr': '<U2', 'fortran_order': False, 'shape': (2,), }", struct.pack("<4I", 0xD800, 0x41, 0x10FFFF, 0)),
+    npy_raw("{'descr': '<f2', 'fortran_order': False, 'shape': (4,), }", struct.pack("<4H", 0x7c01, 0x3c00, 0x0001, 0xfc00)),
+    npy_raw("{'descr': '<c8', 'fortran_order': False, 'shape': (3,), }", struct.pack("<6f", 0.0, -0.0, -0.0, 1.0, float("nan"), float("-inf"))),
+    npy_raw("{'descr': '<c16', 'fortran_order': False, 'shape': (2,), }", struct.pack("<4d", 1e20, -1e-7, 0.0, float("nan"))),
+    npy_raw("{'descr': '<f8', 'fortran_order': False, 'shape': (2,), }", struct.pack("<2d", 1, 2) + b"trailing"),
+    npy_raw("{'descr': '<u8', 'fortran_order': False, 'shape': (2,), }", struct.pack("<2Q", 2 ** 64 - 1, 2 ** 63)),
     b"\x93NUMPY\x01\x00\xff\xff",
     b"\x93NUMP",
     b"not npy at all",
