@@ -2,6 +2,7 @@
 run over a generated corpus; prints one JSON line per body: the body and, per Accept, what the reference answers.
 
 Usage: reference_codecs.py SEED COUNT  (needs numpy and scipy: Debian's /usr/bin/python3)
+       reference_codecs.py floats SEED COUNT  (one line per double: bits, repr, str of float32 and of float16)
 
 Per Accept the answer is {"ok": base64} or {"error": text}. Where the Java runtime deliberately differs (serving-netty
 README, "Deliberate differences") the answer carries "differs": <row name> and, if the runtime answers, the bytes it must
@@ -484,7 +485,24 @@ def corpus(r, count):
     return cases
 
 
+def float_spellings(r, count):
+    """Doubles at, just below and just above every power of two, and random ones: repr and numpy's float32/float16 str."""
+    values = []
+    for e in range(-1074, 1024):
+        v = 2.0 ** e
+        values += [v, float(np.nextafter(v, 0.0)), float(np.nextafter(v, np.inf))]
+    values += [struct.unpack("<d", struct.pack("<Q", r.getrandbits(64)))[0] for _ in range(count)]
+    values += [r.random() * 10.0 ** r.randrange(-20, 20) for _ in range(count)]
+    with np.errstate(all="ignore"):
+        for v in values:
+            bits = struct.unpack("<Q", struct.pack("<d", v))[0]
+            sys.stdout.write("%016x %s %s %s\n" % (bits, repr(v), str(np.float32(v)), str(np.float16(v))))
+
+
 def main():
+    if sys.argv[1] == "floats":
+        float_spellings(random.Random(int(sys.argv[2])), int(sys.argv[3]))
+        return
     seed, count = int(sys.argv[1]), int(sys.argv[2])
     r = random.Random(seed)
     np.seterr(all="ignore")

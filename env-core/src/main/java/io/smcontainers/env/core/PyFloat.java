@@ -28,14 +28,18 @@ public final class PyFloat {
         if (value == 0) {
             return (Double.doubleToRawLongBits(value) < 0) ? "-0.0" : "0.0";
         }
-        BigDecimal shortest = shortest(value, 17, candidate -> candidate.doubleValue() == value);
+        if (value == Math.rint(value) && Math.abs(value) < 1e16) {
+            // an integral double below 1e16 is its own shortest spelling (doubles there are at most 2 apart)
+            return Long.toString((long) value) + ".0";
+        }
+        BigDecimal shortest = shortest(value, significantDigits(Double.toString(value)), candidate -> candidate.doubleValue() == value);
         int exponent = shortest.precision() - shortest.scale() - 1;
         return format(shortest, exponent < -4 || exponent >= 16, false);
     }
 
     /** NumPy 1.24's {@code str(np.float32(value))}. */
     public static String strFloat32(float value) {
-        return numpyStr(value, 9, candidate -> candidate.floatValue() == value, false);
+        return numpyStr(value, significantDigits(Float.toString(value)), candidate -> candidate.floatValue() == value, false);
     }
 
     /** NumPy 1.24's {@code str(np.float16(value))}; {@code value} is one a half can hold (see {@link #toHalf}). */
@@ -60,9 +64,9 @@ public final class PyFloat {
             text = repr(value);
         } else if (single) {
             float narrow = (float) value;
-            text = numpyStr(narrow, 9, candidate -> candidate.floatValue() == narrow, true);
+            text = numpyStr(narrow, significantDigits(Float.toString(narrow)), candidate -> candidate.floatValue() == narrow, true);
         } else {
-            text = numpyStr(value, 17, candidate -> candidate.doubleValue() == value, true);
+            text = numpyStr(value, significantDigits(Double.toString(value)), candidate -> candidate.doubleValue() == value, true);
         }
         return sign && !text.startsWith("-") ? "+" + text : text;
     }
@@ -143,21 +147,55 @@ public final class PyFloat {
         return out.toString();
     }
 
-    private static BigDecimal shortest(double value, int maxPrecision, Predicate<BigDecimal> roundTrips) {
+    /**
+     * The shortest decimal that reads back as {@code value} and, among those, the closest to it. {@code upper} digits are
+     * known to suffice (the JDK's own spelling round-trips, though JDK 17's is not always shortest); fewer digits are
+     * tried downwards while some decimal of that length still reads back (if p digits can, p + 1 can).
+     */
+    private static BigDecimal shortest(double value, int upper, Predicate<BigDecimal> roundTrips) {
         BigDecimal exact = new BigDecimal(value);
-        for (int precision = 1; precision <= maxPrecision; precision++) {
-            BigDecimal best = null;
-            for (RoundingMode mode : new RoundingMode[] {RoundingMode.HALF_EVEN, RoundingMode.FLOOR, RoundingMode.CEILING}) {
-                BigDecimal candidate = exact.round(new MathContext(precision, mode));
-                if (roundTrips.test(candidate)
-                        && (best == null || candidate.subtract(exact).abs().compareTo(best.subtract(exact).abs()) < 0)) {
-                    best = candidate;
+        int precision = Math.max(upper, 1);
+        while (precision > 1 && nearest(exact, precision - 1, roundTrips) != null) {
+            precision--;
+        }
+        BigDecimal best = nearest(exact, precision, roundTrips);
+        return best != null ? best : exact.round(new MathContext(precision, RoundingMode.HALF_EVEN));
+    }
+
+    /** The closest {@code precision}-digit decimal that reads back, or null: the nearest, else the nearest on the other side. */
+    private static BigDecimal nearest(BigDecimal exact, int precision, Predicate<BigDecimal> roundTrips) {
+        BigDecimal even = exact.round(new MathContext(precision, RoundingMode.HALF_EVEN));
+        if (roundTrips.test(even)) {
+            return even;
+        }
+        BigDecimal other = exact.round(new MathContext(precision, even.compareTo(exact) > 0 ? RoundingMode.FLOOR : RoundingMode.CEILING));
+        return roundTrips.test(other) ? other : null;
+    }
+
+    /** The significant digits of a JDK spelling such as {@code 1.0E-5} or {@code 0.0012}. */
+    private static int significantDigits(String javaSpelling) {
+        int end = javaSpelling.indexOf('E');
+        String mantissa = end < 0 ? javaSpelling : javaSpelling.substring(0, end);
+        int first = -1;
+        int last = -1;
+        for (int i = 0; i < mantissa.length(); i++) {
+            char c = mantissa.charAt(i);
+            if (c >= '1' && c <= '9') {
+                if (first < 0) {
+                    first = i;
                 }
-            }
-            if (best != null) {
-                return best;
+                last = i;
             }
         }
-        return exact.round(new MathContext(maxPrecision, RoundingMode.HALF_EVEN));
+        if (first < 0) {
+            return 1;
+        }
+        int digits = 0;
+        for (int i = first; i <= last; i++) {
+            if (mantissa.charAt(i) != '.') {
+                digits++;
+            }
+        }
+        return digits;
     }
 }

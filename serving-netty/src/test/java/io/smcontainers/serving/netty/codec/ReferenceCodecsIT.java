@@ -5,6 +5,7 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.smcontainers.env.core.PyFloat;
 import io.smcontainers.env.core.PyJson;
 import io.smcontainers.framework.spi.InvocationException;
 import io.smcontainers.framework.spi.InvocationResponse;
@@ -15,7 +16,9 @@ import java.io.InputStreamReader;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
@@ -75,6 +78,31 @@ class ReferenceCodecsIT {
         StringBuilder summary = new StringBuilder();
         tally.forEach((pair, counts) -> summary.append("\n").append(pair).append(": ").append(counts[1]).append(" of ").append(counts[0]));
         assertEquals(0, mismatches, "mismatches per pair:" + summary + "\nfirst ones:" + report);
+    }
+
+    @Test
+    void floatSpellingsAreNumpys() throws Exception {
+        assertTrue(Files.isExecutable(PYTHON) && hasNumpy(), "needs /usr/bin/python3 with numpy and scipy (python3-numpy, python3-scipy)");
+        Process process = new ProcessBuilder(PYTHON.toString(), script().toString(), "floats", "20261201", "20000")
+                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        int lines = 0;
+        List<String> wrong = new ArrayList<>();
+        try (BufferedReader reader = new BufferedReader(new InputStreamReader(process.getInputStream(), UTF_8))) {
+            String line;
+            while ((line = reader.readLine()) != null) {
+                String[] fields = line.split(" ");
+                double value = Double.longBitsToDouble(Long.parseUnsignedLong(fields[0], 16));
+                String ours = PyFloat.repr(value) + " " + PyFloat.strFloat32((float) value) + " " + PyFloat.strFloat16(PyFloat.toHalf(value));
+                String theirs = fields[1] + " " + fields[2] + " " + fields[3];
+                if (!ours.equals(theirs) && wrong.size() < 20) {
+                    wrong.add(fields[0] + ": python " + theirs + ", ours " + ours);
+                }
+                lines++;
+            }
+        }
+        assertTrue(process.waitFor(120, TimeUnit.SECONDS) && process.exitValue() == 0, "reference_codecs.py floats failed");
+        assertTrue(lines > 40_000, "only " + lines + " values came back");
+        assertEquals(List.of(), wrong);
     }
 
     private String run(byte[] body, String contentType, String accept) {
