@@ -41,8 +41,9 @@ public final class JsonCodec {
     }
 
     /**
-     * Parses one JSON document as Python's {@code json.loads}: Lists, Maps (insertion order, last duplicate wins),
-     * Strings, Longs (BigIntegers beyond), Doubles, Booleans and Optional.empty() for null.
+     * Parses one JSON document as Python's {@code json.loads} into the SPI's JSON values (package
+     * io.smcontainers.framework.spi): Lists, Maps (insertion order, last duplicate wins), Strings, Longs (BigIntegers
+     * beyond), Doubles, Booleans and null.
      */
     public static Object parse(byte[] body, Charset charset) {
         try {
@@ -53,9 +54,6 @@ public final class JsonCodec {
     }
 
     private static Object tree(Object value) {
-        if (value == null) {
-            return Optional.empty();
-        }
         if (value instanceof BigInteger) {
             BigInteger big = (BigInteger) value;
             return big.bitLength() < 64 ? (Object) big.longValue() : big;
