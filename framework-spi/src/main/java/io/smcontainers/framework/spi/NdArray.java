@@ -42,7 +42,7 @@ public final class NdArray {
         int perElement = dtype.isComplex() ? 2 : 1;
         if (size * perElement != Array.getLength(data)) {
             throw new IllegalArgumentException("shape " + Arrays.toString(this.shape) + " needs " + size * perElement
-                    + " values, data has " + Array.getLength(data));
+                    + (perElement == 1 ? " elements" : " values (a real and an imaginary part per element)") + ", data has " + Array.getLength(data));
         }
         this.size = (int) size;
         if (declaredWidth >= 0 && dtype != DType.STRING && dtype != DType.BYTES) {
@@ -160,9 +160,10 @@ public final class NdArray {
             case BOOL: return ((boolean[]) data)[index] ? 1 : 0;
             case STRING:
             case BYTES:
+                throw new IllegalStateException("dtype " + dtype + " is not numeric");
             case COMPLEX64:
             case COMPLEX128:
-                throw new IllegalStateException("dtype " + dtype + " is not real-valued");
+                throw new IllegalStateException("dtype " + dtype + " is complex, not real-valued");
         }
         throw new AssertionError(dtype);
     }
