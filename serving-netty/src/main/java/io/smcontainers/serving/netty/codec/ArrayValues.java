@@ -44,7 +44,7 @@ final class ArrayValues {
      */
     static int[] shape(Object tree) {
         List<Integer> shape = new ArrayList<>();
-        List<Object> level = List.of(tree);
+        List<Object> level = java.util.Collections.singletonList(tree);
         while (true) {
             int lists = 0;
             for (Object node : level) {
