@@ -107,6 +107,15 @@ class ArchitectureTest {
     }
 
     @Test
+    void theCodecsStandAlone() {
+        noClasses().that().resideInAPackage(ROOT + ".serving.netty.codec..")
+                .should().dependOnClassesThat().resideInAPackage("io.netty..")
+                .orShould().dependOnClassesThat().resideInAPackage(ROOT + ".serving.netty")
+                .because("the default codecs are plain Java over the SPI and env-core's Python emulation, usable without the server")
+                .check(production);
+    }
+
+    @Test
     void servingAndSyncAreIndependent() {
         noClasses().that().resideInAPackage(ROOT + ".serving.netty..")
                 .should().dependOnClassesThat().resideInAPackage(ROOT + ".intermediate.sync..")

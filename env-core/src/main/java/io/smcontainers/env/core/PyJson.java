@@ -6,6 +6,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * JSON exactly as Python's {@code json} module reads and writes it, which is what user scripts see.
@@ -21,6 +22,8 @@ import java.util.Map;
  * <p>Writing ({@link #dumps}) follows {@code json.dumps(v, sort_keys=True, separators=(",", ":"))} with
  * {@code ensure_ascii}: keys in code-point order at every level, every character outside 0x20..0x7E
  * escaped as lower-case {@code \\uXXXX}, floats as Python's repr, non-finite numbers bare.
+ * {@link #dumps(Object, Function)} is plain {@code json.dumps(value, default=...)}: {@code ", "} and {@code ": "},
+ * keys in insertion order.
  */
 public final class PyJson {
     private static final int MAX_INT_DIGITS = 4300;
@@ -90,7 +93,18 @@ public final class PyJson {
     /** Python {@code json.dumps(value, sort_keys=True, separators=(",", ":"))} (ASCII only). */
     public static String dumps(Object value) {
         StringBuilder out = new StringBuilder();
-        write(out, value, true, -1, 0);
+        write(out, value, COMPACT_SORTED, 0);
+        return out.toString();
+    }
+
+    /**
+     * Python {@code json.dumps(value, default=fallback)}: separators {@code ", "} and {@code ": "}, keys in insertion
+     * order (non-string keys converted as Python does), ASCII only. {@code fallback} is called for any value that is not
+     * a String, Boolean, Java number, List, Map or null, and returns what to write instead (or throws).
+     */
+    public static String dumps(Object value, Function<Object, Object> fallback) {
+        StringBuilder out = new StringBuilder(64);
+        write(out, value, new Style(false, -1, ", ", ": ", fallback), 0);
         return out.toString();
     }
 
@@ -100,12 +114,19 @@ public final class PyJson {
      */
     public static String dumps(Object value, boolean sortKeys, int indent) {
         StringBuilder out = new StringBuilder();
-        write(out, value, sortKeys, indent, 0);
+        write(out, value, indent >= 0 ? new Style(sortKeys, indent, ",", ": ", NO_FALLBACK) : new Style(sortKeys, -1, ",", ":", NO_FALLBACK), 0);
         return out.toString();
     }
 
+    private static final Function<Object, Object> NO_FALLBACK = value -> {
+        throw new IllegalArgumentException("not a JSON value: " + value.getClass().getName());
+    };
+    private static final Style COMPACT_SORTED = new Style(true, -1, ",", ":", NO_FALLBACK);
+
+    private record Style(boolean sortKeys, int indent, String itemSeparator, String keySeparator, Function<Object, Object> fallback) {}
+
     /** A JSON string literal with Python's {@code ensure_ascii} escaping. */
-    static void writeString(StringBuilder out, String text) {
+    public static void writeString(StringBuilder out, String text) {
         out.append('"');
         for (int i = 0; i < text.length(); i++) {
             char c = text.charAt(i);
@@ -136,7 +157,7 @@ public final class PyJson {
         out.append("0".repeat(4 - hex.length())).append(hex);
     }
 
-    private static void write(StringBuilder out, Object value, boolean sortKeys, int indent, int depth) {
+    private static void write(StringBuilder out, Object value, Style style, int depth) {
         if (value == null) {
             out.append("null");
         }
@@ -147,23 +168,14 @@ public final class PyJson {
             out.append(bool ? "true" : "false");
         }
         else if (value instanceof Double || value instanceof Float) {
-            double d = ((Number) value).doubleValue();
-            if (Double.isNaN(d)) {
-                out.append("NaN");
-            }
-            else if (Double.isInfinite(d)) {
-                out.append(d > 0 ? "Infinity" : "-Infinity");
-            }
-            else {
-                out.append(PyFloat.repr(d));
-            }
+            out.append(floatText(((Number) value).doubleValue()));
         }
         else if (value instanceof BigInteger || value instanceof Long || value instanceof Integer
                 || value instanceof Short || value instanceof Byte) {
             out.append(value);
         }
         else if (value instanceof Map<?, ?> map) {
-            writeObject(out, map, sortKeys, indent, depth);
+            writeObject(out, map, style, depth);
         }
         else if (value instanceof List<?> list) {
             if (list.isEmpty()) {
@@ -174,46 +186,76 @@ public final class PyJson {
             boolean first = true;
             for (Object item : list) {
                 if (!first) {
-                    out.append(',');
+                    out.append(style.itemSeparator());
                 }
                 first = false;
-                newline(out, indent, depth + 1);
-                write(out, item, sortKeys, indent, depth + 1);
+                newline(out, style.indent(), depth + 1);
+                write(out, item, style, depth + 1);
             }
-            newline(out, indent, depth);
+            newline(out, style.indent(), depth);
             out.append(']');
         }
         else {
-            throw new IllegalArgumentException("not a JSON value: " + value.getClass().getName());
+            write(out, style.fallback().apply(value), style, depth);
         }
     }
 
-    private static void writeObject(StringBuilder out, Map<?, ?> map, boolean sortKeys, int indent, int depth) {
+    private static String floatText(double d) {
+        if (Double.isNaN(d)) {
+            return "NaN";
+        }
+        if (Double.isInfinite(d)) {
+            return d > 0 ? "Infinity" : "-Infinity";
+        }
+        return PyFloat.repr(d);
+    }
+
+    /** Python's conversion of a dict key: str as is, int and float as their JSON text, True/False/None as true/false/null. */
+    private static String key(Object key) {
+        if (key == null) {
+            return "null";
+        }
+        if (key instanceof String text) {
+            return text;
+        }
+        if (key instanceof Boolean bool) {
+            return bool ? "true" : "false";
+        }
+        if (key instanceof Double || key instanceof Float) {
+            return floatText(((Number) key).doubleValue());
+        }
+        if (key instanceof BigInteger || key instanceof Long || key instanceof Integer || key instanceof Short || key instanceof Byte) {
+            return key.toString();
+        }
+        throw new IllegalArgumentException("keys must be str, int, float, bool or None, not " + key.getClass().getSimpleName());
+    }
+
+    private static void writeObject(StringBuilder out, Map<?, ?> map, Style style, int depth) {
         if (map.isEmpty()) {
             out.append("{}");
             return;
         }
         List<Map.Entry<String, Object>> entries = new ArrayList<>(map.size());
         for (Map.Entry<?, ?> entry : map.entrySet()) {
-            entries.add(Map.entry(String.valueOf(entry.getKey()), entry.getValue() == null ? NullValue.NULL : entry.getValue()));
+            entries.add(Map.entry(key(entry.getKey()), entry.getValue() == null ? NullValue.NULL : entry.getValue()));
         }
-        if (sortKeys) {
+        if (style.sortKeys()) {
             entries.sort((a, b) -> CodePointOrder.INSTANCE.compare(a.getKey(), b.getKey()));
         }
         out.append('{');
         boolean first = true;
         for (Map.Entry<String, Object> entry : entries) {
             if (!first) {
-                out.append(',');
+                out.append(style.itemSeparator());
             }
             first = false;
-            newline(out, indent, depth + 1);
+            newline(out, style.indent(), depth + 1);
             writeString(out, entry.getKey());
-            out.append(indent >= 0 ? ": " : ":");
+            out.append(style.keySeparator());
             Object item = entry.getValue() == NullValue.NULL ? null : entry.getValue();
-            write(out, item, sortKeys, indent, depth + 1);
+            write(out, item, style, depth + 1);
         }
-        newline(out, indent, depth);
+        newline(out, style.indent(), depth);
         out.append('}');
     }
 

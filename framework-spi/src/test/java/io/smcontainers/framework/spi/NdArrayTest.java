@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.smcontainers.framework.spi.NdArray.DType;
 import org.junit.jupiter.api.Test;
 
 class NdArrayTest {
@@ -65,5 +66,25 @@ class NdArrayTest {
         assertEquals("float32", NdArray.DType.FLOAT32.numpyName());
         assertEquals("str", NdArray.DType.STRING.numpyName());
         assertTrue(NdArray.DType.UINT64.storage() == long[].class);
+    }
+
+    @Test
+    void complexElementsArePairs() {
+        NdArray complex = NdArray.of(DType.COMPLEX128, new double[] {1, 2, 3, 4}, 2);
+        assertEquals(2, complex.size());
+        assertThrows(IllegalArgumentException.class, () -> NdArray.of(DType.COMPLEX64, new float[] {1, 2, 3}, 2));
+        assertThrows(IllegalStateException.class, () -> complex.getDouble(0));
+        assertEquals(113.3125, NdArray.of(DType.FLOAT16, new float[] {113.3125f}, 1).getDouble(0));
+    }
+
+    @Test
+    void stringWidthsAreDeclaredOrTheLongestElement() {
+        NdArray strings = NdArray.ofStrings(new String[] {"ab", "\uD83D\uDE00"}, 2);
+        assertEquals(2, strings.width());
+        assertEquals(1, NdArray.ofStrings(new String[] {"", ""}, 2).width());
+        assertEquals(21, strings.withWidth(21).width());
+        assertEquals(strings, strings.withWidth(21));
+        assertThrows(IllegalArgumentException.class, () -> strings.withWidth(1));
+        assertThrows(IllegalStateException.class, () -> NdArray.vector(1).withWidth(3));
     }
 }

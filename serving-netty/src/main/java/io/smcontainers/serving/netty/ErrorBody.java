@@ -1,5 +1,6 @@
 package io.smcontainers.serving.netty;
 
+import io.smcontainers.serving.netty.codec.JsonCodec;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;

@@ -10,6 +10,7 @@ import io.netty.util.Timeout;
 import io.netty.util.Timer;
 import io.smcontainers.framework.spi.Codecs;
 import io.smcontainers.framework.spi.Payload;
+import io.smcontainers.serving.netty.codec.MediaTypes;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;

@@ -2,6 +2,7 @@ package io.smcontainers.serving.netty;
 
 import io.smcontainers.framework.spi.ModelHandler;
 import io.smcontainers.framework.spi.ServingContext;
+import io.smcontainers.serving.netty.codec.JsonCodec;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;

@@ -3,6 +3,7 @@ package io.smcontainers.serving.netty;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.smcontainers.framework.spi.Codecs;
 import io.smcontainers.framework.spi.InvocationContext;
+import io.smcontainers.serving.netty.codec.MediaTypes;
 import java.util.AbstractMap;
 import java.util.ArrayList;
 import java.util.Collections;

@@ -9,6 +9,8 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.smcontainers.serving.netty.codec.JsonCodec;
+import io.smcontainers.serving.netty.codec.MediaTypes;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;

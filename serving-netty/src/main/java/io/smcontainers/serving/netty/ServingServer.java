@@ -22,6 +22,8 @@ import io.smcontainers.env.core.ServingEnv;
 import io.smcontainers.framework.spi.ExecutionParameters;
 import io.smcontainers.framework.spi.ModelHandler;
 import io.smcontainers.framework.spi.ServingContext;
+import io.smcontainers.serving.netty.codec.DefaultCodecs;
+import io.smcontainers.serving.netty.codec.JsonCodec;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;

@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.smcontainers.framework.spi.InvocationException;
 import io.smcontainers.framework.spi.ModelHandler;
 import io.smcontainers.framework.spi.Payload;
+import io.smcontainers.serving.netty.codec.DefaultCodecs;
+import io.smcontainers.serving.netty.codec.NpyCodec;
 import io.smcontainers.serving.netty.testing.LeakRecorder;
 import io.smcontainers.serving.netty.testing.TestHandlers;
 import io.smcontainers.serving.netty.testing.TestServer;

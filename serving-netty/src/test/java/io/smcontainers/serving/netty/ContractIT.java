@@ -12,6 +12,7 @@ import io.smcontainers.framework.spi.ModelHandler;
 import io.smcontainers.framework.spi.NdArray;
 import io.smcontainers.framework.spi.Payload;
 import io.smcontainers.framework.spi.ServingContext;
+import io.smcontainers.serving.netty.codec.NpyCodec;
 import io.smcontainers.serving.netty.testing.LeakRecorder;
 import io.smcontainers.serving.netty.testing.TestHandlers;
 import io.smcontainers.serving.netty.testing.TestServer;

@@ -1,33 +1,26 @@
-package io.smcontainers.serving.netty;
+package io.smcontainers.serving.netty.codec;
 
+import io.smcontainers.env.core.PyFloat;
 import io.smcontainers.framework.spi.InvocationException;
 import io.smcontainers.framework.spi.NdArray;
 import io.smcontainers.framework.spi.NdArray.DType;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Optional;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /** The NumPy {@code .npy} format, versions 1.0 to 3.0; object ({@code |O}) and structured dtypes are refused, never unpickled. */
-final class NpyCodec {
+public final class NpyCodec {
     private static final byte[] MAGIC = {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y'};
-    private static final Pattern DESCR = Pattern.compile("'descr'\\s*:\\s*'([^']*)'");
-    private static final Pattern FORTRAN = Pattern.compile("'fortran_order'\\s*:\\s*(True|False)");
-    private static final Pattern SHAPE = Pattern.compile("'shape'\\s*:\\s*\\(([^)]*)\\)");
-    private static final Pattern TYPE = Pattern.compile("([<>|=])([fiubUS])(\\d+)");
 
     private NpyCodec() {}
 
-    static NdArray decode(byte[] body) {
+    public static NdArray decode(byte[] body) {
         if (body.length < 10 || !startsWithMagic(body)) {
             throw bad("the body does not start with the NPY magic string \\x93NUMPY");
         }
         int major = body[6] & 0xff;
-        int headerLength;
+        long headerLength;
         int headerStart;
         if (major == 1) {
             headerLength = (body[8] & 0xff) | (body[9] & 0xff) << 8;
@@ -36,118 +29,99 @@ final class NpyCodec {
             if (body.length < 12) {
                 throw bad("truncated header");
             }
-            headerLength = ByteBuffer.wrap(body, 8, 4).order(ByteOrder.LITTLE_ENDIAN).getInt();
+            headerLength = Integer.toUnsignedLong(ByteBuffer.wrap(body, 8, 4).order(ByteOrder.LITTLE_ENDIAN).getInt());
             headerStart = 12;
         } else {
             throw bad("unsupported format version " + major + "." + (body[7] & 0xff));
         }
-        if (headerLength < 0 || headerStart + (long) headerLength > body.length) {
+        if (headerStart + headerLength > body.length) {
             throw bad("the header says " + headerLength + " bytes but the body has " + (body.length - headerStart));
         }
-        String header = new String(body, headerStart, headerLength, major == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
-        if (header.contains("'descr': [") || header.contains("'descr':[")) {
-            throw new InvocationException(415, InvocationException.UNSUPPORTED_FORMAT,
-                    "NPY arrays with structured dtypes are not supported: " + header.strip(), null);
+        String header = new String(body, headerStart, (int) headerLength, major == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
+        NpyHeader parsed = NpyHeader.parse(header);
+        NpyType type = parsed.type();
+        int dataStart = headerStart + (int) headerLength;
+        long available = body.length - dataStart;
+        long count = parsed.count();
+        // never trust the declared size: the body must hold every element, and the element count is bounded by the body
+        if (count != 0 && type.itemSize() != 0 && (type.itemSize() > available || count > available / type.itemSize())) {
+            throw bad("shape " + parsed.shapeText() + " of " + type.descr() + " needs more data than the body's " + available + " bytes");
         }
-        Matcher descr = DESCR.matcher(header);
-        Matcher fortran = FORTRAN.matcher(header);
-        Matcher shapeMatch = SHAPE.matcher(header);
-        if (!descr.find() || !fortran.find() || !shapeMatch.find()) {
-            throw bad("the header is not a dict with 'descr', 'fortran_order' and 'shape': " + abbreviate(header));
+        if (count > Math.max(available, 1L << 20)) {
+            throw bad("shape " + parsed.shapeText() + " has too many elements for a " + body.length + "-byte body");
         }
-        String type = descr.group(1);
-        if (type.contains("O")) {
-            throw new InvocationException(415, InvocationException.UNSUPPORTED_FORMAT,
-                    "NPY object arrays (dtype " + type + ") are not supported: they would need unpickling, which is unsafe", null);
-        }
-        Matcher typeMatch = TYPE.matcher(type);
-        if (!typeMatch.matches()) {
-            throw new InvocationException(415, InvocationException.UNSUPPORTED_FORMAT, "NPY dtype '" + type + "' is not supported", null);
-        }
-        int[] shape = parseShape(shapeMatch.group(1));
-        long count = 1;
-        for (int dimension : shape) {
-            count *= dimension;
-            if (count > Integer.MAX_VALUE) {
-                throw bad("shape " + shapeMatch.group(1) + " is too large");
-            }
-        }
-        ByteOrder order = typeMatch.group(1).equals(">") ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN;
-        char kind = typeMatch.group(2).charAt(0);
-        int width = Integer.parseInt(typeMatch.group(3));
-        int itemSize = kind == 'U' ? width * 4 : width;
-        int dataStart = headerStart + headerLength;
-        long needed = count * itemSize;
-        if (body.length - dataStart < needed) {
-            throw bad("shape " + shapeMatch.group(1).strip() + " of " + type + " needs " + needed + " data bytes, the body has "
-                    + (body.length - dataStart));
-        }
-        ByteBuffer data = ByteBuffer.wrap(body, dataStart, (int) needed).slice().order(order);
-        NdArray array = read(kind, width, type, (int) count, data, shape);
-        return fortran.group(1).equals("True") && shape.length > 1 ? fortranToC(array, shape) : array;
+        long needed = count * type.itemSize();
+        int[] shape = parsed.shape();
+        ByteBuffer data = ByteBuffer.wrap(body, dataStart, (int) needed).slice().order(type.order());
+        NdArray array = read(type, (int) count, data, shape);
+        return parsed.fortranOrder() && shape.length > 1 ? fortranToC(array, shape) : array;
     }
 
-    private static NdArray read(char kind, int width, String type, int count, ByteBuffer data, int[] shape) {
-        switch (kind + Integer.toString(width)) {
-            case "f8": { double[] out = new double[count]; data.asDoubleBuffer().get(out); return NdArray.of(DType.FLOAT64, out, shape); }
-            case "f4": { float[] out = new float[count]; data.asFloatBuffer().get(out); return NdArray.of(DType.FLOAT32, out, shape); }
-            case "f2": {
+    private static NdArray read(NpyType type, int count, ByteBuffer data, int[] shape) {
+        switch (type.dtype()) {
+            case FLOAT64: { double[] out = new double[count]; data.asDoubleBuffer().get(out); return NdArray.of(DType.FLOAT64, out, shape); }
+            case FLOAT32: { float[] out = new float[count]; data.asFloatBuffer().get(out); return NdArray.of(DType.FLOAT32, out, shape); }
+            case FLOAT16: {
                 float[] out = new float[count];
                 for (int i = 0; i < count; i++) {
                     out[i] = halfToFloat(data.getShort(i * 2));
                 }
-                return NdArray.of(DType.FLOAT32, out, shape);
+                return NdArray.of(DType.FLOAT16, out, shape);
             }
-            case "i8": { long[] out = new long[count]; data.asLongBuffer().get(out); return NdArray.of(DType.INT64, out, shape); }
-            case "u8": { long[] out = new long[count]; data.asLongBuffer().get(out); return NdArray.of(DType.UINT64, out, shape); }
-            case "i4": { int[] out = new int[count]; data.asIntBuffer().get(out); return NdArray.of(DType.INT32, out, shape); }
-            case "u4": { int[] out = new int[count]; data.asIntBuffer().get(out); return NdArray.of(DType.UINT32, out, shape); }
-            case "i2": { short[] out = new short[count]; data.asShortBuffer().get(out); return NdArray.of(DType.INT16, out, shape); }
-            case "u2": { short[] out = new short[count]; data.asShortBuffer().get(out); return NdArray.of(DType.UINT16, out, shape); }
-            case "i1": { byte[] out = new byte[count]; data.get(out); return NdArray.of(DType.INT8, out, shape); }
-            case "u1": { byte[] out = new byte[count]; data.get(out); return NdArray.of(DType.UINT8, out, shape); }
-            case "b1": {
+            case COMPLEX128: { double[] out = new double[count * 2]; data.asDoubleBuffer().get(out); return NdArray.of(DType.COMPLEX128, out, shape); }
+            case COMPLEX64: { float[] out = new float[count * 2]; data.asFloatBuffer().get(out); return NdArray.of(DType.COMPLEX64, out, shape); }
+            case INT64: { long[] out = new long[count]; data.asLongBuffer().get(out); return NdArray.of(DType.INT64, out, shape); }
+            case UINT64: { long[] out = new long[count]; data.asLongBuffer().get(out); return NdArray.of(DType.UINT64, out, shape); }
+            case INT32: { int[] out = new int[count]; data.asIntBuffer().get(out); return NdArray.of(DType.INT32, out, shape); }
+            case UINT32: { int[] out = new int[count]; data.asIntBuffer().get(out); return NdArray.of(DType.UINT32, out, shape); }
+            case INT16: { short[] out = new short[count]; data.asShortBuffer().get(out); return NdArray.of(DType.INT16, out, shape); }
+            case UINT16: { short[] out = new short[count]; data.asShortBuffer().get(out); return NdArray.of(DType.UINT16, out, shape); }
+            case INT8: { byte[] out = new byte[count]; data.get(out); return NdArray.of(DType.INT8, out, shape); }
+            case UINT8: { byte[] out = new byte[count]; data.get(out); return NdArray.of(DType.UINT8, out, shape); }
+            case BOOL: {
                 boolean[] out = new boolean[count];
                 for (int i = 0; i < count; i++) {
                     out[i] = data.get(i) != 0;
                 }
                 return NdArray.of(DType.BOOL, out, shape);
             }
-            default:
-                break;
-        }
-        if (kind == 'U') {
-            String[] out = new String[count];
-            for (int i = 0; i < count; i++) {
-                StringBuilder text = new StringBuilder(width);
-                for (int j = 0; j < width; j++) {
-                    int codePoint = data.getInt((i * width + j) * 4);
-                    if (codePoint == 0) {
-                        break;
+            case STRING: {
+                int width = type.width();
+                String[] out = new String[count];
+                for (int i = 0; i < count; i++) {
+                    // numpy drops trailing NULs only: "a\0b" stays "a\0b"
+                    int end = width;
+                    while (end > 0 && data.getInt((i * width + end - 1) * 4) == 0) {
+                        end--;
                     }
-                    if (!Character.isValidCodePoint(codePoint)) {
-                        throw bad("invalid code point " + codePoint + " in a " + type + " array");
+                    StringBuilder text = new StringBuilder(end);
+                    for (int j = 0; j < end; j++) {
+                        int codePoint = data.getInt((i * width + j) * 4);
+                        if (!Character.isValidCodePoint(codePoint)) {
+                            throw bad("invalid code point 0x" + Integer.toUnsignedString(codePoint, 16) + " in a " + type.descr() + " array");
+                        }
+                        text.appendCodePoint(codePoint);
                     }
-                    text.appendCodePoint(codePoint);
+                    out[i] = text.toString();
                 }
-                out[i] = text.toString();
+                return NdArray.of(DType.STRING, out, shape).withWidth(width);
             }
-            return NdArray.of(DType.STRING, out, shape);
-        }
-        if (kind == 'S') {
-            byte[][] out = new byte[count][];
-            for (int i = 0; i < count; i++) {
-                int end = width;
-                while (end > 0 && data.get(i * width + end - 1) == 0) {
-                    end--;
+            case BYTES: {
+                int width = type.width();
+                byte[][] out = new byte[count][];
+                for (int i = 0; i < count; i++) {
+                    int end = width;
+                    while (end > 0 && data.get(i * width + end - 1) == 0) {
+                        end--;
+                    }
+                    out[i] = new byte[end];
+                    data.position(i * width);
+                    data.get(out[i]);
                 }
-                out[i] = new byte[end];
-                data.position(i * width);
-                data.get(out[i]);
+                return NdArray.of(DType.BYTES, out, shape).withWidth(width);
             }
-            return NdArray.of(DType.BYTES, out, shape);
         }
-        throw new InvocationException(415, InvocationException.UNSUPPORTED_FORMAT, "NPY dtype '" + type + "' is not supported", null);
+        throw new AssertionError(type);
     }
 
     private static float halfToFloat(short half) {
@@ -165,8 +139,30 @@ final class NpyCodec {
         return Float.intBitsToFloat(sign | ((exponent + 112) << 23) | (mantissa << 13));
     }
 
+    /** The IEEE half nearest to {@code value} (ties to even), as numpy's {@code astype(float16)}. */
+    static short floatToHalf(float value) {
+        if (Float.isNaN(value)) {
+            int bits = Float.floatToRawIntBits(value);
+            int payload = (bits >>> 13) & 0x3ff;
+            return (short) (((bits >>> 16) & 0x8000) | 0x7c00 | (payload == 0 ? 0x200 : payload));
+        }
+        float rounded = PyFloat.toHalf(value);
+        int sign = (Float.floatToRawIntBits(rounded) >>> 16) & 0x8000;
+        float magnitude = Math.abs(rounded);
+        if (Float.isInfinite(rounded)) {
+            return (short) (sign | 0x7c00);
+        }
+        if (magnitude < 0x1p-14f) {
+            return (short) (sign | Math.round(magnitude * 0x1p24f));
+        }
+        int exponent = Math.getExponent(magnitude);
+        int mantissa = Math.round((magnitude / Math.scalb(1f, exponent) - 1f) * 1024f);
+        return (short) (sign | ((exponent + 15) << 10) | mantissa);
+    }
+
     private static NdArray fortranToC(NdArray array, int[] shape) {
         int size = array.size();
+        int perElement = array.dtype().isComplex() ? 2 : 1;
         int rank = shape.length;
         int[] fortranStrides = new int[rank];
         int stride = 1;
@@ -175,14 +171,14 @@ final class NpyCodec {
             stride *= shape[d];
         }
         Object source = array.data();
-        Object target = java.lang.reflect.Array.newInstance(source.getClass().getComponentType(), size);
+        Object target = java.lang.reflect.Array.newInstance(source.getClass().getComponentType(), size * perElement);
         int[] index = new int[rank];
         for (int c = 0; c < size; c++) {
             int f = 0;
             for (int d = 0; d < rank; d++) {
                 f += index[d] * fortranStrides[d];
             }
-            System.arraycopy(source, f, target, c, 1);
+            System.arraycopy(source, f * perElement, target, c * perElement, perElement);
             for (int d = rank - 1; d >= 0; d--) {
                 if (++index[d] < shape[d]) {
                     break;
@@ -190,28 +186,8 @@ final class NpyCodec {
                 index[d] = 0;
             }
         }
-        return NdArray.of(array.dtype(), target, shape);
-    }
-
-    private static int[] parseShape(String text) {
-        List<Integer> dims = new ArrayList<>();
-        for (String part : text.split(",")) {
-            String trimmed = part.strip();
-            if (trimmed.isEmpty()) {
-                continue;
-            }
-            String digits = trimmed.endsWith("L") ? trimmed.substring(0, trimmed.length() - 1) : trimmed;
-            try {
-                int dimension = Integer.parseInt(digits);
-                if (dimension < 0) {
-                    throw bad("negative dimension in shape (" + text + ")");
-                }
-                dims.add(dimension);
-            } catch (NumberFormatException e) {
-                throw bad("shape (" + text + ") is not a tuple of integers");
-            }
-        }
-        return dims.stream().mapToInt(Integer::intValue).toArray();
+        NdArray c = NdArray.of(array.dtype(), target, shape);
+        return array.dtype() == DType.STRING || array.dtype() == DType.BYTES ? c.withWidth(array.width()) : c;
     }
 
     private static boolean startsWithMagic(byte[] body) {
@@ -223,16 +199,12 @@ final class NpyCodec {
         return true;
     }
 
-    private static String abbreviate(String text) {
-        return text.length() > 200 ? text.substring(0, 200) + "..." : text;
-    }
-
-    private static InvocationException bad(String reason) {
+    static InvocationException bad(String reason) {
         return InvocationException.badRequest("Error while decoding npy: " + reason, null);
     }
 
     /** {@code np.save}: version 1.0 (2.0 for huge headers), little-endian, C order, 64-byte aligned preamble. */
-    static byte[] encode(Object value) {
+    public static byte[] encode(Object value) {
         NdArray array = asArray(value);
         String descr = descr(array);
         int[] shape = array.shape();
@@ -277,7 +249,12 @@ final class NpyCodec {
         if (value instanceof NdArray) {
             return (NdArray) value;
         }
-        Optional<NdArray> array = ArrayValues.fromTree(Trees.normalize(value));
+        Optional<NdArray> array;
+        try {
+            array = ArrayValues.fromTree(Trees.normalize(value));
+        } catch (ArrayValues.NotAnArray e) {
+            throw new InvocationException(500, "ValueError", "Error while encoding npy: " + e.getMessage(), null);
+        }
         if (array.isEmpty()) {
             throw new InvocationException(500, "ValueError", "Error while encoding npy: a "
                     + (value == null ? "null" : value.getClass().getSimpleName())
@@ -286,24 +263,14 @@ final class NpyCodec {
         return array.get();
     }
 
-    private static int maxLength(NdArray array) {
-        int max = 1;
-        if (array.dtype() == DType.STRING) {
-            for (String text : (String[]) array.data()) {
-                max = Math.max(max, text.codePointCount(0, text.length()));
-            }
-        } else {
-            for (byte[] bytes : (byte[][]) array.data()) {
-                max = Math.max(max, bytes.length);
-            }
-        }
-        return max;
-    }
 
     private static String descr(NdArray array) {
         switch (array.dtype()) {
             case FLOAT64: return "<f8";
             case FLOAT32: return "<f4";
+            case FLOAT16: return "<f2";
+            case COMPLEX128: return "<c16";
+            case COMPLEX64: return "<c8";
             case INT64: return "<i8";
             case UINT64: return "<u8";
             case INT32: return "<i4";
@@ -313,8 +280,8 @@ final class NpyCodec {
             case INT8: return "|i1";
             case UINT8: return "|u1";
             case BOOL: return "|b1";
-            case STRING: return "<U" + maxLength(array);
-            case BYTES: return "|S" + maxLength(array);
+            case STRING: return "<U" + array.width();
+            case BYTES: return "|S" + array.width();
         }
         throw new AssertionError(array.dtype());
     }
@@ -325,6 +292,16 @@ final class NpyCodec {
         switch (array.dtype()) {
             case FLOAT64: { ByteBuffer b = little(count * 8); b.asDoubleBuffer().put((double[]) data); return b.array(); }
             case FLOAT32: { ByteBuffer b = little(count * 4); b.asFloatBuffer().put((float[]) data); return b.array(); }
+            case COMPLEX128: { ByteBuffer b = little(count * 16); b.asDoubleBuffer().put((double[]) data); return b.array(); }
+            case COMPLEX64: { ByteBuffer b = little(count * 8); b.asFloatBuffer().put((float[]) data); return b.array(); }
+            case FLOAT16: {
+                ByteBuffer b = little(count * 2);
+                float[] values = (float[]) data;
+                for (int i = 0; i < count; i++) {
+                    b.putShort(i * 2, floatToHalf(values[i]));
+                }
+                return b.array();
+            }
             case INT64:
             case UINT64: { ByteBuffer b = little(count * 8); b.asLongBuffer().put((long[]) data); return b.array(); }
             case INT32:

@@ -1,4 +1,4 @@
-package io.smcontainers.serving.netty;
+package io.smcontainers.serving.netty.codec;
 
 import static java.util.Objects.requireNonNull;
 
@@ -10,11 +10,11 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 /** The runtime's default decoders and encoders (serving contract 3.8), thread-safe. */
-final class DefaultCodecs implements Codecs {
+public final class DefaultCodecs implements Codecs {
     private final String defaultAccept;
     private final long maxUncompressedBytes;
 
-    DefaultCodecs(String defaultAccept, long maxUncompressedBytes) {
+    public DefaultCodecs(String defaultAccept, long maxUncompressedBytes) {
         this.defaultAccept = requireNonNull(defaultAccept, "defaultAccept is null");
         this.maxUncompressedBytes = maxUncompressedBytes;
     }
@@ -46,7 +46,7 @@ final class DefaultCodecs implements Codecs {
                 case MediaTypes.JSON:
                     return InvocationResponse.of(JsonCodec.encode(prediction).getBytes(StandardCharsets.US_ASCII), MediaTypes.JSON);
                 case MediaTypes.CSV:
-                    return InvocationResponse.of(CsvCodec.encode(prediction).getBytes(StandardCharsets.UTF_8),
+                    return InvocationResponse.of(CsvCodec.utf8(CsvCodec.encode(prediction)),
                             MediaTypes.responseContentType(MediaTypes.CSV));
                 case MediaTypes.NPY:
                     return InvocationResponse.of(NpyCodec.encode(prediction), MediaTypes.NPY);

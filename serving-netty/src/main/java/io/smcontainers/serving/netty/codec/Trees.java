@@ -1,4 +1,4 @@
-package io.smcontainers.serving.netty;
+package io.smcontainers.serving.netty.codec;
 
 import java.lang.reflect.Array;
 import java.math.BigInteger;

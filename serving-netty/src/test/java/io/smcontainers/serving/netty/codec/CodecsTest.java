@@ -1,4 +1,4 @@
-package io.smcontainers.serving.netty;
+package io.smcontainers.serving.netty.codec;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -35,7 +35,7 @@ class CodecsTest {
             "123456789012345.0|123456789012345", "1234567890123456.0|1234567890123456", "-2.5|-2.5", "5e-324|4.9e-324",
             "1.7976931348623157e+308|1.7976931348623157e308", "0.30000000000000004|0.30000000000000004", "100.0|1e2"})
     void floatsPrintAsPythonRepr(String expected, double value) {
-        assertEquals(expected, PyRepr.ofDouble(value));
+        assertEquals(expected, io.smcontainers.env.core.PyFloat.repr(value));
     }
 
     @Test
@@ -139,7 +139,7 @@ class CodecsTest {
         assertEquals("1.5,2.0\n3.0,4.0\n", CsvCodec.encode(List.of(List.of(1.5, 2), List.of(3, 4))));
         assertEquals("True\nFalse\n", CsvCodec.encode(List.of(true, false)));
         assertEquals("7\n", CsvCodec.encode(7));
-        assertEquals(500, assertThrows(InvocationException.class, () -> CsvCodec.encode(Map.of("a", 1))).status());
+        assertEquals("{'a': 1}\n", CsvCodec.encode(Map.of("a", 1)));
     }
 
     @Test
@@ -258,5 +258,123 @@ class CodecsTest {
     void defaultEncodeUsesTheFirstCandidateWithAnEncoder() {
         assertArrayEquals("36.0\n".getBytes(UTF_8), codecs.encode(List.of(36.0), "fake/type, text/csv").body());
         assertEquals("text/csv; charset=utf-8", codecs.encode(List.of(36.0), "fake/type, text/csv").contentType());
+    }
+
+    private static int status(Runnable call) {
+        return assertThrows(InvocationException.class, call::run).status();
+    }
+
+    @Test
+    void npyHeadersDeclaringMoreThanTheBodyHoldsAre400WithoutAllocating() {
+        assertEquals(400, status(() -> NpyCodec.decode(npy("{'descr': '<U536870913', 'fortran_order': False, 'shape': (1,), }", new byte[128]))));
+        assertEquals(400, status(() -> NpyCodec.decode(npy("{'descr': '<U1073741824', 'fortran_order': False, 'shape': (1,), }", new byte[128]))));
+        assertEquals(400, status(() -> NpyCodec.decode(npy("{'descr': '<f8', 'fortran_order': False, 'shape': (4611686018427387904, 4), }", new byte[64]))));
+        assertEquals(400, status(() -> NpyCodec.decode(npy("{'descr': '<U0', 'fortran_order': False, 'shape': (2000000000,), }", new byte[0]))));
+    }
+
+    @Test
+    void npyHeadersAreReadAsPythonLiterals() {
+        byte[] twoDoubles = java.nio.ByteBuffer.allocate(16).order(java.nio.ByteOrder.LITTLE_ENDIAN).putDouble(1.5).putDouble(-2).array();
+        assertEquals(NdArray.vector(1.5, -2), NpyCodec.decode(npy("{'descr': 'f8', 'fortran_order': False, 'shape': (2,), }", twoDoubles)));
+        assertEquals(NdArray.vector(1.5, -2), NpyCodec.decode(npy("{\"descr\": \"float64\", \"fortran_order\": False, \"shape\": (2,)}", twoDoubles)));
+        assertEquals(400, status(() -> NpyCodec.decode(npy("{'descr': '<f8', 'fortran_order': False, 'shape': (2,), 'extra': 1, }", twoDoubles))));
+        assertEquals(400, status(() -> NpyCodec.decode(npy("{'descr': '<f8', 'fortran_order': 0, 'shape': (2,), }", twoDoubles))));
+        assertEquals(400, status(() -> NpyCodec.decode(npy("{'descr': '<f8', 'fortran_order': False, 'shape': (2,), } junk", twoDoubles))));
+    }
+
+    @Test
+    void npyStringsLoseOnlyTrailingNulsAndKeepTheirDeclaredWidth() {
+        byte[] data = "a\u0000b\u0000\u0000\u0000".getBytes(java.nio.charset.Charset.forName("UTF-32LE"));
+        NdArray strings = NpyCodec.decode(npy("{'descr': '<U3', 'fortran_order': False, 'shape': (2,), }", data));
+        assertArrayEquals(new String[] {"a\u0000b", ""}, (String[]) strings.data());
+        assertTrue(new String(NpyCodec.encode(strings), UTF_8).contains("'descr': '<U3'"));
+    }
+
+    @Test
+    void float16AndComplexStayTheirType() {
+        NdArray half = NdArray.of(NdArray.DType.FLOAT16, new float[] {io.smcontainers.env.core.PyFloat.toHalf(113.3)}, 1);
+        assertEquals("113.3\n", CsvCodec.encode(half));
+        assertTrue(new String(NpyCodec.encode(half), UTF_8).contains("'descr': '<f2'"));
+        assertEquals(half, NpyCodec.decode(NpyCodec.encode(half)));
+        NdArray complex = NdArray.of(NdArray.DType.COMPLEX128, new double[] {1, 2, 0, -1.5}, 2);
+        assertEquals("(1+2j)\n-1.5j\n", CsvCodec.encode(complex));
+        assertEquals(complex, NpyCodec.decode(NpyCodec.encode(complex)));
+        assertEquals(500, status(() -> JsonCodec.encode(complex)));
+    }
+
+    @Test
+    void floatsJustBelowPowersOfTwoPrintAsPython() {
+        assertEquals("7.120236347223045e-307\n", CsvCodec.encode(NdArray.vector(Math.scalb(1.0, -1017))));
+        assertEquals("[7.120236347223045e-307]", json(NdArray.vector(Math.scalb(1.0, -1017))));
+    }
+
+    @Test
+    void csvNumbersFollowPythonFloatWithoutARegex() {
+        assertEquals(NdArray.ofDoubles(new double[] {Double.POSITIVE_INFINITY}), decode("text/csv", "9".repeat(5000).getBytes(UTF_8)));
+        assertEquals(NdArray.vector(1, 12, 2.5, 10), decode("text/csv", "1\u00a0\n\u0661\u0662\n\u2003 2.5\n1_0\n".getBytes(UTF_8)));
+        NdArray nan = (NdArray) decode("text/csv", "-nan\n".getBytes(UTF_8));
+        assertEquals(0xfff8000000000000L, Double.doubleToRawLongBits(nan.getDouble(0)));
+        assertEquals(NdArray.DType.STRING, ((NdArray) decode("text/csv", "\u001c1\n".getBytes(UTF_8))).dtype());
+    }
+
+    @Test
+    void csvFramingIsPythonCsv() {
+        assertEquals(400, status(() -> decode("text/csv", "1\r2\n".getBytes(UTF_8))));
+        assertEquals(NdArray.vector(1, 2), decode("text/csv", "1\r\n2\r\n".getBytes(UTF_8)));
+        assertEquals(NdArray.DType.STRING, ((NdArray) decode("text/csv", "x".repeat(131_072).getBytes(UTF_8))).dtype());
+        assertEquals(400, status(() -> decode("text/csv", "x".repeat(131_073).getBytes(UTF_8))));
+    }
+
+    @Test
+    void jsonIsDecodedAsPythonJsonLoads() {
+        for (String body : List.of("[+Infinity]", "[-INF]", "[+INF]", "\ufeff[1]")) {
+            assertEquals(400, status(() -> decode("application/json", body.getBytes(UTF_8))), body);
+        }
+        assertEquals(400, status(() -> decode("application/json", "[1, 2]".getBytes(java.nio.charset.StandardCharsets.UTF_16))));
+        NdArray overlong = (NdArray) decode("application/json", new byte[] {'[', '"', (byte) 0xc0, (byte) 0xaf, '"', ']'});
+        assertArrayEquals(new String[] {"\ufffd\ufffd"}, (String[]) overlong.data());
+        assertEquals(400, status(() -> decode("application/json", ("[" + "9".repeat(4301) + "]").getBytes(UTF_8))));
+        assertEquals(NdArray.DType.FLOAT64, ((NdArray) decode("application/json", ("[0." + "1".repeat(5000) + "]").getBytes(UTF_8))).dtype());
+        assertEquals(400, status(() -> decode("application/json", ("[".repeat(33) + "1" + "]".repeat(33)).getBytes(UTF_8))));
+    }
+
+    @Test
+    void jsonArraysTakeNumpysTypes() {
+        assertTrue(new String(codecs.encode(decode("application/json", "[1, \"a\"]".getBytes(UTF_8)), "application/x-npy").body(), UTF_8).contains("<U21"));
+        assertTrue(new String(codecs.encode(decode("application/json", "[1.5, \"a\"]".getBytes(UTF_8)), "application/x-npy").body(), UTF_8).contains("<U32"));
+        assertTrue(new String(codecs.encode(decode("application/json", "[true, \"a\"]".getBytes(UTF_8)), "application/x-npy").body(), UTF_8).contains("<U5"));
+        assertEquals(NdArray.DType.UINT64, ((NdArray) decode("application/json", "[9223372036854775808]".getBytes(UTF_8))).dtype());
+        assertEquals(NdArray.DType.FLOAT64, ((NdArray) decode("application/json", "[9223372036854775808, -1]".getBytes(UTF_8))).dtype());
+        assertEquals("\"\"\n1\n", CsvCodec.encode(decode("application/json", "[null, 1]".getBytes(UTF_8))));
+        assertEquals("b'\\x7f\\n'\n", CsvCodec.encode(NdArray.of(NdArray.DType.BYTES, new byte[][] {{0x7f, '\n'}}, 1)));
+    }
+
+    @Test
+    void everyTruncatedOrMutatedNpyHeaderIsAClientError() {
+        String header = "{'descr': '<U3', 'fortran_order': False, 'shape': (2, 1), }";
+        String alphabet = "{}()[]',:\"-_0123456789LTrueFalsNon <>|U";
+        java.util.Random random = new java.util.Random(20261201L);
+        List<String> headers = new java.util.ArrayList<>();
+        for (int end = 0; end < header.length(); end++) {
+            headers.add(header.substring(0, end));
+        }
+        for (int round = 0; round < 1000; round++) {
+            StringBuilder mutated = new StringBuilder(header);
+            for (int flips = 1 + random.nextInt(3); flips > 0; flips--) {
+                mutated.setCharAt(random.nextInt(mutated.length()), alphabet.charAt(random.nextInt(alphabet.length())));
+            }
+            headers.add(mutated.toString());
+        }
+        headers.add("(".repeat(100_000) + ")".repeat(100_000));
+        int refused = 0;
+        for (String candidate : headers) {
+            try {
+                NpyCodec.decode(npy(candidate, new byte[24]));
+            } catch (InvocationException e) {
+                assertTrue(e.status() == 400 || e.status() == 415, candidate + " gave " + e.status());
+                refused++;
+            }
+        }
+        assertTrue(refused > headers.size() / 2, "only " + refused + " of " + headers.size() + " refused");
     }
 }

@@ -1,4 +1,4 @@
-package io.smcontainers.serving.netty;
+package io.smcontainers.serving.netty.codec;
 
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
@@ -8,8 +8,8 @@ import java.util.List;
 import java.util.Locale;
 
 /** Content type and Accept resolution (serving contract 3.4, 3.5): case- and parameter-insensitive matching, q-values, wildcards. */
-final class MediaTypes {
-    static final String JSON = "application/json";
+public final class MediaTypes {
+    public static final String JSON = "application/json";
     static final String CSV = "text/csv";
     static final String NPY = "application/x-npy";
     static final String NPZ = "application/x-npz";
@@ -19,7 +19,7 @@ final class MediaTypes {
     private MediaTypes() {}
 
     /** {@code "Text/CSV; charset=utf-8"} → {@code "text/csv"}. */
-    static String essence(String mediaType) {
+    public static String essence(String mediaType) {
         int semicolon = mediaType.indexOf(';');
         String type = semicolon < 0 ? mediaType : mediaType.substring(0, semicolon);
         return type.strip().toLowerCase(Locale.ROOT);
@@ -41,8 +41,71 @@ final class MediaTypes {
         return StandardCharsets.UTF_8;
     }
 
+    /** A text body as Flask's {@code get_data(as_text=True)} reads it: undecodable bytes become U+FFFD. */
+    static String text(byte[] body, Charset charset) {
+        String text = new String(body, charset);
+        if (!charset.equals(StandardCharsets.UTF_8) || text.indexOf('\uFFFD') < 0) {
+            return text;
+        }
+        return pythonUtf8(body);
+    }
+
+    /** Python's {@code bytes.decode('utf-8', 'replace')}: one U+FFFD per maximal invalid subpart (overlongs never decode). */
+    private static String pythonUtf8(byte[] body) {
+        StringBuilder out = new StringBuilder(body.length);
+        int n = body.length;
+        int i = 0;
+        while (i < n) {
+            int lead = body[i] & 0xff;
+            if (lead < 0x80) {
+                out.append((char) lead);
+                i++;
+                continue;
+            }
+            int need;
+            int codePoint;
+            int low = 0x80;
+            int high = 0xbf;
+            if (lead >= 0xc2 && lead <= 0xdf) {
+                need = 1;
+                codePoint = lead & 0x1f;
+            } else if (lead >= 0xe0 && lead <= 0xef) {
+                need = 2;
+                codePoint = lead & 0x0f;
+                low = lead == 0xe0 ? 0xa0 : 0x80;
+                high = lead == 0xed ? 0x9f : 0xbf;
+            } else if (lead >= 0xf0 && lead <= 0xf4) {
+                need = 3;
+                codePoint = lead & 0x07;
+                low = lead == 0xf0 ? 0x90 : 0x80;
+                high = lead == 0xf4 ? 0x8f : 0xbf;
+            } else {
+                out.append('\uFFFD');
+                i++;
+                continue;
+            }
+            int j = i + 1;
+            boolean complete = true;
+            for (int k = 0; k < need; k++, j++) {
+                int next = j < n ? body[j] & 0xff : -1;
+                if (next < (k == 0 ? low : 0x80) || next > (k == 0 ? high : 0xbf)) {
+                    complete = false;
+                    break;
+                }
+                codePoint = codePoint << 6 | (next & 0x3f);
+            }
+            if (complete) {
+                out.appendCodePoint(codePoint);
+            } else {
+                out.append('\uFFFD');
+            }
+            i = j;
+        }
+        return out.toString();
+    }
+
     /** The effective Accept: the header, or the default when it is absent, blank or exactly {@code *}{@code /*}. */
-    static String effectiveAccept(String header, String defaultAccept) {
+    public static String effectiveAccept(String header, String defaultAccept) {
         if (header == null || header.isBlank() || header.strip().equals("*/*")) {
             return defaultAccept;
         }
@@ -50,7 +113,7 @@ final class MediaTypes {
     }
 
     /** The candidate media types of an Accept value: q descending (ties in header order), q=0 dropped, wildcards expanded. */
-    static List<String> candidates(String accept, String defaultAccept) {
+    public static List<String> candidates(String accept, String defaultAccept) {
         List<double[]> order = new ArrayList<>();
         List<String> types = new ArrayList<>();
         String[] entries = accept.split(",");
