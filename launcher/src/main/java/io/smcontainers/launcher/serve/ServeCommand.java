@@ -17,7 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.ServiceLoader;
-import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -97,7 +97,8 @@ public final class ServeCommand {
             log.error("The server could not start: {}", e.getMessage(), e);
             return 1;
         }
-        CountDownLatch stop = new CountDownLatch(1);
+        // SIGTERM may come in any phase, the model load included: wait for whichever comes first.
+        CompletableFuture<Void> stop = new CompletableFuture<>();
         AtomicInteger signals = new AtomicInteger();
         for (String name : List.of("TERM", "INT")) {
             Signal.handle(new Signal(name), signal -> {
@@ -106,29 +107,30 @@ public final class ServeCommand {
                     Runtime.getRuntime().halt(128 + signal.getNumber());
                 }
                 log.info("SIG{} received", signal.getName());
-                stop.countDown();
+                stop.complete(null);
             });
         }
         try {
-            server.ready().get(servingEnv.startupTimeout().toSeconds(), TimeUnit.SECONDS);
+            CompletableFuture.anyOf(server.ready(), stop).get(servingEnv.startupTimeout().toSeconds(), TimeUnit.SECONDS);
         } catch (TimeoutException e) {
             log.error("The model did not load within SAGEMAKER_STARTUP_TIMEOUT={} s", servingEnv.startupTimeout().toSeconds());
             server.shutdown();
             return 1;
         } catch (ExecutionException e) {
-            log.error("The model failed to load: {}", e.getCause().toString());
-            server.shutdown();
-            return 1;
+            if (!stop.isDone()) {
+                log.error("The model failed to load: {}", e.getCause().toString());
+                server.shutdown();
+                return 1;
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             server.shutdown();
             return 1;
         }
-        try {
-            stop.await();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        if (stop.isDone() && !server.ready().isDone()) {
+            log.info("Stopping while the model is still loading");
         }
+        stop.join();
         server.shutdown();
         return 0;
     }

@@ -1,33 +1,33 @@
 package io.smcontainers.serving.netty;
 
-import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The keep-alive timeout: closes a connection that has had nothing read and no response flushed for the timeout and has
- * no request in flight ({@link Responses#BUSY}); busy connections are never closed. One timer per connection, re-armed
- * when it fires (not per read or write, unlike {@code IdleStateHandler}, which also adds a listener to every write).
+ * The keep-alive timeout: closes a connection that has had nothing read and no in-flight answer flushed for the timeout
+ * and has no request in flight ({@link Connection#busy()}); busy connections are never closed. One timer per
+ * connection, re-armed when it fires (not per read or write, unlike {@code IdleStateHandler}, which also adds a listener
+ * to every write). A client that stops reading its answers also stops being read from ({@link InOrder}), so it is idle
+ * here and closed after the timeout.
  */
 final class KeepAliveTimeout extends ChannelInboundHandlerAdapter {
     static final String NAME = "keep-alive";
 
+    private final Connection connection;
     private final long timeoutNanos;
     private long lastActivity;
     private Future<?> check;
 
-    KeepAliveTimeout(long timeoutSeconds) {
-        this.timeoutNanos = TimeUnit.SECONDS.toNanos(timeoutSeconds);
+    KeepAliveTimeout(Connection connection, long timeoutNanos) {
+        this.connection = connection;
+        this.timeoutNanos = timeoutNanos;
     }
 
-    /** Counts a flushed response as activity (called on the event loop). */
-    static void touch(Channel channel) {
-        ChannelHandlerContext ctx = channel.pipeline().context(NAME);
-        if (ctx != null) {
-            ((KeepAliveTimeout) ctx.handler()).lastActivity = System.nanoTime();
-        }
+    /** Counts a flushed answer as activity (called on the event loop). */
+    void touch() {
+        lastActivity = System.nanoTime();
     }
 
     @Override
@@ -78,7 +78,7 @@ final class KeepAliveTimeout extends ChannelInboundHandlerAdapter {
         if (!ctx.channel().isOpen()) {
             return;
         }
-        if (Boolean.TRUE.equals(ctx.channel().attr(Responses.BUSY).get())) {
+        if (connection.busy()) {
             arm(ctx, timeoutNanos);
             return;
         }
