@@ -3,6 +3,7 @@ package io.smcontainers.serving.netty;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.Ticker;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -17,6 +18,7 @@ final class KeepAliveTimeout extends ChannelInboundHandlerAdapter {
 
     private final Connection connection;
     private final long timeoutNanos;
+    private Ticker ticker = Ticker.systemTicker();
     private long lastActivity;
     private Future<?> check;
 
@@ -27,12 +29,13 @@ final class KeepAliveTimeout extends ChannelInboundHandlerAdapter {
 
     /** Counts a flushed answer as activity (called on the event loop). */
     void touch() {
-        lastActivity = System.nanoTime();
+        lastActivity = ticker.nanoTime();
     }
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
-        lastActivity = System.nanoTime();
+        ticker = ctx.executor().ticker();
+        lastActivity = ticker.nanoTime();
         if (ctx.channel().isActive() && ctx.channel().isRegistered()) {
             arm(ctx, timeoutNanos);
         }
@@ -41,7 +44,7 @@ final class KeepAliveTimeout extends ChannelInboundHandlerAdapter {
     @Override
     public void channelActive(ChannelHandlerContext ctx) throws Exception {
         if (check == null) {
-            lastActivity = System.nanoTime();
+            lastActivity = ticker.nanoTime();
             arm(ctx, timeoutNanos);
         }
         super.channelActive(ctx);
@@ -49,7 +52,7 @@ final class KeepAliveTimeout extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) throws Exception {
-        lastActivity = System.nanoTime();
+        lastActivity = ticker.nanoTime();
         super.channelReadComplete(ctx);
     }
 
@@ -82,7 +85,7 @@ final class KeepAliveTimeout extends ChannelInboundHandlerAdapter {
             arm(ctx, timeoutNanos);
             return;
         }
-        long idle = System.nanoTime() - lastActivity;
+        long idle = ticker.nanoTime() - lastActivity;
         if (idle >= timeoutNanos) {
             ctx.close();
         } else {

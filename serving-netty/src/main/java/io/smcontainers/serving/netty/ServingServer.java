@@ -273,6 +273,15 @@ public final class ServingServer implements AutoCloseable {
         return pool.queued();
     }
 
+    /** Connections whose reads are paused (tests). */
+    int connectionsWithReadsPaused() {
+        int paused = 0;
+        for (Connection connection : connections) {
+            paused += connection.channel().config().isAutoRead() ? 0 : 1;
+        }
+        return paused;
+    }
+
     /** Bytes written but not yet flushed to the sockets, over all connections (tests: what unread answers cost). */
     long pendingOutboundBytes() {
         long total = 0;
