@@ -42,7 +42,8 @@ import org.slf4j.LoggerFactory;
  * The SageMaker hosting contract on Netty: binds {@code SMC_BIND_ADDRESS:SAGEMAKER_BIND_TO_PORT} (default {@code 0.0.0.0}), loads the model on a background
  * thread while {@code /ping} answers 503, then serves {@code /ping}, {@code /invocations}, {@code /execution-parameters}
  * (and the {@code /models} API on a multi-model endpoint). {@link #shutdown()} drains: ping 503, listener closed, in-flight
- * requests finished within {@code SMC_SHUTDOWN_GRACE_SECONDS}, connections closed, executors and event loops stopped.
+ * requests finished within {@code SMC_SHUTDOWN_GRACE_SECONDS}, connections closed once their answers are flushed,
+ * executors and event loops stopped.
  */
 public final class ServingServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ServingServer.class);
@@ -97,17 +98,17 @@ public final class ServingServer implements AutoCloseable {
         this.workers = new MultiThreadIoEventLoopGroup(env.nettyThreads(), factory);
     }
 
+    /** The {@link io.smcontainers.framework.spi.ServingContext} handlers get, for code that finds a handler before starting the server. */
+    public static io.smcontainers.framework.spi.ServingContext context(ServingEnv env, java.nio.file.Path modelDir) {
+        return new ServingContextImpl(env, modelDir);
+    }
+
     /**
      * Validates the handler, binds the port and starts loading the model in the background.
      *
      * @throws IllegalStateException when the handler is invalid
      * @throws UncheckedIOException when the port cannot be bound
      */
-    /** The {@link io.smcontainers.framework.spi.ServingContext} handlers get, for code that finds a handler before starting the server. */
-    public static io.smcontainers.framework.spi.ServingContext context(ServingEnv env, java.nio.file.Path modelDir) {
-        return new ServingContextImpl(env, modelDir);
-    }
-
     public static ServingServer start(ServingEnv env, ModelHandler<?> handler) {
         return start(env, handler, env.modelDir());
     }
@@ -206,9 +207,11 @@ public final class ServingServer implements AutoCloseable {
     }
 
     /**
-     * Graceful shutdown, idempotent and blocking: ping and new invocations 503, listener closed, queued and running
-     * invocations finished within the grace period, idle connections closed at once and busy ones after their response,
-     * handler {@code unload} called, executors and event loops stopped.
+     * Graceful shutdown, idempotent and blocking, in any phase (a model still loading is abandoned, its thread
+     * interrupted): ping and new invocations 503, listener closed, queued and running invocations finished within the
+     * grace period; idle connections closed once their writes are flushed and busy ones after their answer is flushed;
+     * invocations still queued at the deadline answered 503 with {@code Connection: close}; connections still writing
+     * 2 s after the deadline cut; handler {@code unload} called, executors and event loops stopped.
      */
     public void shutdown() {
         if (!stopping.compareAndSet(false, true)) {
