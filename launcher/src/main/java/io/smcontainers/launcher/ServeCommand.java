@@ -13,6 +13,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -96,19 +97,25 @@ public final class ServeCommand {
         StopSignal stop = new StopSignal(Duration.ZERO);
         stop.installHaltingOnRepeat();
         try {
-            server.ready().get(servingEnv.startupTimeout().toSeconds(), TimeUnit.SECONDS);
+            // SIGTERM may come in any phase, the model load included: wait for whichever comes first
+            CompletableFuture.anyOf(server.ready(), stop.whenRequested()).get(servingEnv.startupTimeout().toSeconds(), TimeUnit.SECONDS);
         } catch (TimeoutException e) {
             log.error("The model did not load within SAGEMAKER_STARTUP_TIMEOUT={} s", servingEnv.startupTimeout().toSeconds());
             server.shutdown();
             return 1;
         } catch (ExecutionException e) {
-            log.error("The model failed to load: {}", e.getCause().toString());
-            server.shutdown();
-            return 1;
+            if (!stop.requested()) {
+                log.error("The model failed to load: {}", e.getCause().toString());
+                server.shutdown();
+                return 1;
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             server.shutdown();
             return 1;
+        }
+        if (stop.requested() && !server.ready().isDone()) {
+            log.info("Stopping while the model is still loading");
         }
         try {
             stop.await();

@@ -118,6 +118,46 @@ class ServeCommandIT {
         assertTrue(stderr.contains("The model failed to load") && stderr.contains("is corrupt (on purpose)"), stderr);
     }
 
+    @Test
+    void sigtermDuringTheModelLoadStopsWithinSecondsAndTheAccessLogEscapesControlCharacters() throws Exception {
+        Path model = temp.resolve("ml").resolve("model");
+        handlerJar(model, true);
+        Files.writeString(model.resolve("slow-load"), "");
+        int port = freePort();
+        start(Map.of("SAGEMAKER_BASE_DIR", temp.resolve("ml").toString(), "SMC_BIND_ADDRESS", "127.0.0.1", "SAGEMAKER_BIND_TO_PORT",
+                Integer.toString(port)));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        int status = 0;
+        while (status != 503 && System.nanoTime() < deadline) {
+            assertTrue(process.isAlive(), this::readQuietly);
+            try {
+                status = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/ping")).timeout(Duration.ofSeconds(2)).build(),
+                        HttpResponse.BodyHandlers.discarding()).statusCode();
+            } catch (IOException e) {
+                Thread.sleep(50);
+            }
+        }
+        assertEquals(503, status, "listening, the model loading");
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port)) {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write("GET /x\u001b[31mred\u0007?q=\u001b[2J HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+                    .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+            String answer = new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.ISO_8859_1);
+            assertTrue(answer.startsWith("HTTP/1.1 404"), answer);
+        }
+        await("the access-log line of the 404", () -> stderr().contains("\" 404 "));
+        long start = System.nanoTime();
+        process.destroy();
+        assertTrue(process.waitFor(10, TimeUnit.SECONDS), "serve stops within seconds of SIGTERM while the model loads");
+        long took = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+        String stderr = stderr();
+        assertEquals(0, process.exitValue(), stderr);
+        assertTrue(took < 10_000, "stopped in " + took + " ms");
+        assertTrue(stderr.contains("Received SIGTERM: stopping") && stderr.contains("Stopping while the model is still loading"), stderr);
+        assertTrue(stderr.contains("\"GET /x\\x1b[31mred\\x07?q=\\x1b[2J HTTP/1.1\" 404 "), stderr);
+        assertTrue(stderr.chars().noneMatch(c -> c == 0x1b || c == 0x07), "no raw control character in the log");
+    }
+
     /** Packs the test handler into {@code <model>/code/handler.jar}, registered for ServiceLoader when asked. */
     private static void handlerJar(Path model, boolean registered) throws IOException {
         Files.createDirectories(model.resolve("code"));

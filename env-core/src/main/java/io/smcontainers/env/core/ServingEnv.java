@@ -33,6 +33,7 @@ import java.util.TreeMap;
  * @param currentHost {@code CURRENT_HOST}
  * @param jobQueueSize {@code SMC_JOB_QUEUE_SIZE}, default 100: invocations waiting for a worker before 503
  * @param keepAlive {@code SMC_KEEP_ALIVE_SECONDS}, default 60: idle connection timeout
+ * @param headerReadTimeout {@code SMC_HEADER_READ_TIMEOUT_SECONDS}, default 60: time allowed for a request line and headers
  * @param nettyThreads {@code SMC_NETTY_THREADS}, default the CPU count: I/O event loops
  * @param shutdownGrace {@code SMC_SHUTDOWN_GRACE_SECONDS}, default 25: drain bound after SIGTERM
  * @param useNativeIo {@code SMC_USE_NATIVE_IO}, default true: epoll where available
@@ -58,6 +59,7 @@ public record ServingEnv(
         Optional<String> currentHost,
         int jobQueueSize,
         Duration keepAlive,
+        Duration headerReadTimeout,
         int nettyThreads,
         Duration shutdownGrace,
         boolean useNativeIo,
@@ -73,7 +75,7 @@ public record ServingEnv(
             "SAGEMAKER_MODEL_SERVER_TIMEOUT", "SAGEMAKER_MODEL_SERVER_TIMEOUT_SECONDS", "SAGEMAKER_DEFAULT_INVOCATIONS_ACCEPT",
             "SAGEMAKER_USE_NGINX", "SAGEMAKER_MAX_PAYLOAD_IN_MB", "SAGEMAKER_MULTI_MODEL", "SAGEMAKER_PROGRAM",
             "SAGEMAKER_SUBMIT_DIRECTORY", "SAGEMAKER_SERVING_MODULE", "SAGEMAKER_CONTAINER_LOG_LEVEL", "SAGEMAKER_STARTUP_TIMEOUT",
-            "CURRENT_HOST", "SMC_BIND_ADDRESS", "SMC_JOB_QUEUE_SIZE", "SMC_KEEP_ALIVE_SECONDS", "SMC_NETTY_THREADS", "SMC_SHUTDOWN_GRACE_SECONDS",
+            "CURRENT_HOST", "SMC_BIND_ADDRESS", "SMC_JOB_QUEUE_SIZE", "SMC_KEEP_ALIVE_SECONDS", "SMC_HEADER_READ_TIMEOUT_SECONDS", "SMC_NETTY_THREADS", "SMC_SHUTDOWN_GRACE_SECONDS",
             "SMC_USE_NATIVE_IO", "SMC_ERROR_STACK_TRACES");
 
     public ServingEnv {
@@ -88,6 +90,7 @@ public record ServingEnv(
         requireNonNull(startupTimeout, "startupTimeout is null");
         requireNonNull(currentHost, "currentHost is null");
         requireNonNull(keepAlive, "keepAlive is null");
+        requireNonNull(headerReadTimeout, "headerReadTimeout is null");
         requireNonNull(shutdownGrace, "shutdownGrace is null");
         environment = Collections.unmodifiableMap(new TreeMap<>(requireNonNull(environment, "environment is null")));
         if (port < 0 || port > 65535) {
@@ -139,6 +142,7 @@ public record ServingEnv(
         String bindAddress = reader.string("SMC_BIND_ADDRESS").orElse("0.0.0.0");
         int queue = reader.integer("SMC_JOB_QUEUE_SIZE", 100, 1, 1_000_000);
         int keepAlive = reader.integer("SMC_KEEP_ALIVE_SECONDS", 60, 1, Integer.MAX_VALUE);
+        int headerRead = reader.integer("SMC_HEADER_READ_TIMEOUT_SECONDS", 60, 1, Integer.MAX_VALUE);
         int threads = reader.integer("SMC_NETTY_THREADS", cpus, 1, 1024);
         int grace = reader.integer("SMC_SHUTDOWN_GRACE_SECONDS", 25, 0, 3600);
         boolean nativeIo = reader.strtobool("SMC_USE_NATIVE_IO", true);
@@ -149,7 +153,7 @@ public record ServingEnv(
         }
         return new ServingEnv(baseDir, bindAddress, port, range, workers, Duration.ofSeconds(timeoutSeconds), accept, nginx, payload,
                 multiModel, program, submit, module, logLevel, Duration.ofSeconds(startup), host, queue,
-                Duration.ofSeconds(keepAlive), threads, Duration.ofSeconds(grace), nativeIo, traces, env);
+                Duration.ofSeconds(keepAlive), Duration.ofSeconds(headerRead), threads, Duration.ofSeconds(grace), nativeIo, traces, env);
     }
 
     /** {@code <base>/model}, or {@code <base>/models} on a multi-model endpoint. */
@@ -191,6 +195,7 @@ public record ServingEnv(
         return "port=" + port + ", workers=" + workers + ", timeout=" + invocationTimeout.toSeconds() + "s"
                 + ", maxPayloadBytes=" + maxPayloadBytes() + ", defaultAccept=" + defaultAccept
                 + ", multiModel=" + multiModel + ", jobQueueSize=" + jobQueueSize + ", keepAlive=" + keepAlive.toSeconds() + "s"
+                + ", headerReadTimeout=" + headerReadTimeout.toSeconds() + "s"
                 + ", nettyThreads=" + nettyThreads + ", shutdownGrace=" + shutdownGrace.toSeconds() + "s"
                 + ", modelDir=" + modelDir() + safePortRange.map(r -> ", safePortRange=" + r).orElse("");
     }

@@ -39,6 +39,7 @@ class ServingEnvTest {
         env.put("SMC_BIND_ADDRESS", "127.0.0.2");
         env.put("SMC_JOB_QUEUE_SIZE", "7");
         env.put("SMC_KEEP_ALIVE_SECONDS", "9");
+        env.put("SMC_HEADER_READ_TIMEOUT_SECONDS", "13");
         env.put("SMC_NETTY_THREADS", "3");
         env.put("SMC_SHUTDOWN_GRACE_SECONDS", "11");
         env.put("SMC_USE_NATIVE_IO", "off");
@@ -69,6 +70,7 @@ class ServingEnvTest {
         assertEquals(Optional.empty(), env.currentHost());
         assertEquals(100, env.jobQueueSize());
         assertEquals(Duration.ofSeconds(60), env.keepAlive());
+        assertEquals(Duration.ofSeconds(60), env.headerReadTimeout());
         assertEquals(4, env.nettyThreads());
         assertEquals(Duration.ofSeconds(25), env.shutdownGrace());
         assertTrue(env.useNativeIo());
@@ -100,6 +102,7 @@ class ServingEnvTest {
         assertEquals("127.0.0.2", env.bindAddress());
         assertEquals(7, env.jobQueueSize());
         assertEquals(Duration.ofSeconds(9), env.keepAlive());
+        assertEquals(Duration.ofSeconds(13), env.headerReadTimeout());
         assertEquals(3, env.nettyThreads());
         assertEquals(Duration.ofSeconds(11), env.shutdownGrace());
         assertFalse(env.useNativeIo());

@@ -12,6 +12,11 @@ import java.util.Optional;
 /**
  * What an invocation answers: status (200 by default), optional reason phrase, content type, extra headers
  * (for example {@code X-Amzn-SageMaker-Custom-Attributes}) and body. Immutable; the {@code with*} methods copy.
+ *
+ * <p>The runtime owns the message framing: it answers a status outside 200-599 with a 500 (and logs it), since a 1xx
+ * is not a final answer and would leave the request open; it drops the framing and hop-by-hop headers
+ * {@code Content-Length}, {@code Transfer-Encoding}, {@code Connection}, {@code Keep-Alive}, {@code Upgrade},
+ * {@code TE}, {@code Trailer} and {@code Proxy-Connection} (with a log line), and sends 204, 205 and 304 without a body.
  */
 public final class InvocationResponse {
     private final int status;
@@ -55,6 +60,7 @@ public final class InvocationResponse {
         return of(requireNonNull(body, "body is null").getBytes(StandardCharsets.UTF_8), contentType);
     }
 
+    /** Another status; the runtime sends 200-599 only (others become a 500). */
     public InvocationResponse withStatus(int newStatus) {
         return new InvocationResponse(newStatus, reason, contentType, headers, body);
     }
@@ -68,7 +74,11 @@ public final class InvocationResponse {
         return new InvocationResponse(status, reason, newContentType, headers, body);
     }
 
-    /** Adds or replaces a response header (names compared as given). */
+    /**
+     * Adds or replaces a response header (names compared as given). Framing and hop-by-hop headers
+     * ({@code Content-Length}, {@code Transfer-Encoding}, {@code Connection}, {@code Keep-Alive}, {@code Upgrade},
+     * {@code TE}, {@code Trailer}) are the runtime's: it drops them.
+     */
     public InvocationResponse withHeader(String name, String value) {
         requireNonNull(name, "name is null");
         requireNonNull(value, "value is null");

@@ -30,6 +30,10 @@ import java.util.Optional;
  * <p>Errors: throw {@link InvocationException} for a chosen status (415, 406, 400, any 4xx/5xx); anything else
  * becomes a 500, an {@link OutOfMemoryError} a 507.
  *
+ * <p>The handler runs inside the server's JVM: {@code System.exit} (or {@code Runtime.halt}) in any of these methods
+ * ends the whole server at once, with every request in flight, the drain skipped; the platform then restarts the
+ * container. Report failures by throwing instead.
+ *
  * @param <M> the loaded model type
  */
 public interface ModelHandler<M> {

@@ -63,7 +63,7 @@ public final class StopSignal {
         try {
             stopped.get();
         } catch (ExecutionException e) {
-            throw new IllegalStateException(e);
+            throw new IllegalStateException("a stop request never fails", e);
         }
     }
 
@@ -72,7 +72,19 @@ public final class StopSignal {
      * at once on a stop; returns whether one was requested (at once when it already was).
      */
     public boolean await(Duration timeout) throws InterruptedException {
-        return stopped.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        try {
+            stopped.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+            return true;
+        } catch (TimeoutException e) {
+            return false;
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("a stop request never fails", e);
+        }
+    }
+
+    /** Completes (with the signal's name) when a stop is requested: to wait for it together with a model load. */
+    public CompletableFuture<String> whenRequested() {
+        return stopped;
     }
 
     /** Records a stop request for {@code signal} ({@code TERM}, {@code INT}) and forwards it. Idempotent. */

@@ -12,7 +12,8 @@ import java.nio.file.Path;
 
 /**
  * The model handler {@code ServeCommandIT} packs into {@code <model dir>/code/handler.jar} (never on the distribution's
- * class path). The model is its folder; {@code loadModel} fails when the folder holds {@code broken}. Bodies:
+ * class path). The model is its folder; {@code loadModel} fails when the folder holds {@code broken}, and takes 120 s,
+ * deaf to interrupts, when it holds {@code slow-load}. Bodies:
  * {@code slow} creates {@code <model>/slow-started}, waits (at most 30 s) until the test creates {@code <model>/release},
  * then answers {@code slept}; {@code where} answers the model folder; anything else is echoed.
  */
@@ -21,6 +22,16 @@ public final class SlowEchoHandler implements ModelHandler<Path> {
     public Path loadModel(Path modelDir, ServingContext context) throws Exception {
         if (Files.exists(modelDir.resolve("broken"))) {
             throw new IllegalStateException("model file " + modelDir.resolve("broken") + " is corrupt (on purpose)");
+        }
+        if (Files.exists(modelDir.resolve("slow-load"))) {
+            long until = System.nanoTime() + 120_000_000_000L;
+            while (System.nanoTime() < until) {
+                try {
+                    Thread.sleep(100);
+                } catch (InterruptedException e) {
+                    // a native load cannot be interrupted either
+                }
+            }
         }
         return modelDir;
     }

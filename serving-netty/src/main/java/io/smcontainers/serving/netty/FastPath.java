@@ -19,7 +19,8 @@ import java.util.Optional;
  * Answers the healthy {@code GET|HEAD /ping} and {@code GET /execution-parameters} straight after the HTTP decoder, before
  * aggregation and routing: the response bytes are written into one pooled buffer from pre-encoded parts (only the
  * request id varies), the same bytes the router would send. Everything else (another phase than READY, a body, a query
- * string, an id that is not printable ASCII) goes on to the aggregator and router unchanged.
+ * string, an id that is not printable ASCII, a request {@link RequestChecks} refuses) goes on to the aggregator and router
+ * unchanged. It sits after {@link InOrder}, so it answers only while the connection is free and writable.
  */
 final class FastPath extends ChannelInboundHandlerAdapter {
     static final String NAME = "fast-path";
@@ -53,7 +54,7 @@ final class FastPath extends ChannelInboundHandlerAdapter {
     }
 
     private boolean answer(ChannelHandlerContext ctx, HttpRequest request) {
-        if (!request.decoderResult().isSuccess() || !noBody(request)) {
+        if (!request.decoderResult().isSuccess() || !noBody(request) || RequestChecks.problem(request).isPresent()) {
             return false;
         }
         String uri = request.uri();
@@ -80,7 +81,7 @@ final class FastPath extends ChannelInboundHandlerAdapter {
             }
             tail = ("\r\ncontent-length: " + body.get().length() + "\r\nconnection: " + (keepAlive ? "keep-alive" : "close")
                     + "\r\n\r\n" + body.get()).getBytes(US_ASCII);
-            responses.accessLog(ctx.channel(), method, uri, request.protocolVersion(), 200, System.nanoTime(), requestId);
+            responses.accessLog(ctx.channel().remoteAddress(), method, uri, request.protocolVersion(), 200, System.nanoTime(), requestId);
         }
         ByteBuf out = ctx.alloc().directBuffer(OK_JSON.length + requestId.length() + tail.length);
         out.writeBytes(OK_JSON).writeCharSequence(requestId, US_ASCII);

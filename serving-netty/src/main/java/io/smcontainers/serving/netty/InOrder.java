@@ -3,68 +3,99 @@ package io.smcontainers.serving.netty;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import java.util.ArrayDeque;
 
 /**
- * Keeps pipelined requests in order without pausing reads on every invocation: while the connection is busy (an
- * invocation or management call in flight, {@link Responses#BUSY}), the HTTP parts that arrive are held here and reading
- * pauses (so at most one read's worth is held); {@link #resume(Channel)}, called on the event loop once the busy
- * request's response is flushed, replays them until the next busy request or the end, then reading resumes. A client
- * that waits for its answer before the next request (the usual case) never pauses reads.
+ * Keeps pipelined requests in order and bounds what a connection costs: while a request is in flight
+ * ({@link Connection#busy()}) or the channel is not writable (its outbound bytes are above the high-water mark because
+ * the client does not read its answers), the HTTP parts that arrive are held here and reading pauses, so at most one
+ * read's worth is held. They are replayed, and reading resumes, once the in-flight answer is flushed
+ * ({@link #resume()}) and the channel is writable again. A client that reads its answers and waits for each before the
+ * next request (the usual case) never pauses reads. Also tells the {@link Connection} where the decoder is (a request's
+ * head read, its last part read), for the header-read timeout.
  */
 final class InOrder extends ChannelInboundHandlerAdapter {
     static final String NAME = "in-order";
 
+    private final Connection connection;
     private final ArrayDeque<Object> held = new ArrayDeque<>(4);
+    private ChannelHandlerContext ctx;
+
+    InOrder(Connection connection) {
+        this.connection = connection;
+    }
 
     @Override
-    public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (!held.isEmpty() || busy(ctx.channel())) {
+    public void handlerAdded(ChannelHandlerContext added) {
+        this.ctx = added;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext context, Object msg) {
+        if (msg instanceof HttpRequest) {
+            connection.headersRead();
+        }
+        if (msg instanceof LastHttpContent) {
+            connection.requestRead();
+        }
+        if (!held.isEmpty() || mustWait(context.channel())) {
             held.add(msg);
-            ctx.channel().config().setAutoRead(false);
+            context.channel().config().setAutoRead(false);
             return;
         }
-        ctx.fireChannelRead(msg);
+        context.fireChannelRead(msg);
     }
 
-    /** On the event loop, after the busy request's response was flushed: clears BUSY and replays what was held. */
-    static void resume(Channel channel) {
-        channel.attr(Responses.BUSY).set(Boolean.FALSE);
-        ChannelHandlerContext ctx = channel.pipeline().context(NAME);
-        if (ctx != null) {
-            ((InOrder) ctx.handler()).replay(ctx);
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext context) throws Exception {
+        if (context.channel().isWritable()) {
+            replay(context);
         }
-        KeepAliveTimeout.touch(channel);
+        super.channelWritabilityChanged(context);
     }
 
-    private void replay(ChannelHandlerContext ctx) {
+    /** On the event loop, after the in-flight request's answer was flushed: replays what was held. */
+    void resume() {
+        if (ctx != null) {
+            replay(ctx);
+        }
+    }
+
+    /** How many HTTP parts are held (for tests). */
+    int held() {
+        return held.size();
+    }
+
+    private boolean mustWait(Channel channel) {
+        return connection.busy() || !channel.isWritable();
+    }
+
+    private void replay(ChannelHandlerContext context) {
         boolean replayed = false;
-        while (!held.isEmpty() && !busy(ctx.channel())) {
-            ctx.fireChannelRead(held.poll());
+        while (!held.isEmpty() && !mustWait(context.channel())) {
+            context.fireChannelRead(held.poll());
             replayed = true;
         }
         if (replayed) {
-            ctx.fireChannelReadComplete();
+            context.fireChannelReadComplete();
         }
-        if (held.isEmpty() && ctx.channel().isActive() && !ctx.channel().config().isAutoRead()) {
-            ctx.channel().config().setAutoRead(true);
+        if (held.isEmpty() && context.channel().isActive() && !context.channel().config().isAutoRead()) {
+            context.channel().config().setAutoRead(true);
         }
-    }
-
-    private static boolean busy(Channel channel) {
-        return Boolean.TRUE.equals(channel.attr(Responses.BUSY).get());
     }
 
     @Override
-    public void handlerRemoved(ChannelHandlerContext ctx) {
+    public void handlerRemoved(ChannelHandlerContext context) {
         releaseHeld();
     }
 
     @Override
-    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+    public void channelInactive(ChannelHandlerContext context) throws Exception {
         releaseHeld();
-        super.channelInactive(ctx);
+        super.channelInactive(context);
     }
 
     private void releaseHeld() {

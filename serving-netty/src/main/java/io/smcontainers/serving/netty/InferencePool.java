@@ -86,7 +86,10 @@ final class InferencePool {
         thread.start();
     }
 
-    /** Stops taking new jobs, lets the queue drain for up to {@code wait}, then interrupts what still runs. */
+    /**
+     * Stops taking new jobs, lets the queue drain for up to {@code wait}, then interrupts what still runs and answers the
+     * jobs still queued with 503 (closing their connections).
+     */
     void shutdown(Duration wait) throws InterruptedException {
         stopping = true;
         long deadline = System.nanoTime() + wait.toNanos();
@@ -101,8 +104,9 @@ final class InferencePool {
         }
         Job left;
         while ((left = queue.poll()) != null) {
-            left.cancelIfQueued();
-            left.releaseBody();
+            left.rejectIfQueued(ErrorReply.of(503, "ServerDraining",
+                    "The server is shutting down: the invocation was still queued at the drain deadline (SMC_SHUTDOWN_GRACE_SECONDS)").closing());
+            left.handlerDone();
             left.model.release();
         }
     }
@@ -152,25 +156,27 @@ final class InferencePool {
                 if (!job.start(this)) {
                     return;
                 }
-                if (!job.channel.isActive()) {
-                    job.fail(499, "ClientClosedRequest", "The client closed the connection before the invocation ran");
+                if (!job.channel().isActive()) {
+                    job.fail(ErrorReply.of(499, "ClientClosedRequest", "The client closed the connection before the invocation ran"));
                     return;
                 }
                 Object instance;
                 try {
                     instance = model.borrow(job.remainingNanos());
                 } catch (InterruptedException e) {
+                    job.fail(ErrorReply.of(503, "ServiceUnavailable", "Interrupted while waiting for an instance of model '" + model.name() + "'"));
                     return;
                 }
                 if (instance == null) {
-                    job.fail(503, "ServiceUnavailable", "No instance of model '" + model.name() + "' became free before the invocation timeout");
+                    job.fail(ErrorReply.of(503, "ServiceUnavailable", "No instance of model '" + model.name()
+                            + "' became free before the invocation timeout"));
                     return;
                 }
                 try {
                     InvocationResponse response = model.handler().transform(instance, job.payload, job.contentType, job.accept, job.context);
                     job.handlerReturned();
                     if (response == null) {
-                        job.fail(500, "InvalidHandlerResult", "The model handler returned no response (null)");
+                        job.fail(ErrorReply.of(500, "InvalidHandlerResult", "The model handler returned no response (null)"));
                     } else {
                         job.succeed(response);
                     }
@@ -186,7 +192,7 @@ final class InferencePool {
                 }
             } finally {
                 current = null;
-                job.releaseBody();
+                job.handlerDone();
                 running.decrementAndGet();
                 model.release();
             }

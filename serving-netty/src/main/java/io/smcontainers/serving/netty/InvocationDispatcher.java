@@ -2,10 +2,7 @@ package io.smcontainers.serving.netty;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
-import io.netty.channel.Channel;
-import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.FullHttpRequest;
-import io.netty.util.AttributeKey;
 import io.netty.util.Timeout;
 import io.netty.util.Timer;
 import io.smcontainers.framework.spi.Codecs;
@@ -16,13 +13,13 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Admits an invocation: snapshots the request on the event loop, marks the connection busy (later pipelined requests
- * wait in {@link InOrder}) and queues the job for the inference pool; a full queue is an immediate 503. Deadlines cost
- * nothing per request: one sweep on the shared timer, every {@link #SWEEP_MILLIS} ms, answers 504 to the queued and
- * running jobs past their deadline (the queue is FIFO, so it stops at the first job still in time).
+ * Admits an invocation: snapshots the request on the event loop, marks the connection busy with the job (later pipelined
+ * requests wait in {@link InOrder}; a queued job is dropped if the client goes) and queues the job for the inference
+ * pool; a full queue is an immediate 503. Deadlines cost nothing per request: one sweep on the shared timer, every
+ * {@link #SWEEP_MILLIS} ms, answers 504 to the queued and running jobs past their deadline (the queue is FIFO, so it
+ * stops at the first job still in time).
  */
 final class InvocationDispatcher {
-    static final AttributeKey<Job> CURRENT = AttributeKey.valueOf("smc.job");
     static final long SWEEP_MILLIS = 10;
     private static final long GRACE_NANOS = TimeUnit.SECONDS.toNanos(2);
 
@@ -45,10 +42,9 @@ final class InvocationDispatcher {
         this.queueSize = queueSize;
     }
 
-    void dispatch(ChannelHandlerContext ctx, FullHttpRequest request, Exchange exchange, LoadedModel model, Optional<String> modelName) {
-        Channel channel = ctx.channel();
+    void dispatch(FullHttpRequest request, Exchange exchange, LoadedModel model, Optional<String> modelName) {
         if (!model.acquire()) {
-            responses.error(channel, exchange, 404, "ModelNotFoundException", "Model not found: " + model.name(), null, false);
+            responses.error(exchange, ErrorReply.of(404, "ModelNotFoundException", "Model not found: " + model.name()));
             return;
         }
         String contentType = request.headers().get("ContentType");
@@ -60,30 +56,26 @@ final class InvocationDispatcher {
         }
         String accept = MediaTypes.effectiveAccept(request.headers().get("Accept"), defaultAccept);
         // The body is not copied: the payload views the aggregated buffer (one contiguous buffer, see PayloadAggregator),
-        // one reference shared by the handler side and the response side (Job). The headers are read by the worker; nothing changes
-        // them once the request is routed.
+        // two references held by the job, one for the handler side and one for the response side. The headers are read by
+        // the worker; nothing changes them once the request is routed.
         ByteBuf content = request.content();
         ByteBuf body = null;
         Payload payload;
         if (content.nioBufferCount() == 1) {
-            body = content.retain();
+            body = content.retain(2);
             payload = Payload.wrap(content.nioBuffer());
         } else {
             payload = Payload.wrap(ByteBufUtil.getBytes(content));
         }
         RequestContext context = new RequestContext(exchange.requestId(), request.headers(), accept, defaultAccept, modelName, codecs);
-        Job job = new Job(channel, exchange, model, body, payload, contentType, accept, context, exchange.startNanos() + timeout.toNanos(),
-                responses);
-        channel.attr(Responses.BUSY).set(Boolean.TRUE);
+        Job job = new Job(exchange, model, body, payload, contentType, accept, context, exchange.startNanos() + timeout.toNanos(), responses);
+        exchange.connection().begin(job);
         if (!pool.offer(job)) {
-            job.releaseBody();
-            job.releaseBody();
+            job.rejectIfQueued(ErrorReply.of(503, "ServiceUnavailable", "No worker is available to serve the request: the queue of "
+                    + queueSize + " waiting invocations is full (SMC_JOB_QUEUE_SIZE). Retry later or add workers."));
+            job.handlerDone();
             model.release();
-            responses.error(channel, exchange, 503, "ServiceUnavailable", "No worker is available to serve the request: the queue of "
-                    + queueSize + " waiting invocations is full (SMC_JOB_QUEUE_SIZE). Retry later or add workers.", null, false, true, null);
-            return;
         }
-        channel.attr(CURRENT).set(job);
     }
 
     /** Starts the deadline sweep; it ends when the timer is stopped. */

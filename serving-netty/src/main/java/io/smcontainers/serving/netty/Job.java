@@ -6,29 +6,26 @@ import io.smcontainers.framework.spi.InvocationException;
 import io.smcontainers.framework.spi.InvocationResponse;
 import io.smcontainers.framework.spi.Payload;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One admitted invocation. Its state moves once from QUEUED to RUNNING and then to exactly one end (DONE, TIMED_OUT,
- * CANCELLED); whichever transition wins writes the only response.
+ * One admitted invocation. Its state moves once from {@link State#QUEUED} to {@link State#RUNNING} and then to exactly one
+ * end ({@link State#DONE}, {@link State#TIMED_OUT}, {@link State#CANCELLED}), or straight from QUEUED to an end; whichever
+ * transition wins writes the only response.
  *
- * <p>The request body is the aggregated Netty buffer itself ({@link #payload} is a view of it). The job owns one reference,
- * with two holds on it: the handler side (done when the worker is done with the job, or when the job is dropped unrun)
- * and the response side (done when the response is written, since a handler may answer with a view of the request body,
- * or at once when the job ends with an error or without a response). The reference is released when both are done,
- * exactly once.
+ * <p>The request body is the aggregated Netty buffer itself ({@link #payload} is a view of it). The job holds two of its
+ * references: one for the handler side, released by {@link #handlerDone()} when the worker is done with the job (or when
+ * the job is dropped unrun), and one for the response side, released when the response is written (a handler may answer
+ * with a view of the request body) or at once when the job ends with an error or without a response.
  */
 final class Job {
-    static final int QUEUED = 0;
-    static final int RUNNING = 1;
-    static final int DONE = 2;
-    static final int TIMED_OUT = 3;
-    static final int CANCELLED = 4;
+    /** Where a job is in its life. */
+    enum State { QUEUED, RUNNING, DONE, TIMED_OUT, CANCELLED }
+
     private static final Logger log = LoggerFactory.getLogger(Job.class);
 
-    final Channel channel;
     final Exchange exchange;
     final LoadedModel model;
     final Payload payload;
@@ -37,18 +34,19 @@ final class Job {
     final RequestContext context;
     final long deadlineNanos;
     private final ByteBuf body;
-    private final AtomicInteger bodyHolds = new AtomicInteger(2);
     private final Responses responses;
-    private final AtomicInteger state = new AtomicInteger(QUEUED);
+    private final AtomicReference<State> state = new AtomicReference<>(State.QUEUED);
     private volatile InferencePool.Worker worker;
     private volatile boolean returned;
 
-    /** {@code body}: the buffer {@code payload} views, with one reference retained for this job (null when the payload owns its bytes). */
-    Job(Channel channel, Exchange exchange, LoadedModel model, ByteBuf body, Payload payload, String contentType, String accept,
-            RequestContext context, long deadlineNanos, Responses responses) {
-        this.channel = channel;
-        this.body = body;
+    /**
+     * @param body the buffer {@code payload} views, with two references retained for this job (handler and response
+     *     side); null when the payload owns its bytes
+     */
+    Job(Exchange exchange, LoadedModel model, ByteBuf body, Payload payload, String contentType, String accept, RequestContext context,
+            long deadlineNanos, Responses responses) {
         this.exchange = exchange;
+        this.body = body;
         this.model = model;
         this.payload = payload;
         this.contentType = contentType;
@@ -58,6 +56,14 @@ final class Job {
         this.responses = responses;
     }
 
+    Channel channel() {
+        return exchange.connection().channel();
+    }
+
+    State state() {
+        return state.get();
+    }
+
     long remainingNanos() {
         return deadlineNanos - System.nanoTime();
     }
@@ -65,7 +71,7 @@ final class Job {
     /** The worker takes the job; false when it already ended (timed out or cancelled while queued). */
     boolean start(InferencePool.Worker taker) {
         this.worker = taker;
-        return state.compareAndSet(QUEUED, RUNNING);
+        return state.compareAndSet(State.QUEUED, State.RUNNING);
     }
 
     /** The handler returned (or threw): from now on a timeout no longer concerns this job's worker. */
@@ -81,16 +87,23 @@ final class Job {
         return worker;
     }
 
-    /** One of the two holds on the request body is done: the handler side (worker) or the response side. */
-    void releaseBody() {
-        if (bodyHolds.decrementAndGet() == 0 && body != null) {
+    /** The handler side is done with the request body: the worker finished the job, or the job was dropped unrun. Once per job. */
+    void handlerDone() {
+        if (body != null) {
+            body.release();
+        }
+    }
+
+    /** The response side is done with the request body. Called once, by whichever transition ended the job. */
+    private void responseDone() {
+        if (body != null) {
             body.release();
         }
     }
 
     void succeed(InvocationResponse response) {
         if (finish()) {
-            responses.invocation(channel, exchange, response, this::releaseBody);
+            responses.invocation(exchange, response, this::responseDone);
         }
     }
 
@@ -98,43 +111,43 @@ final class Job {
         if (!finish()) {
             return;
         }
-        releaseBody();
+        responseDone();
         if (error instanceof InvocationException) {
             InvocationException invocation = (InvocationException) error;
             if (invocation.status() >= 500) {
                 log.warn("Invocation {} failed with {}: {}", exchange.requestId(), invocation.status(), invocation.getMessage(), error);
             }
-            responses.error(channel, exchange, invocation.status(), invocation.type(), invocation.getMessage(), error, false, true, null);
+            responses.error(exchange, ErrorReply.of(invocation.status(), invocation.type(), invocation.getMessage()).because(error));
             return;
         }
         if (error instanceof OutOfMemoryError) {
             log.error("Invocation {} ran out of memory", exchange.requestId(), error);
-            responses.error(channel, exchange, 507, "OutOfMemoryError", "Out of resources: " + error.getMessage(), error, false, true, null);
+            responses.error(exchange, ErrorReply.of(507, "OutOfMemoryError", "Out of resources: " + error.getMessage()).because(error));
             return;
         }
         log.warn("Invocation {} failed: {}", exchange.requestId(), error.toString(), error);
         String message = error.getMessage() == null ? error.getClass().getName() : error.getMessage();
-        responses.error(channel, exchange, 500, error.getClass().getSimpleName(), message, error, false, true, null);
+        responses.error(exchange, ErrorReply.of(500, error.getClass().getSimpleName(), message).because(error));
     }
 
-    void fail(int status, String type, String message) {
+    void fail(ErrorReply reply) {
         if (finish()) {
-            releaseBody();
-            responses.error(channel, exchange, status, type, message, null, false, true, null);
+            responseDone();
+            responses.error(exchange, reply);
         }
     }
 
     private boolean finish() {
-        return state.compareAndSet(RUNNING, DONE);
+        return state.compareAndSet(State.RUNNING, State.DONE);
     }
 
     /** On the timer thread once past the deadline: answers 504; a running handler is interrupted. Returns whether it was running. */
     boolean expire(long timeoutSeconds) {
-        if (state.compareAndSet(QUEUED, TIMED_OUT)) {
+        if (state.compareAndSet(State.QUEUED, State.TIMED_OUT)) {
             respondTimeout(timeoutSeconds, "while queued");
             return false;
         }
-        if (state.compareAndSet(RUNNING, TIMED_OUT)) {
+        if (state.compareAndSet(State.RUNNING, State.TIMED_OUT)) {
             respondTimeout(timeoutSeconds, "while running");
             InferencePool.Worker running = worker;
             if (running != null && !returned) {
@@ -146,19 +159,28 @@ final class Job {
     }
 
     private void respondTimeout(long timeoutSeconds, String where) {
-        releaseBody();
+        responseDone();
         log.warn("Invocation {} timed out {} after {} s", exchange.requestId(), where, timeoutSeconds);
-        responses.error(channel, exchange, 504, "InvocationTimeout",
-                "The model did not answer within the invocation timeout of " + timeoutSeconds
-                        + " s (SAGEMAKER_MODEL_SERVER_TIMEOUT)", null, false, true, null);
+        responses.error(exchange, ErrorReply.of(504, "InvocationTimeout", "The model did not answer within the invocation timeout of "
+                + timeoutSeconds + " s (SAGEMAKER_MODEL_SERVER_TIMEOUT)"));
     }
 
-    /** The client went away: a queued job is dropped without running the handler. */
-    void cancelIfQueued() {
-        if (state.compareAndSet(QUEUED, CANCELLED)) {
-            releaseBody();
+    /** The client went away: a queued job is dropped without running the handler and without an answer. */
+    void dropIfQueued() {
+        if (state.compareAndSet(State.QUEUED, State.CANCELLED)) {
+            responseDone();
             log.debug("Invocation {} dropped: the client disconnected while it was queued", exchange.requestId());
         }
+    }
+
+    /** A queued job that will not run (queue full, drain deadline) is answered with {@code reply}; false when it already ended. */
+    boolean rejectIfQueued(ErrorReply reply) {
+        if (!state.compareAndSet(State.QUEUED, State.CANCELLED)) {
+            return false;
+        }
+        responseDone();
+        responses.error(exchange, reply);
+        return true;
     }
 
     static long seconds(long nanos) {

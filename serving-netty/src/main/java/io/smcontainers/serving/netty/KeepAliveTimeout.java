@@ -1,38 +1,41 @@
 package io.smcontainers.serving.netty;
 
-import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.Ticker;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The keep-alive timeout: closes a connection that has had nothing read and no response flushed for the timeout and has
- * no request in flight ({@link Responses#BUSY}); busy connections are never closed. One timer per connection, re-armed
- * when it fires (not per read or write, unlike {@code IdleStateHandler}, which also adds a listener to every write).
+ * The keep-alive timeout: closes a connection that has had nothing read and no in-flight answer flushed for the timeout
+ * and has no request in flight ({@link Connection#busy()}); busy connections are never closed. One timer per
+ * connection, re-armed when it fires (not per read or write, unlike {@code IdleStateHandler}, which also adds a listener
+ * to every write). A client that stops reading its answers also stops being read from ({@link InOrder}), so it is idle
+ * here and closed after the timeout.
  */
 final class KeepAliveTimeout extends ChannelInboundHandlerAdapter {
     static final String NAME = "keep-alive";
 
+    private final Connection connection;
     private final long timeoutNanos;
+    private Ticker ticker = Ticker.systemTicker();
     private long lastActivity;
     private Future<?> check;
 
-    KeepAliveTimeout(long timeoutSeconds) {
-        this.timeoutNanos = TimeUnit.SECONDS.toNanos(timeoutSeconds);
+    KeepAliveTimeout(Connection connection, long timeoutNanos) {
+        this.connection = connection;
+        this.timeoutNanos = timeoutNanos;
     }
 
-    /** Counts a flushed response as activity (called on the event loop). */
-    static void touch(Channel channel) {
-        ChannelHandlerContext ctx = channel.pipeline().context(NAME);
-        if (ctx != null) {
-            ((KeepAliveTimeout) ctx.handler()).lastActivity = System.nanoTime();
-        }
+    /** Counts a flushed answer as activity (called on the event loop). */
+    void touch() {
+        lastActivity = ticker.nanoTime();
     }
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
-        lastActivity = System.nanoTime();
+        ticker = ctx.executor().ticker();
+        lastActivity = ticker.nanoTime();
         if (ctx.channel().isActive() && ctx.channel().isRegistered()) {
             arm(ctx, timeoutNanos);
         }
@@ -41,7 +44,7 @@ final class KeepAliveTimeout extends ChannelInboundHandlerAdapter {
     @Override
     public void channelActive(ChannelHandlerContext ctx) throws Exception {
         if (check == null) {
-            lastActivity = System.nanoTime();
+            lastActivity = ticker.nanoTime();
             arm(ctx, timeoutNanos);
         }
         super.channelActive(ctx);
@@ -49,7 +52,7 @@ final class KeepAliveTimeout extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) throws Exception {
-        lastActivity = System.nanoTime();
+        lastActivity = ticker.nanoTime();
         super.channelReadComplete(ctx);
     }
 
@@ -78,11 +81,11 @@ final class KeepAliveTimeout extends ChannelInboundHandlerAdapter {
         if (!ctx.channel().isOpen()) {
             return;
         }
-        if (Boolean.TRUE.equals(ctx.channel().attr(Responses.BUSY).get())) {
+        if (connection.busy()) {
             arm(ctx, timeoutNanos);
             return;
         }
-        long idle = System.nanoTime() - lastActivity;
+        long idle = ticker.nanoTime() - lastActivity;
         if (idle >= timeoutNanos) {
             ctx.close();
         } else {

@@ -71,12 +71,25 @@ final class ModelRegistry {
         if (!path.startsWith(root) || !Files.exists(path)) {
             return Answer.error(404, "ModelNotFoundException", "Model not found in model store: " + location);
         }
+        // Links are followed before the check: a model folder is a folder strictly inside the model store, in fact.
+        Path real;
+        try {
+            Path realRoot = root.toRealPath();
+            real = path.toRealPath();
+            if (!real.startsWith(realRoot) || real.equals(realRoot)) {
+                log.warn("Refusing to load model url {}: it resolves to {}, which is not a folder inside the model store {}", location, real, realRoot);
+                return Answer.error(404, "ModelNotFoundException", "Model not found in model store: " + location
+                        + " (a model must be a folder inside " + root + ", links resolved)");
+            }
+        } catch (java.io.IOException e) {
+            return Answer.error(404, "ModelNotFoundException", "Model not found in model store: " + location);
+        }
         String name = requestedName.filter(value -> !value.isBlank()).orElse(path.getFileName() == null ? location : path.getFileName().toString());
         if (models.putIfAbsent(name, LOADING) != null) {
             return Answer.error(409, "ConflictStatusException", "Model " + name + " is already registered.");
         }
         try {
-            LoadedModel model = LoadedModel.load(name, location, path, handler, 1, context);
+            LoadedModel model = LoadedModel.load(name, location, real, handler, 1, context);
             models.put(name, model);
             return Answer.ok("{\"status\": \"Workers scaled\"}");
         } catch (OutOfMemoryError e) {

@@ -1,6 +1,6 @@
 package io.smcontainers.serving.netty;
 
-import io.netty.channel.ChannelHandler;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.http.FullHttpRequest;
@@ -21,22 +21,25 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Routes every request: {@code /ping} and {@code /execution-parameters} answered inline from memory, {@code /invocations}
- * (and {@code /models/<name>/invoke}) handed to the dispatcher, the multi-model management calls run on their own
- * executor, everything else 404/405. Also drops queued jobs of closed connections.
+ * Routes one connection's requests: {@code /ping} and {@code /execution-parameters} answered inline from memory,
+ * {@code /invocations} (and {@code /models/<name>/invoke}) handed to the dispatcher, the multi-model management calls
+ * (load bodies parsed there too) run on their own executor, requests {@link RequestChecks} refuses 505/400, everything
+ * else 404/405.
  */
-@ChannelHandler.Sharable
 final class RequestRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
     private static final Logger log = LoggerFactory.getLogger(RequestRouter.class);
+    private static final ErrorReply DRAINING = ErrorReply.of(503, "ServerDraining", "The server is shutting down").closing();
 
+    private final Connection connection;
     private final ServerState state;
     private final Responses responses;
     private final InvocationDispatcher dispatcher;
     private final Optional<ModelRegistry> registry;
     private final ExecutorService management;
 
-    RequestRouter(ServerState state, Responses responses, InvocationDispatcher dispatcher, Optional<ModelRegistry> registry,
-            ExecutorService management) {
+    RequestRouter(Connection connection, ServerState state, Responses responses, InvocationDispatcher dispatcher,
+            Optional<ModelRegistry> registry, ExecutorService management) {
+        this.connection = connection;
         this.state = state;
         this.responses = responses;
         this.dispatcher = dispatcher;
@@ -46,15 +49,18 @@ final class RequestRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
-        String requestId = request.headers().get("X-Amzn-SageMaker-Inference-Id");
-        Exchange exchange = new Exchange(requestId == null || requestId.isEmpty() ? Responses.newRequestId() : requestId,
-                request.method(), request.uri(), request.protocolVersion(), HttpUtil.isKeepAlive(request), System.nanoTime());
+        Exchange exchange = Exchange.of(connection, request);
         if (request.decoderResult().isFailure()) {
             Throwable cause = request.decoderResult().cause();
             boolean tooLong = cause instanceof TooLongHttpHeaderException || cause instanceof TooLongHttpLineException;
             log.debug("Malformed request from {}: {}", ctx.channel().remoteAddress(), cause.toString());
-            responses.error(ctx.channel(), exchange, tooLong ? 431 : 400, "BadRequest",
-                    tooLong ? "Request header fields too large." : "Invalid HTTP message.", null, true);
+            responses.error(exchange, ErrorReply.of(tooLong ? 431 : 400, "BadRequest",
+                    tooLong ? "Request header fields too large." : "Invalid HTTP message.").closing());
+            return;
+        }
+        Optional<ErrorReply> refused = RequestChecks.problem(request);
+        if (refused.isPresent()) {
+            responses.error(exchange, refused.get());
             return;
         }
         String path = path(request.uri());
@@ -86,12 +92,13 @@ final class RequestRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
                     models(ctx, request, exchange, path, registry.get());
                     return;
                 }
-                responses.error(ctx.channel(), exchange, 404, "ResourceNotFoundException",
-                        "Requested resource is not found, please refer to API document.", null, false);
+                responses.error(exchange, ErrorReply.of(404, "ResourceNotFoundException",
+                        "Requested resource is not found, please refer to API document."));
         }
     }
 
-    private static String path(String uri) {
+    /** The path of a request URI: no query, no trailing slash (except the root). */
+    static String path(String uri) {
         int query = uri.indexOf('?');
         String path = query < 0 ? uri : uri.substring(0, query);
         if (path.length() > 1 && path.endsWith("/")) {
@@ -103,16 +110,16 @@ final class RequestRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
     private void ping(ChannelHandlerContext ctx, Exchange exchange) {
         switch (state.phase()) {
             case READY:
-                responses.ok(ctx.channel(), exchange, "application/json", new byte[0]);
+                responses.ok(exchange, "application/json", new byte[0]);
                 return;
             case LOADING:
-                responses.error(ctx.channel(), exchange, 503, "ModelLoading", "The model is loading", null, false);
+                responses.error(exchange, ErrorReply.of(503, "ModelLoading", "The model is loading"));
                 return;
             case FAILED:
-                responses.error(ctx.channel(), exchange, 503, "ModelLoadFailed", "The model failed to load; see the container log", null, false);
+                responses.error(exchange, ErrorReply.of(503, "ModelLoadFailed", "The model failed to load; see the container log"));
                 return;
             case DRAINING:
-                responses.error(ctx.channel(), exchange, 503, "ServerDraining", "The server is shutting down", null, true);
+                responses.error(exchange, DRAINING);
                 return;
         }
     }
@@ -122,11 +129,11 @@ final class RequestRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
             case READY:
                 return true;
             case DRAINING:
-                responses.error(ctx.channel(), exchange, 503, "ServerDraining", "The server is shutting down", null, true);
+                responses.error(exchange, DRAINING);
                 return false;
             case LOADING:
             case FAILED:
-                responses.error(ctx.channel(), exchange, 503, "ModelNotReady", "The model is not loaded yet", null, false);
+                responses.error(exchange, ErrorReply.of(503, "ModelNotReady", "The model is not loaded yet"));
                 return false;
         }
         return false;
@@ -139,40 +146,39 @@ final class RequestRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
         if (registry.isPresent()) {
             List<String> names = new QueryStringDecoder(request.uri()).parameters().get("model_name");
             if (names == null || names.isEmpty()) {
-                responses.error(ctx.channel(), exchange, 400, "BadRequestError", "Parameter model_name is required.", null, false);
+                responses.error(exchange, ErrorReply.of(400, "BadRequestError", "Parameter model_name is required."));
                 return;
             }
             invokeModel(ctx, request, exchange, names.get(0));
             return;
         }
-        dispatcher.dispatch(ctx, request, exchange, state.model().orElseThrow(), Optional.empty());
+        dispatcher.dispatch(request, exchange, state.model().orElseThrow(), Optional.empty());
     }
 
     private void invokeModel(ChannelHandlerContext ctx, FullHttpRequest request, Exchange exchange, String name) {
         Optional<LoadedModel> model = registry.orElseThrow().get(name);
         if (model.isEmpty()) {
-            responses.error(ctx.channel(), exchange, 404, "ModelNotFoundException", "Model not found: " + name, null, false);
+            responses.error(exchange, ErrorReply.of(404, "ModelNotFoundException", "Model not found: " + name));
             return;
         }
         String target = request.headers().get("X-Amzn-SageMaker-Target-Model");
         if (target != null) {
             log.debug("Invocation {} of model '{}' for target model {}", exchange.requestId(), name, target);
         }
-        dispatcher.dispatch(ctx, request, exchange, model.get(), Optional.of(name));
+        dispatcher.dispatch(request, exchange, model.get(), Optional.of(name));
     }
 
     private void executionParameters(ChannelHandlerContext ctx, Exchange exchange) {
         if (state.phase() != ServerState.Phase.READY) {
-            responses.error(ctx.channel(), exchange, 503, "ModelNotReady", "The model is not loaded yet", null, false);
+            responses.error(exchange, ErrorReply.of(503, "ModelNotReady", "The model is not loaded yet"));
             return;
         }
         Optional<String> body = state.executionParameters();
         if (body.isEmpty()) {
-            responses.error(ctx.channel(), exchange, 404, "ResourceNotFoundException",
-                    "This container does not provide execution parameters.", null, false);
+            responses.error(exchange, ErrorReply.of(404, "ResourceNotFoundException", "This container does not provide execution parameters."));
             return;
         }
-        responses.ok(ctx.channel(), exchange, "application/json", body.get().getBytes(StandardCharsets.US_ASCII));
+        responses.ok(exchange, "application/json", body.get().getBytes(StandardCharsets.US_ASCII));
     }
 
     private void models(ChannelHandlerContext ctx, FullHttpRequest request, Exchange exchange, String path, ModelRegistry models) {
@@ -191,30 +197,9 @@ final class RequestRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
         Map<String, List<String>> query = new QueryStringDecoder(request.uri()).parameters();
         if (segments.length == 1) {
             if (method.equals(HttpMethod.GET)) {
-                reply(ctx, exchange, models.list(first(query, "limit"), first(query, "next_page_token")));
+                reply(exchange, models.list(first(query, "limit"), first(query, "next_page_token")));
             } else if (method.equals(HttpMethod.POST)) {
-                Optional<String> name = first(query, "model_name");
-                Optional<String> url = first(query, "url");
-                String contentType = request.headers().get("Content-Type");
-                if (contentType != null && MediaTypes.essence(contentType).equals(MediaTypes.JSON) && request.content().isReadable()) {
-                    Object body;
-                    try {
-                        body = JsonCodec.parse(io.netty.buffer.ByteBufUtil.getBytes(request.content()), StandardCharsets.UTF_8);
-                    } catch (RuntimeException e) {
-                        responses.error(ctx.channel(), exchange, 400, "BadRequestError", "Invalid load request body: " + e.getMessage(), null, false);
-                        return;
-                    }
-                    if (!(body instanceof Map)) {
-                        responses.error(ctx.channel(), exchange, 400, "BadRequestError",
-                                "The load request body must be a JSON object with model_name and url", null, false);
-                        return;
-                    }
-                    name = text(((Map<?, ?>) body).get("model_name")).or(() -> first(query, "model_name"));
-                    url = text(((Map<?, ?>) body).get("url")).or(() -> first(query, "url"));
-                }
-                Optional<String> finalName = name;
-                Optional<String> finalUrl = url;
-                offload(ctx, exchange, () -> models.load(finalName, finalUrl));
+                load(ctx, request, exchange, query, models);
             } else {
                 methodNotAllowed(ctx, exchange, "GET, POST");
             }
@@ -223,7 +208,7 @@ final class RequestRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
         if (segments.length == 2 && !segments[1].isEmpty()) {
             String name = QueryStringDecoder.decodeComponent(segments[1]);
             if (method.equals(HttpMethod.GET)) {
-                reply(ctx, exchange, models.describe(name));
+                reply(exchange, models.describe(name));
             } else if (method.equals(HttpMethod.DELETE)) {
                 offload(ctx, exchange, () -> models.unload(name));
             } else {
@@ -231,12 +216,47 @@ final class RequestRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
             }
             return;
         }
-        responses.error(ctx.channel(), exchange, 404, "ResourceNotFoundException",
-                "Requested resource is not found, please refer to API document.", null, false);
+        responses.error(exchange, ErrorReply.of(404, "ResourceNotFoundException",
+                "Requested resource is not found, please refer to API document."));
+    }
+
+    /**
+     * A load: parameters from the JSON body (at most {@link PayloadAggregator#LOAD_LIMIT} bytes, parsed on the management
+     * executor, not here) or the query string.
+     */
+    private void load(ChannelHandlerContext ctx, FullHttpRequest request, Exchange exchange, Map<String, List<String>> query,
+            ModelRegistry models) {
+        if (request.content().readableBytes() > PayloadAggregator.LOAD_LIMIT) {
+            responses.error(exchange, ErrorReply.of(413, "RequestEntityTooLarge",
+                    "A model load request body is at most " + PayloadAggregator.LOAD_LIMIT + " bytes"));
+            return;
+        }
+        String contentType = request.headers().get("Content-Type");
+        Optional<byte[]> json = contentType != null && MediaTypes.essence(contentType).equals(MediaTypes.JSON) && request.content().isReadable()
+                ? Optional.of(ByteBufUtil.getBytes(request.content()))
+                : Optional.empty();
+        offload(ctx, exchange, () -> {
+            Optional<String> name = first(query, "model_name");
+            Optional<String> url = first(query, "url");
+            if (json.isPresent()) {
+                Object body;
+                try {
+                    body = JsonCodec.parse(json.get(), StandardCharsets.UTF_8);
+                } catch (RuntimeException e) {
+                    return ModelRegistry.Answer.error(400, "BadRequestError", "Invalid load request body: " + e.getMessage());
+                }
+                if (!(body instanceof Map)) {
+                    return ModelRegistry.Answer.error(400, "BadRequestError", "The load request body must be a JSON object with model_name and url");
+                }
+                name = text(((Map<?, ?>) body).get("model_name")).or(() -> first(query, "model_name"));
+                url = text(((Map<?, ?>) body).get("url")).or(() -> first(query, "url"));
+            }
+            return models.load(name, url);
+        });
     }
 
     private void offload(ChannelHandlerContext ctx, Exchange exchange, java.util.function.Supplier<ModelRegistry.Answer> call) {
-        ctx.channel().attr(Responses.BUSY).set(Boolean.TRUE);
+        connection.begin(exchange);
         try {
             management.execute(() -> {
                 ModelRegistry.Answer answer;
@@ -246,22 +266,18 @@ final class RequestRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
                     log.error("Management call {} {} failed", exchange.method(), exchange.uri(), e);
                     answer = ModelRegistry.Answer.error(500, e.getClass().getSimpleName(), String.valueOf(e.getMessage()));
                 }
-                if (answer.status() < 400) {
-                    responses.json(ctx.channel(), exchange, answer.status(), answer.json(), true);
-                } else {
-                    responses.error(ctx.channel(), exchange, answer.status(), answer.type(), answer.message(), null, false, true, null);
-                }
+                reply(exchange, answer);
             });
         } catch (RejectedExecutionException e) {
-            responses.error(ctx.channel(), exchange, 503, "ServerDraining", "The server is shutting down", null, true, true, null);
+            responses.error(exchange, DRAINING);
         }
     }
 
-    private void reply(ChannelHandlerContext ctx, Exchange exchange, ModelRegistry.Answer answer) {
+    private void reply(Exchange exchange, ModelRegistry.Answer answer) {
         if (answer.status() < 400) {
-            responses.json(ctx.channel(), exchange, answer.status(), answer.json(), false);
+            responses.json(exchange, answer.status(), answer.json());
         } else {
-            responses.error(ctx.channel(), exchange, answer.status(), answer.type(), answer.message(), null, false);
+            responses.error(exchange, ErrorReply.of(answer.status(), answer.type(), answer.message()));
         }
     }
 
@@ -275,17 +291,8 @@ final class RequestRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
     }
 
     private void methodNotAllowed(ChannelHandlerContext ctx, Exchange exchange, String allow) {
-        responses.error(ctx.channel(), exchange, 405, "MethodNotAllowedException",
-                "Requested method is not allowed, please refer to API document.", null, false, false, allow);
-    }
-
-    @Override
-    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
-        Job job = ctx.channel().attr(InvocationDispatcher.CURRENT).getAndSet(null);
-        if (job != null) {
-            job.cancelIfQueued();
-        }
-        super.channelInactive(ctx);
+        responses.error(exchange, ErrorReply.of(405, "MethodNotAllowedException",
+                "Requested method is not allowed, please refer to API document.").allowing(allow));
     }
 
     @Override

@@ -8,21 +8,31 @@ import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
-import io.netty.util.AttributeKey;
 import io.smcontainers.framework.spi.InvocationResponse;
+import java.net.SocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The one place that writes responses: request id, Content-Length, Connection, the keep-alive and close decision, the access log. */
+/**
+ * Writes the runtime's responses (all but the pre-encoded healthy ping and execution parameters of {@link FastPath}):
+ * request id, Content-Length, Connection, the keep-alive and close decision, the access log; and, once the answer of the
+ * connection's in-flight request is flushed, hands the connection back ({@link Connection#answered}). Handler answers
+ * keep the framing the runtime's: statuses 200-599 only, no framing or hop-by-hop headers.
+ */
 final class Responses {
-    /** Set while a connection has an invocation (or management call) queued or running, until its response is flushed: later pipelined requests wait in {@link InOrder} and the keep-alive timeout spares it. */
-    static final AttributeKey<Boolean> BUSY = AttributeKey.valueOf("smc.busy");
+    /** Headers that frame the message or concern the connection: a handler may not set them. */
+    static final Set<String> RUNTIME_HEADERS = Set.of("content-length", "transfer-encoding", "connection", "keep-alive", "upgrade", "te",
+            "trailer", "proxy-connection");
     private static final Logger log = LoggerFactory.getLogger(Responses.class);
     private static final Logger access = LoggerFactory.getLogger("io.smcontainers.serving.access");
     private static final String CUSTOM_ATTRIBUTES = "X-Amzn-SageMaker-Custom-Attributes";
@@ -40,55 +50,65 @@ final class Responses {
         return new java.util.UUID((random.nextLong() & ~0xf000L) | 0x4000L, (random.nextLong() & 0x3fffffffffffffffL) | 0x8000000000000000L).toString();
     }
 
-    boolean stackTraces() {
-        return stackTraces;
-    }
-
-    /** An empty 200 with {@code Content-Type: application/json}: the healthy ping. */
-    void ok(Channel channel, Exchange exchange, String contentType, byte[] body) {
+    /** A 200 with this body (none for HEAD), e.g. the healthy ping. */
+    void ok(Exchange exchange, String contentType, byte[] body) {
         FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
                 body.length == 0 || exchange.head() ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(body));
         response.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
-        send(channel, exchange, response, body.length, false, false);
+        send(exchange, response, body.length, false, null);
     }
 
-    /** A JSON answer of a management call; {@code resumeReading} when reads were paused for it. */
-    void json(Channel channel, Exchange exchange, int status, String json, boolean resumeReading) {
-        byte[] body = json.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    /** A JSON answer of a management call. */
+    void json(Exchange exchange, int status, String json) {
+        byte[] body = json.getBytes(StandardCharsets.US_ASCII);
         FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(status),
                 exchange.head() ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(body));
         response.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
-        send(channel, exchange, response, body.length, false, resumeReading);
+        send(exchange, response, body.length, false, null);
     }
 
     /** An error with the runtime's error body. */
-    void error(Channel channel, Exchange exchange, int status, String type, String message, Throwable cause, boolean close) {
-        error(channel, exchange, status, type, message, cause, close, false, null);
-    }
-
-    void error(Channel channel, Exchange exchange, int status, String type, String message, Throwable cause, boolean close,
-            boolean resumeReading, String allow) {
-        String trace = cause != null && stackTraces ? ErrorBody.stackTrace(cause) : "";
-        byte[] body = ErrorBody.of(status, type, message, trace);
-        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(status),
-                exchange.head() ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(body));
-        response.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
-        if (allow != null) {
-            response.headers().set(HttpHeaderNames.ALLOW, allow);
-        }
-        send(channel, exchange, response, body.length, close, resumeReading);
+    void error(Exchange exchange, ErrorReply reply) {
+        byte[] body = errorBody(reply);
+        send(exchange, errorMessage(exchange, reply, body), body.length, reply.close(), null);
     }
 
     /**
-     * A handler's answer to an invocation; reading resumes once it is flushed. The body is written without a copy (a
-     * view of the handler's array or buffer); {@code written} runs once the write is done (or failed, or dropped), when
-     * the body's memory may be reused.
+     * An error with the runtime's error body and every header set, not written: for Netty's aggregator, which writes its
+     * own answer to {@code Expect} (413, 417) and closes the connection itself. Logged as written.
      */
-    void invocation(Channel channel, Exchange exchange, InvocationResponse answer, Runnable written) {
+    FullHttpResponse errorResponse(Exchange exchange, ErrorReply reply) {
+        byte[] body = errorBody(reply);
+        FullHttpResponse response = errorMessage(exchange, reply, body);
+        frame(exchange, response, body.length, reply.close());
+        return response;
+    }
+
+    /**
+     * A handler's answer to an invocation. The body is written without a copy (a view of the handler's array or
+     * buffer); {@code written} runs once the write is done (or failed, or dropped), when the body's memory may be reused.
+     * A status outside 200-599 becomes a 500 (a 1xx would leave the request without a final answer, and the next
+     * pipelined answer would be taken for it); framing and hop-by-hop headers are dropped; 204, 205 and 304 go without a
+     * body.
+     */
+    void invocation(Exchange exchange, InvocationResponse answer, Runnable written) {
+        int code = answer.status();
+        if (code < 200 || code > 599) {
+            log.error("The model handler answered request {} with status {}; only 200 to 599 are allowed: answering 500 instead",
+                    exchange.requestId(), code);
+            written.run();
+            error(exchange, ErrorReply.of(500, "InvalidHandlerResult", "The model handler returned the status " + code
+                    + "; a handler's status must be 200 to 599"));
+            return;
+        }
         HttpResponseStatus status = answer.reason().isPresent()
-                ? new HttpResponseStatus(answer.status(), sanitizeReason(answer.reason().get()))
-                : HttpResponseStatus.valueOf(answer.status());
-        int length = answer.payload().length();
+                ? new HttpResponseStatus(code, sanitizeReason(answer.reason().get()))
+                : HttpResponseStatus.valueOf(code);
+        boolean bodiless = code == 204 || code == 205 || code == 304;
+        int length = bodiless ? 0 : answer.payload().length();
+        if (bodiless && answer.payload().length() > 0) {
+            log.warn("Dropping the {}-byte body of request {}: a {} answer has no body", answer.payload().length(), exchange.requestId(), code);
+        }
         FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,
                 length == 0 ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(answer.payload().asByteBuffer()));
         try {
@@ -96,32 +116,45 @@ final class Responses {
         } catch (IllegalArgumentException e) {
             response.release();
             written.run();
-            error(channel, exchange, 500, "InvalidHandlerResult", "The model handler returned an invalid content type: " + e.getMessage(),
-                    null, false, true, null);
+            error(exchange, ErrorReply.of(500, "InvalidHandlerResult", "The model handler returned an invalid content type: " + e.getMessage()));
             return;
         }
         for (Map.Entry<String, String> header : answer.headers().entrySet()) {
-            if (header.getKey().equalsIgnoreCase(CUSTOM_ATTRIBUTES) && !validCustomAttributes(header.getValue())) {
+            String name = header.getKey();
+            if (RUNTIME_HEADERS.contains(name.toLowerCase(Locale.ROOT))) {
+                log.warn("Dropping the response header '{}' of request {}: the runtime sets message framing and connection headers",
+                        name, exchange.requestId());
+                continue;
+            }
+            if (name.equalsIgnoreCase(CUSTOM_ATTRIBUTES) && !validCustomAttributes(header.getValue())) {
                 log.warn("Dropping the {} response header of request {}: it must be at most 1024 visible ASCII characters",
                         CUSTOM_ATTRIBUTES, exchange.requestId());
                 continue;
             }
             try {
-                response.headers().set(header.getKey(), header.getValue());
+                response.headers().set(name, header.getValue());
             } catch (IllegalArgumentException e) {
-                log.warn("Dropping the invalid response header '{}' of request {}: {}", header.getKey(), exchange.requestId(), e.getMessage());
+                log.warn("Dropping the invalid response header '{}' of request {}: {}", name, exchange.requestId(), e.getMessage());
             }
         }
-        send(channel, exchange, response, length, false, true, written);
+        send(exchange, response, length, false, written);
     }
 
-    private void send(Channel channel, Exchange exchange, FullHttpResponse response, int contentLength, boolean close,
-            boolean resumeReading) {
-        send(channel, exchange, response, contentLength, close, resumeReading, null);
+    private byte[] errorBody(ErrorReply reply) {
+        String trace = stackTraces ? reply.cause().map(ErrorBody::stackTrace).orElse("") : "";
+        return ErrorBody.of(reply.status(), reply.type(), reply.message(), trace);
     }
 
-    private void send(Channel channel, Exchange exchange, FullHttpResponse response, int contentLength, boolean close,
-            boolean resumeReading, Runnable written) {
+    private static FullHttpResponse errorMessage(Exchange exchange, ErrorReply reply, byte[] body) {
+        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(reply.status()),
+                exchange.head() ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(body));
+        response.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
+        reply.allow().ifPresent(allow -> response.headers().set(HttpHeaderNames.ALLOW, allow));
+        return response;
+    }
+
+    /** Sets the request id, Content-Length and Connection, writes the access-log line; returns whether the connection stays open. */
+    private boolean frame(Exchange exchange, FullHttpResponse response, int contentLength, boolean close) {
         boolean keepAlive = exchange.keepAlive() && !close && !draining.getAsBoolean();
         response.headers()
                 .set("x-request-id", exchange.requestId())
@@ -129,8 +162,16 @@ final class Responses {
                 .set(HttpHeaderNames.CONNECTION, keepAlive ? HttpHeaderValues.KEEP_ALIVE : HttpHeaderValues.CLOSE);
         int status = response.status().code();
         if (!(status == 200 && exchange.uri().startsWith("/ping"))) {
-            accessLog(channel, exchange.method(), exchange.uri(), exchange.version(), status, exchange.startNanos(), exchange.requestId());
+            accessLog(exchange.connection().channel().remoteAddress(), exchange.method(), exchange.uri(), exchange.version(), status,
+                    exchange.startNanos(), exchange.requestId());
         }
+        return keepAlive;
+    }
+
+    private void send(Exchange exchange, FullHttpResponse response, int contentLength, boolean close, Runnable written) {
+        boolean keepAlive = frame(exchange, response, contentLength, close);
+        Connection connection = exchange.connection();
+        Channel channel = connection.channel();
         if (!channel.isActive()) {
             response.release();
             if (written != null) {
@@ -146,7 +187,7 @@ final class Responses {
             future.addListener(ChannelFutureListener.CLOSE);
             return;
         }
-        if (!resumeReading) {
+        if (written == null && !connection.inFlight(exchange)) {
             channel.writeAndFlush(response, channel.voidPromise());
             return;
         }
@@ -155,21 +196,47 @@ final class Responses {
                 written.run();
             }
             if (!future.isSuccess()) {
-                channel.attr(BUSY).set(Boolean.FALSE);
                 channel.close();
                 return;
             }
-            InOrder.resume(channel);
+            connection.answered(exchange);
         });
     }
 
-    /** One access-log line (healthy pings are not logged). */
-    void accessLog(Channel channel, io.netty.handler.codec.http.HttpMethod method, String uri, HttpVersion version, int status,
-            long startNanos, String requestId) {
+    /** One access-log line (healthy pings are not logged); the URI and request id with control and non-ASCII characters escaped. */
+    void accessLog(SocketAddress remote, HttpMethod method, String uri, HttpVersion version, int status, long startNanos, String requestId) {
         if (access.isInfoEnabled()) {
-            access.info("{} \"{} {} {}\" {} {}ms {}", channel.remoteAddress(), method, uri, version, status,
-                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos), requestId);
+            access.info("{} \"{} {} {}\" {} {}ms {}", remote, method, escape(uri), version, status,
+                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos), escape(requestId));
         }
+    }
+
+    /** Control characters, non-ASCII, {@code "} and {@code \} as {@code \xNN} / {@code \\uNNNN} escapes: a log line stays one line of text. */
+    static String escape(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c < 0x20 || c > 0x7e || c == '"' || c == '\\') {
+                return escapeFrom(text, i);
+            }
+        }
+        return text;
+    }
+
+    private static String escapeFrom(String text, int from) {
+        StringBuilder out = new StringBuilder(text.length() + 16).append(text, 0, from);
+        for (int i = from; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c == '"' || c == '\\') {
+                out.append('\\').append(c);
+            } else if (c < 0x20 || c == 0x7f) {
+                out.append(String.format("\\x%02x", (int) c));
+            } else if (c > 0x7e) {
+                out.append(String.format("\\u%04x", (int) c));
+            } else {
+                out.append(c);
+            }
+        }
+        return out.toString();
     }
 
     /** CR and LF (and other controls) become spaces, non-ASCII {@code ?}: Netty rejects them in a status line. */

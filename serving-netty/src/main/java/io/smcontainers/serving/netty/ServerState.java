@@ -15,7 +15,7 @@ final class ServerState {
         return phase;
     }
 
-    void phase(Phase next) {
+    synchronized void phase(Phase next) {
         phase = next;
     }
 
@@ -27,10 +27,15 @@ final class ServerState {
         return model;
     }
 
-    void ready(Optional<LoadedModel> loaded, Optional<String> parametersJson) {
+    /** LOADING to READY with the model; false (and nothing changed) when the server is already draining or failed. */
+    synchronized boolean ready(Optional<LoadedModel> loaded, Optional<String> parametersJson) {
+        if (phase != Phase.LOADING) {
+            return false;
+        }
         model = loaded;
         executionParameters = parametersJson;
         phase = Phase.READY;
+        return true;
     }
 
     Optional<String> executionParameters() {

@@ -12,12 +12,10 @@ import io.netty.channel.ServerChannel;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
-import io.netty.channel.group.ChannelGroup;
-import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.HashedWheelTimer;
-import io.netty.util.concurrent.GlobalEventExecutor;
 import io.smcontainers.env.core.ServingEnv;
 import io.smcontainers.framework.spi.ExecutionParameters;
 import io.smcontainers.framework.spi.ModelHandler;
@@ -31,6 +29,8 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -44,10 +44,14 @@ import org.slf4j.LoggerFactory;
  * The SageMaker hosting contract on Netty: binds {@code SMC_BIND_ADDRESS:SAGEMAKER_BIND_TO_PORT} (default {@code 0.0.0.0}), loads the model on a background
  * thread while {@code /ping} answers 503, then serves {@code /ping}, {@code /invocations}, {@code /execution-parameters}
  * (and the {@code /models} API on a multi-model endpoint). {@link #shutdown()} drains: ping 503, listener closed, in-flight
- * requests finished within {@code SMC_SHUTDOWN_GRACE_SECONDS}, connections closed, executors and event loops stopped.
+ * requests finished within {@code SMC_SHUTDOWN_GRACE_SECONDS}, connections closed once their answers are flushed,
+ * executors and event loops stopped.
  */
 public final class ServingServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ServingServer.class);
+
+    /** After the drain deadline, the time the last answers (503 to queued invocations) get to be flushed before connections are cut. */
+    private static final long FLUSH_NANOS = TimeUnit.SECONDS.toNanos(2);
 
     private final ServingEnv env;
     private final ModelHandler<?> handler;
@@ -57,7 +61,7 @@ public final class ServingServer implements AutoCloseable {
     /** Invocation deadlines: one thread, 10 ms ticks, one sweep per tick over queued and running jobs (nothing per request). */
     private final HashedWheelTimer deadlines;
     private final ExecutorService management;
-    private final ChannelGroup channels = new DefaultChannelGroup("smc-serving", GlobalEventExecutor.INSTANCE);
+    private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
     private final CompletableFuture<Void> ready = new CompletableFuture<>();
     private final CountDownLatch terminated = new CountDownLatch(1);
     private final AtomicBoolean stopping = new AtomicBoolean();
@@ -66,6 +70,7 @@ public final class ServingServer implements AutoCloseable {
     private final EventLoopGroup workers;
     private final String transport;
     private Channel listener;
+    private Thread loader;
 
     private final java.nio.file.Path modelDir;
 
@@ -130,7 +135,6 @@ public final class ServingServer implements AutoCloseable {
         InvocationDispatcher dispatcher = new InvocationDispatcher(pool, deadlines, responses, codecs, env.defaultAccept(), env.invocationTimeout(),
                 env.jobQueueSize());
         dispatcher.startDeadlineSweep();
-        RequestRouter router = new RequestRouter(state, responses, dispatcher, registry, management);
         Class<? extends ServerChannel> channelType = transport.equals("epoll") ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(boss, workers)
@@ -139,8 +143,8 @@ public final class ServingServer implements AutoCloseable {
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.SO_KEEPALIVE, true)
-                .childHandler(new ServingChannelInitializer(env.keepAlive().toSeconds(), (int) Math.min(Integer.MAX_VALUE, env.maxPayloadBytes()),
-                        responses, state, router, channels));
+                .childHandler(new ServingChannelInitializer(new ServingChannelInitializer.Settings(env.keepAlive(), env.headerReadTimeout(),
+                        (int) Math.min(Integer.MAX_VALUE, env.maxPayloadBytes())), responses, state, dispatcher, registry, management, connections));
         try {
             listener = bootstrap.bind(new InetSocketAddress(env.bindAddress(), env.port())).syncUninterruptibly().channel();
         } catch (RuntimeException e) {
@@ -151,7 +155,7 @@ public final class ServingServer implements AutoCloseable {
     }
 
     private void loadInBackground() {
-        Thread loader = new Thread(() -> {
+        loader = new Thread(() -> {
             long start = System.nanoTime();
             try {
                 Optional<LoadedModel> model = Optional.empty();
@@ -160,17 +164,20 @@ public final class ServingServer implements AutoCloseable {
                 }
                 Optional<String> parameters = handler.executionParameters(context).map(ServingServer::executionParametersJson);
                 pool.start(env.workers());
-                if (stopping.get()) {
+                if (stopping.get() || !state.ready(model, parameters)) {
                     model.ifPresent(LoadedModel::unloadAll);
                     ready.completeExceptionally(new IllegalStateException("the server stopped while the model was loading"));
                     return;
                 }
-                state.ready(model, parameters);
                 log.info("Ready in {} ms: /ping answers 200", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
                 ready.complete(null);
             } catch (Exception | Error e) {
-                state.phase(ServerState.Phase.FAILED);
-                log.error("Loading the model from {} failed", modelDir, e);
+                if (stopping.get()) {
+                    log.info("Model loading ended by the shutdown: {}", e.toString());
+                } else {
+                    state.phase(ServerState.Phase.FAILED);
+                    log.error("Loading the model from {} failed", modelDir, e);
+                }
                 ready.completeExceptionally(e);
             }
         }, "smc-model-loader");
@@ -202,9 +209,11 @@ public final class ServingServer implements AutoCloseable {
     }
 
     /**
-     * Graceful shutdown, idempotent and blocking: ping and new invocations 503, listener closed, queued and running
-     * invocations finished within the grace period, idle connections closed at once and busy ones after their response,
-     * handler {@code unload} called, executors and event loops stopped.
+     * Graceful shutdown, idempotent and blocking, in any phase (a model still loading is abandoned, its thread
+     * interrupted): ping and new invocations 503, listener closed, queued and running invocations finished within the
+     * grace period; idle connections closed once their writes are flushed and busy ones after their answer is flushed;
+     * invocations still queued at the deadline answered 503 with {@code Connection: close}; connections still writing
+     * 2 s after the deadline cut; handler {@code unload} called, executors and event loops stopped.
      */
     public void shutdown() {
         if (!stopping.compareAndSet(false, true)) {
@@ -216,18 +225,21 @@ public final class ServingServer implements AutoCloseable {
         log.info("Shutting down: draining in-flight requests for up to {} s", grace.toSeconds());
         state.phase(ServerState.Phase.DRAINING);
         try {
+            if (loader != null) {
+                loader.interrupt();
+            }
             if (listener != null) {
                 listener.close().syncUninterruptibly();
             }
-            closeIdleConnections();
             long deadline = start + grace.toNanos();
+            closeIdleConnections();
             while (pool.busy() > 0 && System.nanoTime() < deadline) {
                 Thread.sleep(10);
                 closeIdleConnections();
             }
             pool.shutdown(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
             management.shutdownNow();
-            channels.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
+            awaitConnectionsClosed(Math.max(deadline, System.nanoTime()) + FLUSH_NANOS);
             state.model().ifPresent(LoadedModel::unloadAll);
             registry.ifPresent(ModelRegistry::unloadAll);
         } catch (InterruptedException e) {
@@ -239,12 +251,52 @@ public final class ServingServer implements AutoCloseable {
         }
     }
 
+    /** Idle connections close once what they were sent is flushed; busy ones close after their answer (sent with {@code Connection: close}). */
     private void closeIdleConnections() {
-        for (Channel channel : channels) {
-            if (!Boolean.TRUE.equals(channel.attr(Responses.BUSY).get())) {
-                channel.close();
+        for (Connection connection : connections) {
+            connection.closeWhenIdle();
+        }
+    }
+
+    /** Waits until every connection closed after its last answer was flushed, up to {@code until}; then closes the rest. */
+    private void awaitConnectionsClosed(long until) throws InterruptedException {
+        closeIdleConnections();
+        while (!connections.isEmpty() && System.nanoTime() < until) {
+            Thread.sleep(10);
+            closeIdleConnections();
+        }
+        if (!connections.isEmpty()) {
+            log.warn("Closing {} connection(s) whose answers were not written by the drain deadline", connections.size());
+            for (Connection connection : connections) {
+                connection.channel().close().awaitUninterruptibly(1, TimeUnit.SECONDS);
             }
         }
+    }
+
+    /** Invocations waiting for a worker (tests). */
+    int queuedInvocations() {
+        return pool.queued();
+    }
+
+    /** Connections whose reads are paused (tests). */
+    int connectionsWithReadsPaused() {
+        int paused = 0;
+        for (Connection connection : connections) {
+            paused += connection.channel().config().isAutoRead() ? 0 : 1;
+        }
+        return paused;
+    }
+
+    /** Bytes written but not yet flushed to the sockets, over all connections (tests: what unread answers cost). */
+    long pendingOutboundBytes() {
+        long total = 0;
+        for (Connection connection : connections) {
+            ChannelOutboundBuffer buffer = connection.channel().unsafe().outboundBuffer();
+            if (buffer != null) {
+                total += buffer.totalPendingWriteBytes();
+            }
+        }
+        return total;
     }
 
     private void stopGroups() {

@@ -119,4 +119,51 @@ class MultiModelIT {
             assertEquals("{\"models\": []}", server.get("/models").body());
         }
     }
+
+    @Test
+    void aModelMustBeAFolderInsideTheModelStoreLinksResolved(@TempDir Path base) throws Exception {
+        Path outside = Files.createDirectories(base.resolve("elsewhere/model"));
+        Files.createDirectories(base.resolve("models/real/model"));
+        Files.createSymbolicLink(base.resolve("models/escape"), outside);
+        Files.createSymbolicLink(base.resolve("models/inside"), base.resolve("models/real"));
+        TestHandlers.Weights handler = new TestHandlers.Weights(ModelHandler.Concurrency.SHARED, false);
+        try (TestServer server = TestServer.start(handler, Map.of("SAGEMAKER_MULTI_MODEL", "true", "SAGEMAKER_BASE_DIR", base.toString()))) {
+            HttpResponse<String> escape = load(server, "escape", base.resolve("models/escape").toString());
+            assertEquals(404, escape.statusCode(), escape.body());
+            assertTrue(escape.body().contains("a model must be a folder inside"), escape.body());
+            assertEquals(404, load(server, "escape2", "escape").statusCode(), "relative, through the link");
+            assertEquals(404, load(server, "root", base.resolve("models").toString()).statusCode(), "the store itself");
+            assertEquals(404, load(server, "root2", ".").statusCode(), "the store itself, relative");
+            assertEquals(404, load(server, "root3", base.resolve("models").toString() + "/").statusCode());
+            assertEquals(0, handler.loads.get(), "nothing was loaded");
+            assertEquals(200, load(server, "inside", "inside/model").statusCode(), "a link that stays inside is fine");
+            assertEquals(1, handler.loads.get());
+        }
+    }
+
+    @Test
+    void loadBodiesAreCappedAt64KiB(@TempDir Path base) throws Exception {
+        Files.createDirectories(base.resolve("models/m/model"));
+        TestHandlers.Weights handler = new TestHandlers.Weights(ModelHandler.Concurrency.SHARED, false);
+        try (TestServer server = TestServer.start(handler, Map.of("SAGEMAKER_MULTI_MODEL", "true", "SAGEMAKER_BASE_DIR", base.toString()))) {
+            String padding = " ".repeat(PayloadAggregator.LOAD_LIMIT);
+            HttpResponse<String> declared = server.send(HttpRequest.newBuilder(server.uri("/models")).header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"model_name\": \"m\", \"url\": \"m/model\"}" + padding)));
+            assertEquals(413, declared.statusCode(), declared.body());
+            assertTrue(declared.body().contains("A model load request body is at most 65536 bytes"), declared.body());
+            byte[] chunkedBody = ("{\"model_name\": \"m\", \"url\": \"m/model\"}" + padding).getBytes(UTF_8);
+            HttpResponse<String> chunked = server.send(HttpRequest.newBuilder(server.uri("/models")).header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(chunkedBody))));
+            assertEquals(413, chunked.statusCode(), chunked.body());
+            assertEquals(0, handler.loads.get());
+            HttpResponse<String> fits = server.send(HttpRequest.newBuilder(server.uri("/models")).header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"model_name\": \"m\", \"url\": \"m/model\"}" + " ".repeat(60_000))));
+            assertEquals(200, fits.statusCode(), fits.body());
+            HttpResponse<String> invalid = server.send(HttpRequest.newBuilder(server.uri("/models")).header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"model_name\": ")));
+            assertEquals(400, invalid.statusCode(), "parsed on the management executor, answered as before");
+            assertTrue(invalid.body().contains("Invalid load request body"), invalid.body());
+            assertEquals(200, server.get("/ping").statusCode());
+        }
+    }
 }

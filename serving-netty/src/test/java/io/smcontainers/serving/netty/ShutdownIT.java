@@ -7,11 +7,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.smcontainers.serving.netty.testing.LeakRecorder;
 import io.smcontainers.serving.netty.testing.TestHandlers;
 import io.smcontainers.serving.netty.testing.TestServer;
+import io.smcontainers.serving.netty.testing.RawHttp;
+import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -59,5 +63,82 @@ class ShutdownIT {
         long took = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
         handler.release.countDown();
         assertTrue(took < 8000, "stopped in " + took + " ms despite a hung handler");
+    }
+
+    @Test
+    void aLargeAnswerBeingWrittenIsFlushedWholeBeforeItsConnectionCloses() throws Exception {
+        int size = 64 * 1024 * 1024;
+        Set<Thread> before = inferenceThreads();
+        TestServer server = TestServer.start(new TestHandlers.Actions(), Map.of("SMC_SHUTDOWN_GRACE_SECONDS", "20"));
+        Set<Thread> ours = inferenceThreads();
+        ours.removeAll(before);
+        try (Socket socket = new Socket()) {
+            socket.setReceiveBufferSize(64 * 1024);
+            socket.setSoTimeout(30_000);
+            socket.connect(new InetSocketAddress("127.0.0.1", server.port()));
+            socket.getOutputStream().write(("POST /invocations HTTP/1.1\r\nHost: x\r\nX-Test-Action: big:" + size + "\r\nContent-Length: 0\r\n\r\n")
+                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            // the answer is written and mostly waiting in the server's outbound buffer: the client has not read yet
+            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (server.server().pendingOutboundBytes() < size / 2 && System.nanoTime() < until) {
+                Thread.sleep(10);
+            }
+            assertTrue(server.server().pendingOutboundBytes() >= size / 2, "pending " + server.server().pendingOutboundBytes());
+            CompletableFuture<Void> stopping = CompletableFuture.runAsync(server::close);
+            // the drain has passed the point where it used to close every connection: the inference workers are gone
+            until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (ours.stream().anyMatch(Thread::isAlive) && System.nanoTime() < until) {
+                Thread.sleep(10);
+            }
+            assertTrue(ours.stream().noneMatch(Thread::isAlive), "the inference workers stopped");
+            RawHttp http = new RawHttp(socket.getInputStream());
+            RawHttp.Response answer = http.next(false);
+            assertEquals(200, answer.status());
+            assertEquals(Integer.toString(size), answer.header("x-test-body-bytes-read"), "the whole answer arrived");
+            assertTrue(http.closed(), "then the connection is closed");
+            stopping.get(30, TimeUnit.SECONDS);
+        }
+        assertEquals(List.of(), LeakRecorder.collectLeaks());
+    }
+
+    @Test
+    void invocationsStillQueuedAtTheDrainDeadlineGet503AndClose() throws Exception {
+        TestHandlers.Actions handler = new TestHandlers.Actions();
+        TestServer server = TestServer.start(handler, Map.of("SMC_SHUTDOWN_GRACE_SECONDS", "1", "SAGEMAKER_MODEL_SERVER_WORKERS", "1",
+                "SAGEMAKER_MODEL_SERVER_TIMEOUT", "60"));
+        try {
+            TestServer.client().sendAsync(HttpRequest.newBuilder(server.uri("/invocations")).header("X-Test-Action", "hang")
+                    .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+            while (handler.started.get() == 0) {
+                Thread.sleep(10);
+            }
+            CompletableFuture<HttpResponse<String>> queued = TestServer.client().sendAsync(HttpRequest.newBuilder(server.uri("/invocations"))
+                    .header("X-Test-Action", "echo").POST(HttpRequest.BodyPublishers.ofString("never run")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (server.server().queuedInvocations() == 0 && System.nanoTime() < until) {
+                Thread.sleep(10);
+            }
+            assertEquals(1, server.server().queuedInvocations());
+            server.close();
+            HttpResponse<String> refused = queued.get(10, TimeUnit.SECONDS);
+            assertEquals(503, refused.statusCode());
+            assertTrue(refused.body().startsWith("{\"code\": 503, \"type\": \"ServerDraining\""), refused.body());
+            assertEquals("close", refused.headers().firstValue("Connection").orElseThrow());
+            assertEquals(1, handler.started.get(), "the queued invocation never ran");
+        } finally {
+            handler.release.countDown();
+        }
+        assertEquals(List.of(), LeakRecorder.collectLeaks());
+    }
+
+    private static Set<Thread> inferenceThreads() {
+        Set<Thread> threads = new HashSet<>();
+        for (Thread thread : Thread.getAllStackTraces().keySet()) {
+            if (thread.getName().startsWith("smc-inference-") && thread.isAlive()) {
+                threads.add(thread);
+            }
+        }
+        return threads;
     }
 }

@@ -64,7 +64,9 @@ public final class TestHandlers {
      * {@code echo-buffer} (a {@code ByteBuffer} view of the body, no copy), {@code echo-late:<ms>} (a view, answered after
      * sleeping through interrupts, i.e. after the invocation timed out), {@code throw},
      * {@code sleep:<ms>}, {@code hang} (ignores interrupts until released), {@code unserializable}, {@code status:<n>},
-     * {@code oom}, {@code attributes} (echoes custom attributes), {@code null}.
+     * {@code oom}, {@code attributes} (echoes custom attributes), {@code null}, {@code answer-status:<n>} (a response with
+     * that status and the body {@code body}), {@code framing-headers} (a response setting every framing and hop-by-hop
+     * header), {@code big:<n>} (an n-byte body of {@code 'x'}).
      */
     public static final class Actions implements ModelHandler<String> {
         public final CountDownLatch release = new CountDownLatch(1);
@@ -97,6 +99,14 @@ public final class TestHandlers {
                 }
                 return InvocationResponse.of(view, contentType);
             }
+            if (action.startsWith("answer-status:")) {
+                return InvocationResponse.ofText("body", "text/plain").withStatus(Integer.parseInt(action.substring(14)));
+            }
+            if (action.startsWith("big:")) {
+                byte[] big = new byte[Integer.parseInt(action.substring(4))];
+                java.util.Arrays.fill(big, (byte) 'x');
+                return InvocationResponse.of(big, "application/octet-stream");
+            }
             if (action.startsWith("status:")) {
                 throw new InvocationException(Integer.parseInt(action.substring(7)), "chosen status");
             }
@@ -126,6 +136,11 @@ public final class TestHandlers {
                             .withStatus(201);
                 case "null":
                     return null;
+                case "framing-headers":
+                    return InvocationResponse.ofText("abc", "text/plain").withHeader("Transfer-Encoding", "chunked")
+                            .withHeader("content-length", "1000").withHeader("Connection", "close").withHeader("Keep-Alive", "timeout=1")
+                            .withHeader("Upgrade", "h2c").withHeader("TE", "trailers").withHeader("Trailer", "X-Checksum")
+                            .withHeader("X-Kept", "yes");
                 default:
                     return InvocationResponse.of(("unknown action " + action).getBytes(StandardCharsets.UTF_8), "text/plain");
             }

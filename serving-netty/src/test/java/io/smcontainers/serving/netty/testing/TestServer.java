@@ -42,7 +42,7 @@ public final class TestServer implements AutoCloseable {
         ServingEnv env = ServingEnv.fromEnvironment(map, 2);
         ServingEnv ephemeral = new ServingEnv(env.baseDir(), "127.0.0.1", 0, env.safePortRange(), env.workers(), env.invocationTimeout(),
                 env.defaultAccept(), env.useNginx(), env.maxPayloadInMb(), env.multiModel(), env.program(), env.submitDirectory(),
-                env.servingModule(), env.logLevel(), env.startupTimeout(), env.currentHost(), env.jobQueueSize(), env.keepAlive(),
+                env.servingModule(), env.logLevel(), env.startupTimeout(), env.currentHost(), env.jobQueueSize(), env.keepAlive(), env.headerReadTimeout(),
                 env.nettyThreads(), env.shutdownGrace(), env.useNativeIo(), env.errorStackTraces(), env.environment());
         return new TestServer(ServingServer.start(ephemeral, handler));
     }

@@ -1,0 +1,105 @@
+package io.smcontainers.serving.netty;
+
+import static java.nio.charset.StandardCharsets.US_ASCII;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpRequestDecoder;
+import io.smcontainers.serving.netty.testing.LeakRecorder;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** {@link KeepAliveTimeout} and {@link HeaderReadTimeout} on an embedded channel, in virtual time. */
+class KeepAliveTimeoutTest {
+    static {
+        LeakRecorder.install();
+    }
+
+    private EmbeddedConnection embedded;
+
+    @AfterEach
+    void noLeaks() {
+        embedded.channel.finishAndReleaseAll();
+        assertEquals(List.of(), LeakRecorder.collectLeaks());
+    }
+
+    private void advance(long seconds) {
+        embedded.channel.advanceTimeBy(seconds, TimeUnit.SECONDS);
+        embedded.channel.runScheduledPendingTasks();
+    }
+
+    @Test
+    void anIdleConnectionClosesAfterTheTimeoutAndActivityPostponesIt() {
+        embedded = new EmbeddedConnection(Duration.ofSeconds(10), Duration.ofSeconds(60));
+        embedded.add(embedded.connection.keepAliveTimeout());
+        advance(6);
+        embedded.channel.writeInbound(Unpooled.copiedBuffer("G", US_ASCII));
+        ((ByteBuf) embedded.channel.readInbound()).release();
+        advance(6);
+        assertTrue(embedded.channel.isOpen(), "a read 6 s ago: not idle yet");
+        advance(5);
+        assertFalse(embedded.channel.isOpen(), "idle for 11 s");
+    }
+
+    @Test
+    void aConnectionWithARequestInFlightIsNeverIdle() {
+        embedded = new EmbeddedConnection(Duration.ofSeconds(10), Duration.ofSeconds(60));
+        embedded.add(embedded.connection.keepAliveTimeout());
+        Exchange inFlight = embedded.exchange("/invocations");
+        embedded.connection.begin(inFlight);
+        advance(30);
+        assertTrue(embedded.channel.isOpen());
+        embedded.connection.answered(inFlight);
+        advance(9);
+        assertTrue(embedded.channel.isOpen(), "the flushed answer counts as activity");
+        advance(11);
+        assertFalse(embedded.channel.isOpen());
+    }
+
+    @Test
+    void headersDrippingInPastTheHeaderReadTimeoutAre408AndClose() {
+        embedded = new EmbeddedConnection(Duration.ofSeconds(60), Duration.ofSeconds(5));
+        embedded.add(embedded.connection.keepAliveTimeout(), embedded.connection.headerReadTimeout(), new HttpRequestDecoder(),
+                embedded.connection.inOrder());
+        embedded.channel.writeInbound(Unpooled.copiedBuffer("GET /ping HTTP/1.1\r\nX-Slow: ", US_ASCII));
+        for (int i = 0; i < 4; i++) {
+            advance(1);
+            embedded.channel.writeInbound(Unpooled.copiedBuffer("a", US_ASCII));
+        }
+        assertTrue(embedded.channel.isOpen());
+        advance(2);
+        FullHttpResponse timedOut = embedded.channel.readOutbound();
+        assertEquals(408, timedOut.status().code());
+        assertEquals("close", timedOut.headers().get("Connection"));
+        assertTrue(timedOut.content().toString(US_ASCII).contains("SMC_HEADER_READ_TIMEOUT_SECONDS"));
+        timedOut.release();
+        assertFalse(embedded.channel.isOpen());
+    }
+
+    @Test
+    void theHeaderReadTimeoutCoversOnlyTheHeadOfEachRequest() {
+        embedded = new EmbeddedConnection(Duration.ofSeconds(60), Duration.ofSeconds(5));
+        embedded.add(embedded.connection.headerReadTimeout(), new HttpRequestDecoder(), embedded.connection.inOrder());
+        embedded.channel.writeInbound(Unpooled.copiedBuffer("POST /invocations HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\na", US_ASCII));
+        advance(10);
+        assertTrue(embedded.channel.isOpen(), "the body is not under the header timeout");
+        embedded.channel.writeInbound(Unpooled.copiedBuffer("bc", US_ASCII));
+        advance(30);
+        assertTrue(embedded.channel.isOpen(), "between requests nothing runs");
+        embedded.channel.writeInbound(Unpooled.copiedBuffer("GET /ping HTTP/1.1\r\n", US_ASCII));
+        embedded.connection.begin(embedded.exchange("/invocations"));
+        advance(10);
+        assertTrue(embedded.channel.isOpen(), "time while a request is in flight does not count");
+        Object part;
+        while ((part = embedded.channel.readInbound()) != null) {
+            io.netty.util.ReferenceCountUtil.release(part);
+        }
+    }
+}
