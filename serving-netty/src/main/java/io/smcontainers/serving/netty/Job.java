@@ -99,6 +99,13 @@ final class Job {
             return;
         }
         releaseBody();
+        if (error instanceof PythonWorker.PythonError python) {
+            if (python.status >= 500) {
+                log.warn("Invocation {} failed with {}: {}: {}", exchange.requestId(), python.status, python.type, python.getMessage());
+            }
+            responses.error(channel, exchange, python.status, python.reason, python.type, python.getMessage(), python.traceback, false, true, null);
+            return;
+        }
         if (error instanceof InvocationException) {
             InvocationException invocation = (InvocationException) error;
             if (invocation.status() >= 500) {

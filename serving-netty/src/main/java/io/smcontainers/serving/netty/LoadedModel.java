@@ -37,6 +37,13 @@ final class LoadedModel {
     private final AtomicInteger inFlight = new AtomicInteger();
     private final Instant loadedAt;
     private volatile boolean unloading;
+    /** Replacements of lost instances (crashed or killed Python workers) in progress, and slots given up after repeated failed loads. */
+    private final AtomicInteger replacing = new AtomicInteger();
+    private final AtomicInteger givenUp = new AtomicInteger();
+    /** Consecutive short-lived instances: the respawn back-off index (python-workers spec 3.9). */
+    private final AtomicInteger crashStreak = new AtomicInteger();
+    private static final long STABLE_NANOS = TimeUnit.SECONDS.toNanos(60);
+    private static final int MAX_FAILED_LOADS = 5;
 
     private LoadedModel(String name, String url, Path path, ModelHandler<Object> handler, ServingContext context, List<Object> loaded) {
         this.name = name;
@@ -119,18 +126,127 @@ final class LoadedModel {
         }
     }
 
-    /** An instance for one invocation, waiting up to the timeout for a per-worker one; null when none became free. */
+    /** An instance for one invocation, waiting up to the timeout for a per-worker one; null when none became free (at once when none can come back). */
     Object borrow(long timeoutNanos) throws InterruptedException {
         if (shared != null) {
             return shared;
+        }
+        Object instance = instances.poll();
+        if (instance != null) {
+            return instance;
+        }
+        if (gaveUp()) {
+            return null;
         }
         return instances.poll(Math.max(0, timeoutNanos), TimeUnit.NANOSECONDS);
     }
 
     void giveBack(Object instance) {
-        if (shared == null) {
-            instances.add(instance);
+        if (shared != null) {
+            return;
         }
+        if (instance instanceof PythonWorker worker && worker.lost()) {
+            replaceLost(worker);
+            return;
+        }
+        instances.add(instance);
+    }
+
+    /** Whether {@code /ping} may answer 200: some instance is loaded (a Python worker READY or BUSY). */
+    boolean healthy() {
+        if (shared != null) {
+            return true;
+        }
+        synchronized (all) {
+            return !all.isEmpty();
+        }
+    }
+
+    /** Every instance is gone and none is coming back (each slot failed to load 5 times in a row). */
+    boolean gaveUp() {
+        return givenUp.get() > 0 && replacing.get() == 0 && !healthy();
+    }
+
+    /**
+     * Drops a crashed or killed worker and loads a replacement on a background thread after the back-off delay: 0 s,
+     * then 1, 2, 4, 8, 16, up to 30 s while workers keep dying within 60 s of their start; 5 failed loads in a row give the
+     * slot up.
+     */
+    private void replaceLost(PythonWorker worker) {
+        synchronized (all) {
+            all.remove(worker);
+        }
+        unloadQuietly(handler, name, worker);
+        if (unloading) {
+            return;
+        }
+        int streak;
+        if (worker.killedAtDeadline()) {
+            streak = 0; // a hang is the request's fault, not the worker's: reload at once (gunicorn and DJL parity)
+        } else if (worker.ageNanos() >= STABLE_NANOS) {
+            streak = 0;
+            crashStreak.set(1);
+        } else {
+            streak = crashStreak.getAndIncrement();
+        }
+        replacing.incrementAndGet();
+        Thread thread = new Thread(() -> {
+            try {
+                respawn(streak);
+            } finally {
+                replacing.decrementAndGet();
+            }
+        }, "smc-py-respawn-" + name);
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    private void respawn(int streak) {
+        int failures = 0;
+        int index = streak;
+        while (!unloading) {
+            long delay = backoffSeconds(index);
+            if (delay > 0) {
+                log.info("Restarting a Python worker of model '{}' in {} s", name, delay);
+                try {
+                    Thread.sleep(TimeUnit.SECONDS.toMillis(delay));
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+            if (unloading) {
+                return;
+            }
+            try {
+                Object fresh = requireNonNull(handler.loadModel(path, context), "loadModel returned null");
+                if (unloading) {
+                    unloadQuietly(handler, name, fresh);
+                    return;
+                }
+                synchronized (all) {
+                    all.add(fresh);
+                }
+                instances.add(fresh);
+                return;
+            } catch (Exception | Error e) {
+                failures++;
+                index++;
+                if (failures >= MAX_FAILED_LOADS) {
+                    givenUp.incrementAndGet();
+                    log.error("Giving up a Python worker slot of model '{}' after {} failed loads in a row; {} worker(s) left. Last error: {}",
+                            name, failures, instanceCount(), e.getMessage());
+                    return;
+                }
+                log.warn("Restarting a Python worker of model '{}' failed ({} of {}): {}", name, failures, MAX_FAILED_LOADS, e.getMessage());
+            }
+        }
+    }
+
+    static long backoffSeconds(int index) {
+        if (index <= 0) {
+            return 0;
+        }
+        return Math.min(30, 1L << Math.min(5, index - 1));
     }
 
     /** Drops an instance whose invocation overran its deadline (it may be corrupt) and unloads it. */

@@ -101,7 +101,11 @@ final class RequestRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
     private void ping(ChannelHandlerContext ctx, Exchange exchange) {
         switch (state.phase()) {
             case READY:
-                responses.ok(ctx.channel(), exchange, "application/json", new byte[0]);
+                if (state.model().map(LoadedModel::healthy).orElse(true)) {
+                    responses.ok(ctx.channel(), exchange, "application/json", new byte[0]);
+                } else {
+                    responses.error(ctx.channel(), exchange, 503, "NoWorkerReady", "No model worker is ready (restarting)", null, false);
+                }
                 return;
             case LOADING:
                 responses.error(ctx.channel(), exchange, 503, "ModelLoading", "The model is loading", null, false);

@@ -69,8 +69,15 @@ final class Responses {
     void error(Channel channel, Exchange exchange, int status, String type, String message, Throwable cause, boolean close,
             boolean resumeReading, String allow) {
         String trace = cause != null && stackTraces ? ErrorBody.stackTrace(cause) : "";
-        byte[] body = ErrorBody.of(status, type, message, trace);
-        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(status),
+        error(channel, exchange, status, "", type, message, trace, close, resumeReading, allow);
+    }
+
+    /** An error whose stack trace is given as text (a Python traceback) and with an optional reason phrase (empty: the standard one). */
+    void error(Channel channel, Exchange exchange, int status, String reason, String type, String message, String trace, boolean close,
+            boolean resumeReading, String allow) {
+        byte[] body = ErrorBody.of(status, type, message, stackTraces ? trace : "");
+        HttpResponseStatus line = reason.isEmpty() ? HttpResponseStatus.valueOf(status) : new HttpResponseStatus(status, sanitizeReason(reason));
+        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, line,
                 exchange.head() ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(body));
         response.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
         if (allow != null) {

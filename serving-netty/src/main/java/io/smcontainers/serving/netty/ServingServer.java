@@ -84,7 +84,8 @@ public final class ServingServer implements AutoCloseable {
             return thread;
         });
         this.registry = env.multiModel()
-                ? Optional.of(new ModelRegistry(modelDir, handler, context, env.invocationTimeout()))
+                ? Optional.of(new ModelRegistry(modelDir, handler, context, env.invocationTimeout(),
+                        handler instanceof PythonHandler python ? python.backend().mmeWorkers() : 1))
                 : Optional.empty();
         boolean epoll = env.useNativeIo() && Epoll.isAvailable();
         IoHandlerFactory factory = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
@@ -158,6 +159,9 @@ public final class ServingServer implements AutoCloseable {
                 }
                 Optional<String> parameters = handler.executionParameters(context).map(ServingServer::executionParametersJson);
                 pool.start(env.workers());
+                if (handler instanceof PythonHandler python) {
+                    python.backend().markStarted();
+                }
                 if (stopping.get()) {
                     model.ifPresent(LoadedModel::unloadAll);
                     ready.completeExceptionally(new IllegalStateException("the server stopped while the model was loading"));
