@@ -144,6 +144,13 @@ class InterruptTest(unittest.TestCase):
             again = peer.invoke(b"ok", content_type="text/csv", accept="text/plain")
             self.assertEqual((200, b"ok"), (again.status, again.body))
             self.assertIsNone(peer.proc.poll())
+            # a deadline that fires while the RESULT is already on its way: Java discards the RESULT and still waits
+            # for CANCELLED, so an idle worker answers it for the last INVOKE
+            os.kill(peer.proc.pid, signal.SIGINT)
+            reply = peer.read()
+            self.assertEqual((CANCELLED, peer.seq), (reply.kind, reply.seq))
+            seq = peer.send(PING)
+            self.assertEqual((PONG, seq), (peer.read().kind, seq))
 
     def test_sigint_while_idle_in_interrupt_mode_does_not_end_the_worker(self):
         root, code = model_dir(self, ECHO)

@@ -10,7 +10,7 @@ def model_fn(model_dir):
 
 
 def input_fn(body, content_type):
-    return body
+    return body.decode("utf-8") if isinstance(body, bytes) else body
 
 
 def predict_fn(data, model):

@@ -2,6 +2,7 @@ import json
 
 
 def model_fn(model_dir):
+    print("f2 model_fn")
     return 2
 
 

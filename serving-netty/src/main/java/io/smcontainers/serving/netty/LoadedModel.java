@@ -55,6 +55,9 @@ final class LoadedModel {
         this.instances.addAll(loaded);
         this.shared = handler.concurrency() == ModelHandler.Concurrency.SHARED ? loaded.get(0) : null;
         this.loadedAt = Instant.now();
+        for (Object instance : loaded) {
+            watch(instance);
+        }
     }
 
     /** Loads {@code count} instances in parallel (one for a shared handler); on any failure unloads the others and rethrows. */
@@ -152,6 +155,18 @@ final class LoadedModel {
         instances.add(instance);
     }
 
+    /** A Python worker that dies while idle (nobody is reading its socket) is taken out of the free instances and replaced. */
+    private void watch(Object instance) {
+        if (instance instanceof PythonWorker worker) {
+            worker.onExit(() -> {
+                if (!unloading && instances.remove(worker)) {
+                    log.warn("Python worker {} (pid {}) of model '{}' exited while idle", worker.id(), worker.pid(), name);
+                    replaceLost(worker);
+                }
+            });
+        }
+    }
+
     /** Whether {@code /ping} may answer 200: some instance is loaded (a Python worker READY or BUSY). */
     boolean healthy() {
         if (shared != null) {
@@ -226,6 +241,7 @@ final class LoadedModel {
                 synchronized (all) {
                     all.add(fresh);
                 }
+                watch(fresh);
                 instances.add(fresh);
                 return;
             } catch (Exception | Error e) {
@@ -315,6 +331,7 @@ final class LoadedModel {
 
     /** Unloads every instance (handler's {@code unload}), logging failures. */
     void unloadAll() {
+        unloading = true;
         List<Object> copy;
         synchronized (all) {
             copy = new ArrayList<>(all);

@@ -1,7 +1,6 @@
 package io.smcontainers.serving.netty;
 
 import io.smcontainers.framework.spi.InvocationContext;
-import io.smcontainers.framework.spi.InvocationException;
 import io.smcontainers.framework.spi.InvocationResponse;
 import io.smcontainers.framework.spi.Payload;
 import java.io.EOFException;
@@ -58,6 +57,19 @@ final class PythonWorker {
         this.stderr = new PythonOutputPump(process.getErrorStream(), System.err, prefix);
         stdout.start("smc-py-" + id + "-stdout");
         stderr.start("smc-py-" + id + "-stderr");
+    }
+
+    /**
+     * Runs {@code action} once if the process exits while it is not being stopped (a crash or an outside kill while idle), so
+     * that the pool can replace a worker nobody is talking to.
+     */
+    void onExit(Runnable action) {
+        process.onExit().thenRun(() -> {
+            if (!stopping) {
+                lost = true;
+                action.run();
+            }
+        });
     }
 
     /** A loaded worker; a LOAD_FAILED, crash or timeout stops the process and throws {@link PythonLoadException}. */
@@ -211,8 +223,8 @@ final class PythonWorker {
                 if (oversize.seq != mySeq) {
                     throw new PythonFrames.ProtocolException("reply seq " + oversize.seq + " does not match INVOKE seq " + mySeq);
                 }
-                throw new InvocationException(500, "ResponseTooLarge", "response of " + oversize.length + " bytes exceeds SMC_PY_MAX_RESPONSE_MB ("
-                        + (backend.maxResponseBytes() >> 20) + " MB)", null);
+                throw new PythonError(500, "ResponseTooLarge", "response of " + oversize.length + " bytes exceeds SMC_PY_MAX_RESPONSE_MB ("
+                        + (backend.maxResponseBytes() >> 20) + " MB)", "", "");
             }
             if (reply.seq() != mySeq) {
                 throw new PythonFrames.ProtocolException("reply seq " + reply.seq() + " does not match INVOKE seq " + mySeq);
@@ -246,8 +258,8 @@ final class PythonWorker {
             List<String> tail = stderr.tail();
             log.warn("Python worker {} (pid {}) {} during invocation {}; last stderr lines:\n{}", id, pid, cause, context.requestId(),
                     String.join("\n", tail));
-            kill();
             int status = !protocol && !killedByUs && cause.contains("SIGKILL") ? 507 : 500;
+            kill();
             String message = "worker " + id + " " + cause + (status == 507 ? " (possibly out of memory)" : "");
             throw new PythonError(status, "WorkerDied", message, String.join("\n", tail), "");
         }

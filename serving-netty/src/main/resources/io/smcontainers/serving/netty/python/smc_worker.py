@@ -537,7 +537,7 @@ class Worker:
         self.interrupt_mode = False
         self.sending = False
         self.interrupt_pending = False
-        self.last_invoke = None  # seq of the last INVOKE not yet cancelled
+        self.last_invoke = None  # seq of the last INVOKE, until a CANCELLED answers it (interrupt mode)
         self.trace_times = []
         self.model_dir = ""
 
@@ -564,16 +564,18 @@ class Worker:
         if length < 12:
             raise ProtocolError("frame length %d is shorter than the header" % length)
         size = length - 12
-        self.start += HEADER.size
         if size <= BUFFER_KEEP - HEADER.size:
-            if not self.fill(size):
+            # the header stays unconsumed until the whole frame is here (a signal may interrupt the wait)
+            if not self.fill(HEADER.size + size):
                 raise ProtocolError("socket closed inside a frame of %d bytes" % size)
-            payload = self.view[self.start:self.start + size]
-            self.start += size
+            begin = self.start + HEADER.size
+            payload = self.view[begin:begin + size]
+            self.start = begin + size
             if self.start == self.end:
                 self.start = self.end = 0
             return kind, seq, payload
         # a big frame: a one-off buffer of exactly its size
+        self.start += HEADER.size
         big = bytearray(size)
         have = min(size, self.end - self.start)
         big[0:have] = self.buffer[self.start:self.start + have]
@@ -663,8 +665,8 @@ class Worker:
             if isinstance(e, MemoryError):
                 gc.collect()
             status, error_kind, error_type, message, phrase = classify(e, "model_fn")
-            if error_kind not in (KIND_MEMORY, KIND_TOOLKIT):
-                status, error_kind = 500, KIND_USER
+            if error_kind != KIND_MEMORY:
+                status, error_kind, phrase = 500, KIND_USER, ""
             trace = traceback.format_exc()
             self.print_trace(trace)
             self.send_error(LOAD_FAILED, seq, status, error_kind, error_type, message, trace, phrase)
@@ -825,10 +827,8 @@ class Worker:
             if status >= 500:
                 self.print_trace(trace)
             self.send_error(ERROR, seq, status, error_kind, error_type, message, trace, phrase)
-            self.last_invoke = None
             return
         self.send(RESULT, seq, *reply)
-        self.last_invoke = None
 
     def normalise(self, result, accept):
         """RESULT payload parts: prefix, content type, phrase, headers, body."""
