@@ -12,6 +12,7 @@ import tempfile
 import textwrap
 import time
 
+sys.dont_write_bytecode = True  # no __pycache__ next to the shipped worker (it would end up in the jar)
 HERE = os.path.dirname(os.path.abspath(__file__))
 WORKER_DIR = os.path.normpath(os.path.join(HERE, "..", "..", "main", "resources", "io", "smcontainers", "serving",
                                            "netty", "python"))
@@ -88,7 +89,7 @@ class Peer:
         self.listener.settimeout(20)
         full_env = dict(os.environ)
         full_env.update({"SMC_WORKER_SOCKET": self.path, "SMC_WORKER_TOKEN": token, "SMC_WORKER_ID": "m/0",
-                         "PYTHONUNBUFFERED": "1"})
+                         "PYTHONUNBUFFERED": "1", "PYTHONDONTWRITEBYTECODE": "1"})
         full_env.update(env or {})
         self.proc = subprocess.Popen([python or sys.executable, *args, WORKER], env=full_env, cwd=cwd or self.dir,
                                      stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,

@@ -193,6 +193,11 @@ public final class ServingServer implements AutoCloseable {
         return ((InetSocketAddress) listener.localAddress()).getPort();
     }
 
+    /** Invocations waiting in the queue (not yet taken by an inference worker). */
+    int queuedInvocations() {
+        return pool.queued();
+    }
+
     /** "epoll" or "nio". */
     public String transport() {
         return transport;

@@ -8,7 +8,6 @@ Standard library only; numpy (and scipy for NPZ) are imported at LOAD, and only 
 """
 
 import gc
-import inspect
 import json
 import os
 import signal
@@ -16,7 +15,6 @@ import socket
 import struct
 import sys
 import time
-import traceback
 
 PROTOCOL = 1
 
@@ -469,15 +467,28 @@ class Function:
         if origin == "default":
             return
         expected = ARITY[name]
-        try:
-            declared = len(inspect.signature(fn).parameters)
-        except (TypeError, ValueError):
+        declared = parameter_count(fn)
+        if declared is None:
             return
         if declared == expected + 1:
             self.with_context = True
         elif declared != expected:
             raise TypeError("%s takes %d arguments but %d were given."
                             % (getattr(fn, "__name__", name), declared, expected))
+
+
+def parameter_count(fn):
+    """len(inspect.signature(fn).parameters), without importing inspect (tens of milliseconds at start-up) for plain
+    functions; None when there is no signature (some builtins)."""
+    code = getattr(fn, "__code__", None)
+    if type(fn).__name__ == "function" and code is not None and not hasattr(fn, "__wrapped__") \
+            and not hasattr(fn, "__signature__"):
+        return code.co_argcount + code.co_kwonlyargcount + bool(code.co_flags & 0x04) + bool(code.co_flags & 0x08)
+    import inspect
+    try:
+        return len(inspect.signature(fn).parameters)
+    except (TypeError, ValueError):
+        return None
 
 
 def load_defaults_module(path):
@@ -667,7 +678,7 @@ class Worker:
             status, error_kind, error_type, message, phrase = classify(e, "model_fn")
             if error_kind != KIND_MEMORY:
                 status, error_kind, phrase = 500, KIND_USER, ""
-            trace = traceback.format_exc()
+            trace = format_exc()
             self.print_trace(trace)
             self.send_error(LOAD_FAILED, seq, status, error_kind, error_type, message, trace, phrase)
             return
@@ -823,7 +834,7 @@ class Worker:
             status, error_kind, error_type, message, phrase = classify(e, stage)
             if stage == "result" and not isinstance(e, WorkerError):
                 status, error_kind = 500, KIND_INTERNAL
-            trace = traceback.format_exc()
+            trace = format_exc()
             if status >= 500:
                 self.print_trace(trace)
             self.send_error(ERROR, seq, status, error_kind, error_type, message, trace, phrase)
@@ -882,17 +893,20 @@ class Worker:
             raise WorkerError(500, KIND_INTERNAL, "Unsupported model output data type: %s" % type(value).__name__)
 
 
+def format_exc():
+    import traceback
+    return traceback.format_exc()
+
+
 def installed_numpy():
-    """numpy's version from its distribution folder name (dist-info/egg-info) without importing numpy or
-    importlib.metadata (both cost tens of milliseconds at start-up); None when numpy is not importable."""
-    import importlib.util
-    try:
-        spec = importlib.util.find_spec("numpy")
-    except (ImportError, ValueError):
+    """numpy's version from its distribution folder name (dist-info/egg-info) without importing numpy, importlib.util
+    or importlib.metadata (tens of milliseconds at start-up); None when numpy is not on sys.path."""
+    for entry in sys.path:
+        parent = entry or "."
+        if os.path.isfile(os.path.join(parent, "numpy", "__init__.py")):
+            break
+    else:
         return None
-    if spec is None or not spec.origin:
-        return None
-    parent = os.path.dirname(os.path.dirname(spec.origin))
     try:
         names = os.listdir(parent)
     except OSError:

@@ -25,7 +25,7 @@ final class SmcWorkerPythonTest {
     @Test
     void workerUnitTestsPass(@TempDir Path tmp) throws IOException, InterruptedException {
         Path log = tmp.resolve("unittest.log");
-        Process process = new ProcessBuilder(python(), "-m", "unittest", "discover", "-s", TESTS.toString(),
+        Process process = new ProcessBuilder(python(), "-B", "-m", "unittest", "discover", "-s", TESTS.toString(),
                 "-t", TESTS.toString(), "-p", "test_*.py", "-v")
                 .redirectErrorStream(true)
                 .redirectOutput(log.toFile())
