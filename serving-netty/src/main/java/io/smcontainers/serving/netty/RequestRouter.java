@@ -101,7 +101,7 @@ final class RequestRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
     private void ping(ChannelHandlerContext ctx, Exchange exchange) {
         switch (state.phase()) {
             case READY:
-                if (state.model().map(LoadedModel::healthy).orElse(true)) {
+                if (state.modelHealthy()) {
                     responses.ok(ctx.channel(), exchange, "application/json", new byte[0]);
                 } else {
                     responses.error(ctx.channel(), exchange, 503, "NoWorkerReady", "No model worker is ready (restarting)", null, false);
