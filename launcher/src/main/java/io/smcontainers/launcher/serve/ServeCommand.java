@@ -4,6 +4,12 @@ import io.smcontainers.env.core.ServingEnv;
 import io.smcontainers.framework.spi.Framework;
 import io.smcontainers.framework.spi.ModelHandler;
 import io.smcontainers.framework.spi.ServingContext;
+import io.smcontainers.gpu.probe.HardwareProbe;
+import io.smcontainers.launcher.code.CodeFetcher;
+import io.smcontainers.launcher.code.S3Sources;
+import io.smcontainers.launcher.train.Interpreters;
+import io.smcontainers.serving.netty.PythonBackend;
+import io.smcontainers.serving.netty.PythonOptions;
 import io.smcontainers.serving.netty.ServingServer;
 import java.io.IOException;
 import java.net.MalformedURLException;
@@ -82,21 +88,58 @@ public final class ServeCommand {
             log.warn("SAGEMAKER_MODEL_SERVER_TIMEOUT is {} s but real-time endpoints time out invocations after 60 s",
                     servingEnv.invocationTimeout().toSeconds());
         }
+        String backendSetting = variables.getOrDefault("SMC_SERVING_BACKEND", "auto").strip().toLowerCase(java.util.Locale.ROOT);
+        if (!List.of("auto", "java", "python").contains(backendSetting)) {
+            log.error("SMC_SERVING_BACKEND must be auto, java or python, got '{}'", backendSetting);
+            return 1;
+        }
         ModelHandler<?> handler;
+        Optional<PythonBackend> python = Optional.empty();
         try {
-            handler = findHandler(servingEnv, modelDir);
+            JavaLookup lookup = backendSetting.equals("python") ? new JavaLookup(Optional.empty(), Optional.empty())
+                    : findHandler(servingEnv, modelDir, backendSetting.equals("java"));
+            if (lookup.handler().isPresent()) {
+                handler = lookup.handler().get();
+            } else {
+                PythonCode code = PythonCode.locate(variables, servingEnv.baseDir(), modelDir,
+                        new CodeFetcher(() -> S3Sources.sdk(env, variables)));
+                Optional<String> servingModule = servingEnv.servingModule();
+                if (backendSetting.equals("auto") && !code.resolvable(modelDir) && lookup.pythonDefaults().isEmpty() && !servingEnv.multiModel()) {
+                    if (servingModule.isEmpty()) {
+                        throw new IllegalStateException("set SAGEMAKER_SERVING_MODULE to a ModelHandler class, or register one in META-INF/services/"
+                                + ModelHandler.class.getName() + " (class path and " + modelDir.resolve("code") + "/*.jar searched), "
+                                + "or provide code/inference.py (SAGEMAKER_PROGRAM) for the Python backend");
+                    }
+                }
+                if (servingModule.isPresent() && servingModule.get().contains(":")) {
+                    log.warn("SAGEMAKER_SERVING_MODULE={} names a Python WSGI app; it is not used: the Python backend calls the handler functions "
+                            + "of {} itself", servingModule.get(), code.module());
+                }
+                python = Optional.of(openPython(variables, servingEnv, modelDir, code, lookup.pythonDefaults()));
+                servingEnv = withPythonWorkers(variables, servingEnv);
+                handler = python.get().handler();
+            }
         } catch (RuntimeException | ReflectiveOperationException | IOException e) {
             log.error("No model handler to serve: {}", e.getMessage(), e);
             return 1;
         }
-        log.info("Serving {} from {}", handler.getClass().getName(), modelDir);
+        log.info("Serving {} from {}", python.isPresent() ? "the Python backend" : handler.getClass().getName(), modelDir);
         ServingServer server;
         try {
             server = ServingServer.start(servingEnv, handler, modelDir);
         } catch (RuntimeException e) {
             log.error("The server could not start: {}", e.getMessage(), e);
+            python.ifPresent(PythonBackend::close);
             return 1;
         }
+        try {
+            return serveUntilStopped(server, servingEnv);
+        } finally {
+            python.ifPresent(PythonBackend::close);
+        }
+    }
+
+    private static int serveUntilStopped(ServingServer server, ServingEnv servingEnv) {
         CountDownLatch stop = new CountDownLatch(1);
         AtomicInteger signals = new AtomicInteger();
         for (String name : List.of("TERM", "INT")) {
@@ -133,18 +176,29 @@ public final class ServeCommand {
         return 0;
     }
 
-    private static ModelHandler<?> findHandler(ServingEnv env, Path modelDir) throws ReflectiveOperationException, IOException {
+    /** What the Java side offers: a handler to serve, or a framework's Python defaults module for the Python backend. */
+    private record JavaLookup(Optional<ModelHandler<?>> handler, Optional<URL> pythonDefaults) {}
+
+    /**
+     * The Java handler by today's rules; empty when none is configured (then the Python backend may serve). With
+     * {@code required} (SMC_SERVING_BACKEND=java) a missing handler is an error.
+     */
+    private static JavaLookup findHandler(ServingEnv env, Path modelDir, boolean required) throws ReflectiveOperationException, IOException {
         ClassLoader loader = codeClassLoader(modelDir.resolve("code"));
         ServingContext context = ServingServer.context(env, modelDir);
-        if (env.servingModule().isPresent()) {
+        if (env.servingModule().isPresent() && !env.servingModule().get().contains(":")) {
             Class<?> type = Class.forName(env.servingModule().get(), true, loader);
             Object instance = type.getConstructor().newInstance();
             if (instance instanceof ModelHandler) {
-                return (ModelHandler<?>) instance;
+                return new JavaLookup(Optional.of((ModelHandler<?>) instance), Optional.empty());
             }
-            if (instance instanceof Framework) {
-                return ((Framework) instance).serving(context).orElseThrow(() -> new IllegalStateException(
-                        "framework " + type.getName() + " (SAGEMAKER_SERVING_MODULE) does not serve models"));
+            if (instance instanceof Framework framework) {
+                Optional<ModelHandler<?>> served = framework.serving(context);
+                if (served.isPresent() || required || framework.pythonDefaults().isEmpty()) {
+                    return new JavaLookup(Optional.of(served.orElseThrow(() -> new IllegalStateException(
+                            "framework " + type.getName() + " (SAGEMAKER_SERVING_MODULE) does not serve models"))), Optional.empty());
+                }
+                return new JavaLookup(Optional.empty(), Optional.of(defaultsResource(framework)));
             }
             throw new IllegalStateException("SAGEMAKER_SERVING_MODULE=" + type.getName() + " is neither a ModelHandler nor a Framework");
         }
@@ -153,23 +207,83 @@ public final class ServeCommand {
             handlers.add(handler);
         }
         if (handlers.size() == 1) {
-            return handlers.get(0);
+            return new JavaLookup(Optional.of(handlers.get(0)), Optional.empty());
         }
         if (handlers.size() > 1) {
             throw new IllegalStateException("several ModelHandler services found (" + handlers.stream().map(h -> h.getClass().getName()).toList()
                     + "); name one with SAGEMAKER_SERVING_MODULE");
         }
         List<ModelHandler<?>> served = new ArrayList<>();
+        List<Framework> withPythonDefaults = new ArrayList<>();
         for (Framework framework : ServiceLoader.load(Framework.class, loader)) {
-            framework.serving(context).ifPresent(served::add);
+            Optional<ModelHandler<?>> handler = framework.serving(context);
+            handler.ifPresent(served::add);
+            if (handler.isEmpty() && framework.pythonDefaults().isPresent()) {
+                withPythonDefaults.add(framework);
+            }
         }
         if (served.size() == 1) {
-            return served.get(0);
+            return new JavaLookup(Optional.of(served.get(0)), Optional.empty());
         }
-        throw new IllegalStateException(served.isEmpty()
-                ? "set SAGEMAKER_SERVING_MODULE to a ModelHandler class, or register one in META-INF/services/"
-                        + ModelHandler.class.getName() + " (class path and " + modelDir.resolve("code") + "/*.jar searched)"
-                : "several frameworks serve models; name one with SAGEMAKER_SERVING_MODULE");
+        if (served.size() > 1) {
+            throw new IllegalStateException("several frameworks serve models; name one with SAGEMAKER_SERVING_MODULE");
+        }
+        if (required) {
+            throw new IllegalStateException("SMC_SERVING_BACKEND=java but no Java handler is configured: set SAGEMAKER_SERVING_MODULE to a "
+                    + "ModelHandler class, or register one in META-INF/services/" + ModelHandler.class.getName());
+        }
+        if (withPythonDefaults.size() > 1) {
+            throw new IllegalStateException("several frameworks ship Python serving defaults (" + withPythonDefaults.stream()
+                    .map(Framework::name).toList() + "); name one with SAGEMAKER_SERVING_MODULE");
+        }
+        return new JavaLookup(Optional.empty(), withPythonDefaults.isEmpty() ? Optional.empty() : Optional.of(defaultsResource(withPythonDefaults.get(0))));
+    }
+
+    private static URL defaultsResource(Framework framework) {
+        String name = framework.pythonDefaults().orElseThrow();
+        URL url = framework.getClass().getClassLoader().getResource(name);
+        if (url == null) {
+            throw new IllegalStateException("framework " + framework.name() + " names the Python defaults module " + name
+                    + " (pythonDefaults), which is not on its class path");
+        }
+        return url;
+    }
+
+    /** The Python backend: interpreter, code, framework defaults, requirements installed before the first worker. */
+    private static PythonBackend openPython(Map<String, String> variables, ServingEnv servingEnv, Path modelDir, PythonCode code,
+            Optional<URL> defaults) throws IOException {
+        String interpreter = Interpreters.python(variables);
+        HardwareProbe probe = HardwareProbe.fromEnvironment(variables);
+        int gpus = probe.gpuCount();
+        int cpus = probe.cpuCount();
+        boolean install = !variables.getOrDefault("SMC_PY_INSTALL_REQUIREMENTS", "true").strip().equalsIgnoreCase("false")
+                && !servingEnv.multiModel() && code.codeDir().isPresent();
+        PythonOptions options = new PythonOptions(interpreter, servingEnv.multiModel() ? Optional.empty() : code.codeDir(), code.module(),
+                code.explicit(), code.extraPath(), defaults, gpus, cpus, variables, () -> {
+                    if (install) {
+                        Requirements.install(interpreter, code.codeDir().get(), variables, System.out);
+                    }
+                });
+        log.info("Python backend: {} with module {} from {}{}", interpreter, code.module(), code.codeDir().map(Path::toString).orElse("(no code dir)"),
+                defaults.map(url -> ", framework defaults " + url).orElse(""));
+        return PythonBackend.open(options, withPythonWorkers(variables, servingEnv));
+    }
+
+    /** W for Python workers when SAGEMAKER_MODEL_SERVER_WORKERS is unset: the GPU count, else the instance's CPUs (spec 3.3). */
+    private static ServingEnv withPythonWorkers(Map<String, String> variables, ServingEnv servingEnv) {
+        if (variables.containsKey("SAGEMAKER_MODEL_SERVER_WORKERS")) {
+            return servingEnv;
+        }
+        HardwareProbe probe = HardwareProbe.fromEnvironment(variables);
+        int workers = probe.gpuCount() > 0 ? probe.gpuCount() : Math.max(1, probe.cpuCount());
+        Map<String, String> copy = new HashMap<>(variables);
+        copy.put("SAGEMAKER_MODEL_SERVER_WORKERS", Integer.toString(workers));
+        ServingEnv fresh = ServingEnv.fromEnvironment(copy, Runtime.getRuntime().availableProcessors());
+        return new ServingEnv(servingEnv.baseDir(), servingEnv.bindAddress(), servingEnv.port(), servingEnv.safePortRange(), fresh.workers(),
+                servingEnv.invocationTimeout(), servingEnv.defaultAccept(), servingEnv.useNginx(), servingEnv.maxPayloadInMb(),
+                servingEnv.multiModel(), servingEnv.program(), servingEnv.submitDirectory(), servingEnv.servingModule(), servingEnv.logLevel(),
+                servingEnv.startupTimeout(), servingEnv.currentHost(), servingEnv.jobQueueSize(), servingEnv.keepAlive(), servingEnv.nettyThreads(),
+                servingEnv.shutdownGrace(), servingEnv.useNativeIo(), servingEnv.errorStackTraces(), servingEnv.environment());
     }
 
     private static ClassLoader codeClassLoader(Path codeDir) throws IOException {

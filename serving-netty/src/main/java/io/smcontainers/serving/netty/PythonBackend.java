@@ -51,6 +51,8 @@ public final class PythonBackend implements AutoCloseable {
     private final boolean pinGpu;
     private final int threadsPerWorker;
     private volatile boolean started;
+    private boolean prepared;
+    private Exception prepareFailure;
 
     private PythonBackend(PythonOptions options, ServingEnv env) throws IOException {
         this.options = requireNonNull(options, "options is null");
@@ -143,6 +145,22 @@ public final class PythonBackend implements AutoCloseable {
             return mmeLoadTimeout.toNanos();
         }
         return started ? env.startupTimeout().toNanos() : Math.max(1, startupDeadline - System.nanoTime());
+    }
+
+    /** Runs the launcher's preparation (requirements) once, before the first worker is spawned. */
+    synchronized void prepareOnce() throws Exception {
+        if (prepareFailure != null) {
+            throw prepareFailure;
+        }
+        if (!prepared) {
+            try {
+                options.prepare().run();
+                prepared = true;
+            } catch (Exception e) {
+                prepareFailure = e;
+                throw e;
+            }
+        }
     }
 
     void markStarted() {

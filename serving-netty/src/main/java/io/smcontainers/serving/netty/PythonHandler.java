@@ -24,6 +24,7 @@ final class PythonHandler implements ModelHandler<PythonWorker> {
 
     @Override
     public PythonWorker loadModel(Path modelDir, ServingContext context) throws Exception {
+        backend.prepareOnce();
         PythonBackend.Target target = backend.target(modelDir);
         int slot = backend.claimSlot(target.modelDir());
         try {

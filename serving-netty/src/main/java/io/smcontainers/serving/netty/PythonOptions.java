@@ -20,9 +20,17 @@ import java.util.Optional;
  * @param gpus GPUs on the instance (0 on CPU): slot k gets {@code gpu_id = k mod gpus}
  * @param cpus the instance's CPU count ({@code OMP_NUM_THREADS} default)
  * @param environment the server environment the workers inherit (and {@code SMC_PY_*} settings)
+ * @param prepare runs once before the first worker starts, while {@code /ping} answers 503 (the launcher installs
+ *     {@code requirements.txt} here); an exception fails the start
  */
 public record PythonOptions(String python, Optional<Path> codeDir, String module, boolean moduleExplicit, List<Path> extraPath,
-        Optional<URL> frameworkDefaults, int gpus, int cpus, Map<String, String> environment) {
+        Optional<URL> frameworkDefaults, int gpus, int cpus, Map<String, String> environment, Prepare prepare) {
+    /** A step before any worker starts. */
+    @FunctionalInterface
+    public interface Prepare {
+        void run() throws Exception;
+    }
+
     public PythonOptions {
         requireNonNull(python, "python is null");
         requireNonNull(codeDir, "codeDir is null");
@@ -30,5 +38,6 @@ public record PythonOptions(String python, Optional<Path> codeDir, String module
         extraPath = List.copyOf(extraPath);
         requireNonNull(frameworkDefaults, "frameworkDefaults is null");
         environment = Map.copyOf(environment);
+        requireNonNull(prepare, "prepare is null");
     }
 }

@@ -99,7 +99,7 @@ final class PythonServers implements AutoCloseable {
         Path code = modelDir.resolve("code");
         PythonOptions options = new PythonOptions(PYTHON, Files.isDirectory(code) && !env.multiModel() ? Optional.of(code) : Optional.empty(),
                 program.endsWith(".py") ? program.substring(0, program.length() - 3) : program, map.containsKey("SAGEMAKER_PROGRAM"), List.of(),
-                Optional.empty(), 0, 2, map);
+                Optional.empty(), 0, 2, map, () -> { });
         PythonBackend backend = PythonBackend.open(options, ephemeral);
         try {
             return new PythonServers(ServingServer.start(ephemeral, backend.handler(), modelDir), backend, modelDir);
