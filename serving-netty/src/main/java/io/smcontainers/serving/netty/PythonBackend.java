@@ -197,7 +197,7 @@ public final class PythonBackend implements AutoCloseable {
         environment.putAll(options.environment());
         environment.put("PYTHONUNBUFFERED", "1");
         environment.put("PYTHONFAULTHANDLER", "1");
-        String inherited = options.environment().getOrDefault("PYTHONPATH", System.getenv().getOrDefault("PYTHONPATH", ""));
+        String inherited = environment.getOrDefault("PYTHONPATH", "");
         if (target.codeDir().isPresent()) {
             environment.put("PYTHONPATH", target.codeDir().get() + (inherited.isEmpty() ? "" : ":" + inherited));
         }

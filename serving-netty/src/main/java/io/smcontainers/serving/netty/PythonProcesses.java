@@ -55,8 +55,8 @@ final class PythonProcesses {
     }
 
     private static Optional<String> find(String program) {
-        for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin:/bin").split(":")) {
-            Path candidate = Path.of(dir.isEmpty() ? "." : dir, program);
+        for (String dir : new String[] {"/usr/bin", "/bin", "/usr/local/bin"}) {
+            Path candidate = Path.of(dir, program);
             if (Files.isExecutable(candidate)) {
                 return Optional.of(candidate.toString());
             }
