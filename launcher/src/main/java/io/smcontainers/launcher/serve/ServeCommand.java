@@ -159,7 +159,8 @@ public final class ServeCommand {
             server.shutdown();
             return 1;
         } catch (ExecutionException e) {
-            log.error("The model failed to load: {}", e.getCause().toString());
+            // the first line only: the loader has logged the whole error (a Python traceback) once already
+            log.error("The model failed to load: {}", e.getCause().toString().lines().findFirst().orElse(""));
             server.shutdown();
             return 1;
         } catch (InterruptedException e) {

@@ -82,12 +82,22 @@ final class LoadedModel {
                     futures.add(loaders.submit(() -> requireNonNull(typed.loadModel(path, context), "loadModel returned null")));
                 }
                 Throwable failure = null;
+                int failures = 0;
+                int identical = 0;
                 for (Future<Object> future : futures) {
                     try {
                         loaded.add(future.get());
                     } catch (ExecutionException e) {
+                        failures++;
                         failure = failure == null ? e.getCause() : failure;
+                        if (String.valueOf(failure.getMessage()).equals(String.valueOf(e.getCause().getMessage()))) {
+                            identical++;
+                        }
                     }
+                }
+                if (failures > 1) {
+                    log.error("{} of {} instances of model '{}' failed to load{}; the first error is reported", failures, instances, name,
+                            identical == failures ? " identically" : "");
                 }
                 if (failure != null) {
                     for (Object model : loaded) {
