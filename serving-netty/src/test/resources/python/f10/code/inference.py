@@ -1,5 +1,7 @@
 import os
 
+hoard = []
+
 
 def model_fn(model_dir):
     return 1
@@ -10,6 +12,8 @@ def input_fn(body, content_type):
 
 
 def predict_fn(data, model):
+    if data == "hoard":
+        hoard.append(b"x" * (50 << 20))
     if data == "memoryerror":
         raise MemoryError()
     return str(os.getpid())

@@ -206,7 +206,7 @@ final class LoadedModel {
             return;
         }
         int streak;
-        if (worker.killedAtDeadline()) {
+        if (worker.killedAtDeadline() || worker.recycled()) {
             streak = 0; // a hang is the request's fault, not the worker's: reload at once (gunicorn and DJL parity)
         } else if (worker.ageNanos() >= STABLE_NANOS) {
             streak = 0;

@@ -50,6 +50,8 @@ public final class PythonBackend implements AutoCloseable {
     private final String timeoutAction;
     private final boolean pinGpu;
     private final int threadsPerWorker;
+    private final long maxRssBytes;
+    private final int maxRequests;
     private volatile boolean started;
     private boolean prepared;
     private Exception prepareFailure;
@@ -74,6 +76,8 @@ public final class PythonBackend implements AutoCloseable {
             log.warn("SMC_PY_TIMEOUT_ACTION={} is not supported yet; workers are killed at the deadline", timeoutAction);
         }
         this.pinGpu = bool(vars, "SMC_PY_PIN_GPU", false);
+        this.maxRssBytes = (long) integer(vars, "SMC_PY_MAX_RSS_MB", 0, 0) << 20;
+        this.maxRequests = integer(vars, "SMC_PY_MAX_REQUESTS", 0, 0);
         this.threadsPerWorker = integer(vars, "SMC_PY_THREADS_PER_WORKER", Math.max(1, options.cpus() / Math.max(1, env.workers())), 1);
         this.startupDeadline = System.nanoTime() + env.startupTimeout().toNanos();
         this.timer = Executors.newSingleThreadScheduledExecutor(runnable -> {
@@ -133,6 +137,19 @@ public final class PythonBackend implements AutoCloseable {
 
     long maxResponseBytes() {
         return maxResponseBytes;
+    }
+
+    long maxRssBytes() {
+        return maxRssBytes;
+    }
+
+    /** SMC_PY_MAX_REQUESTS with up to 10 % jitter (gunicorn's max_requests_jitter), so slots do not recycle together; 0 = off. */
+    long maxRequests(int slot) {
+        if (maxRequests <= 0) {
+            return 0;
+        }
+        long jitter = Math.round(maxRequests * 0.1 * (java.util.concurrent.ThreadLocalRandom.current().nextDouble() * 2 - 1));
+        return Math.max(1, maxRequests + jitter);
     }
 
     int mmeWorkers() {

@@ -50,6 +50,21 @@ final class PythonProcesses {
         }
     }
 
+    /** {@code VmRSS} of a process from {@code /proc/<pid>/status}, in bytes; 0 when it cannot be read. */
+    static long rssBytes(long pid) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    String[] parts = line.substring(6).trim().split("\\s+");
+                    return Long.parseLong(parts[0]) * 1024;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // gone
+        }
+        return 0;
+    }
+
     static String signalName(int number) {
         return NAMES.getOrDefault(number, "signal " + number);
     }

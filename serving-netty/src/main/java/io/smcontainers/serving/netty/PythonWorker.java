@@ -45,6 +45,10 @@ final class PythonWorker {
     private volatile boolean killedByUs;
     private volatile boolean stopping;
     private volatile boolean deadline;
+    private volatile boolean recycle;
+    private long invocations;
+    private final long requestLimit;
+    private long rssCheckedNanos;
 
     private PythonWorker(PythonBackend backend, Path modelDir, int slot, String id, Process process, String prefix) {
         this.backend = backend;
@@ -53,6 +57,7 @@ final class PythonWorker {
         this.id = id;
         this.process = process;
         this.pid = process.pid();
+        this.requestLimit = backend.maxRequests(slot);
         this.stdout = new PythonOutputPump(process.getInputStream(), System.out, prefix);
         this.stderr = new PythonOutputPump(process.getErrorStream(), System.err, prefix);
         stdout.start("smc-py-" + id + "-stdout");
@@ -184,7 +189,12 @@ final class PythonWorker {
 
     /** The worker crashed, broke the protocol or was killed: it takes no more work and must be replaced. */
     boolean lost() {
-        return lost;
+        return lost || recycle;
+    }
+
+    /** Whether the worker was retired on purpose (SMC_PY_MAX_RSS_MB / SMC_PY_MAX_REQUESTS): replaced at once, not a crash. */
+    boolean recycled() {
+        return recycle && !lost;
     }
 
     boolean killedAtDeadline() {
@@ -230,10 +240,14 @@ final class PythonWorker {
                 throw new PythonFrames.ProtocolException("reply seq " + reply.seq() + " does not match INVOKE seq " + mySeq);
             }
             if (reply.type() == PythonFrames.RESULT) {
-                return result(reply.payload());
+                InvocationResponse response = result(reply.payload());
+                checkRecycling();
+                return response;
             }
             if (reply.type() == PythonFrames.ERROR) {
-                throw error(reply.payload());
+                PythonError error = error(reply.payload());
+                checkRecycling();
+                throw error;
             }
             throw new PythonFrames.ProtocolException("unexpected frame type 0x" + Integer.toHexString(reply.type() & 0xff) + " after INVOKE");
         } catch (ClosedByInterruptException | InterruptedIOException e) {
@@ -262,6 +276,26 @@ final class PythonWorker {
             kill();
             String message = "worker " + id + " " + cause + (status == 507 ? " (possibly out of memory)" : "");
             throw new PythonError(status, "WorkerDied", message, String.join("\n", tail), "");
+        }
+    }
+
+    /** After an answered invocation: retire the worker past SMC_PY_MAX_REQUESTS (jittered) or SMC_PY_MAX_RSS_MB (read at most once a second). */
+    private void checkRecycling() {
+        invocations++;
+        if (requestLimit > 0 && invocations >= requestLimit) {
+            log.info("Recycling Python worker {} (pid {}) after {} invocations (SMC_PY_MAX_REQUESTS)", id, pid, invocations);
+            recycle = true;
+            return;
+        }
+        long maxRss = backend.maxRssBytes();
+        long now = System.nanoTime();
+        if (maxRss > 0 && now - rssCheckedNanos >= 1_000_000_000L) {
+            rssCheckedNanos = now;
+            long rss = PythonProcesses.rssBytes(pid);
+            if (rss > maxRss) {
+                log.info("Recycling Python worker {} (pid {}): RSS {} MB is over SMC_PY_MAX_RSS_MB={}", id, pid, rss >> 20, maxRss >> 20);
+                recycle = true;
+            }
         }
     }
 

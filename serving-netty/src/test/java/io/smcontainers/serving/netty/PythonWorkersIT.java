@@ -292,6 +292,30 @@ class PythonWorkersIT {
         }
     }
 
+    // E13: recycling by RSS and by request count
+    @Test
+    void workersAreRecycledByRssAndByRequestCount() throws Exception {
+        try (PythonServers server = PythonServers.start(fixture("f10"), Map.of("SAGEMAKER_MODEL_SERVER_WORKERS", "1",
+                "SMC_PY_MAX_RSS_MB", "300"))) {
+            String first = pid(server, "pid");
+            List<String> pids = new ArrayList<>();
+            for (int i = 0; i < 9; i++) {
+                Thread.sleep(1000); // RSS is read at most once a second per worker
+                pids.add(pid(server, "hoard"));
+                long rss = PythonProcesses.rssBytes(Long.parseLong(pids.get(i)));
+                assertTrue(rss < (360L << 20), "RSS " + (rss >> 20) + " MB after request " + i);
+            }
+            assertTrue(pids.stream().anyMatch(pid -> !pid.equals(first)), "recycled once over 300 MB: " + first + " then " + pids);
+        }
+        try (PythonServers server = PythonServers.start(fixture("f10"), Map.of("SAGEMAKER_MODEL_SERVER_WORKERS", "1",
+                "SMC_PY_MAX_REQUESTS", "3"))) {
+            String first = pid(server, "pid");
+            assertEquals(first, pid(server, "pid"));
+            assertEquals(first, pid(server, "pid"));
+            assertNotEquals(first, pid(server, "pid"), "a fresh worker after 3 requests");
+        }
+    }
+
     // E14: worker output, line by line, tagged
     @Test
     void workerOutputIsPumpedLineByLineWithSlotAndPid() throws Exception {
