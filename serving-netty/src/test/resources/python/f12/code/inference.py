@@ -8,6 +8,8 @@ def model_fn(model_dir):
     mode = os.environ.get("F12_MODE", "sleep")
     if mode == "sleep":
         time.sleep(float(os.environ.get("F12_SLEEP", "3")))
+        if os.environ.get("SMC_WORKER_ID", "").endswith("/1"):
+            time.sleep(float(os.environ.get("F12_SLOT1_EXTRA", "0")))
     elif mode == "raise":
         raise RuntimeError("model_fn failed on purpose")
     elif mode == "exit":

@@ -44,6 +44,8 @@ final class LoadedModel {
     private final AtomicInteger crashStreak = new AtomicInteger();
     private static final long STABLE_NANOS = TimeUnit.SECONDS.toNanos(60);
     private static final int MAX_FAILED_LOADS = 5;
+    /** Loads still running after the model became ready (Python workers); stopped at unload. */
+    private volatile ExecutorService pendingLoads;
 
     private LoadedModel(String name, String url, Path path, ModelHandler<Object> handler, ServingContext context, List<Object> loaded) {
         this.name = name;
@@ -66,6 +68,9 @@ final class LoadedModel {
             throws Exception {
         ModelHandler<Object> typed = (ModelHandler<Object>) requireNonNull(handler, "handler is null");
         int instances = handler.concurrency() == ModelHandler.Concurrency.SHARED ? 1 : Math.max(1, count);
+        if (handler instanceof PythonHandler && instances > 1) {
+            return loadUntilFirstReady(name, url, path, typed, instances, context);
+        }
         long start = System.nanoTime();
         List<Object> loaded = new ArrayList<>();
         if (instances == 1) {
@@ -115,6 +120,113 @@ final class LoadedModel {
         log.info("Loaded model '{}' from {} ({} instance{}, {} concurrency) in {} ms", name, path, instances, instances == 1 ? "" : "s",
                 handler.concurrency(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
         return new LoadedModel(name, url, path, typed, context, loaded);
+    }
+
+    /**
+     * Python workers (python-workers spec 3.7): all W load at once and the model is ready at the first READY; the others
+     * join the pool as they finish. A failure before the first READY is fatal (the other loads are stopped and awaited);
+     * a failure after it is a lost slot, restarted with back-off.
+     */
+    private static LoadedModel loadUntilFirstReady(String name, String url, Path path, ModelHandler<Object> handler, int instances,
+            ServingContext context) throws Exception {
+        long start = System.nanoTime();
+        ExecutorService loaders = Executors.newFixedThreadPool(Math.min(instances, 64), runnable -> {
+            Thread thread = new Thread(runnable, "smc-model-load-" + name);
+            thread.setDaemon(true);
+            return thread;
+        });
+        java.util.concurrent.ExecutorCompletionService<Object> done = new java.util.concurrent.ExecutorCompletionService<>(loaders);
+        for (int i = 0; i < instances; i++) {
+            done.submit(() -> requireNonNull(handler.loadModel(path, context), "loadModel returned null"));
+        }
+        Object first;
+        try {
+            first = done.take().get();
+        } catch (ExecutionException | InterruptedException e) {
+            // fatal before the first READY: stop the other loads (an interrupted load kills its worker) and count alike failures
+            loaders.shutdownNow();
+            Throwable failure = e instanceof ExecutionException ? e.getCause() : e;
+            int failed = 1;
+            int identical = 1;
+            for (int i = 1; i < instances; i++) {
+                try {
+                    unloadQuietly(handler, name, done.take().get());
+                } catch (ExecutionException other) {
+                    failed++;
+                    if (String.valueOf(other.getCause().getMessage()).equals(String.valueOf(failure.getMessage()))) {
+                        identical++;
+                    }
+                } catch (InterruptedException stop) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+            if (failed > 1) {
+                log.error("{} of {} instances of model '{}' failed to load{}; the first error is reported", failed, instances, name,
+                        identical == failed ? " identically" : "");
+            }
+            if (failure instanceof Exception exception) {
+                throw exception;
+            }
+            throw (Error) failure;
+        }
+        log.info("Model '{}' from {} is ready with its first worker in {} ms; {} more loading", name, path,
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start), instances - 1);
+        LoadedModel model = new LoadedModel(name, url, path, handler, context, List.of(first));
+        model.pendingLoads = loaders;
+        Thread joiner = new Thread(() -> {
+            try {
+                int joined = 1;
+                for (int i = 1; i < instances; i++) {
+                    try {
+                        model.join(done.take().get());
+                        joined++;
+                    } catch (ExecutionException e) {
+                        model.loadFailedAfterReady(e.getCause());
+                    }
+                }
+                if (joined == instances && !model.unloading) {
+                    log.info("All {} workers of model '{}' are ready ({} ms)", instances, name, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } finally {
+                loaders.shutdown();
+            }
+        }, "smc-model-load-join-" + name);
+        joiner.setDaemon(true);
+        joiner.start();
+        return model;
+    }
+
+    /** A worker that finished loading after the model was ready joins the pool (or is unloaded when the model is going away). */
+    private void join(Object instance) {
+        if (unloading) {
+            unloadQuietly(handler, name, instance);
+            return;
+        }
+        synchronized (all) {
+            all.add(instance);
+        }
+        watch(instance);
+        instances.add(instance);
+    }
+
+    private void loadFailedAfterReady(Throwable failure) {
+        if (unloading) {
+            return;
+        }
+        log.warn("A worker of model '{}' failed to load after the model was ready; restarting it: {}", name, failure.getMessage());
+        replacing.incrementAndGet();
+        Thread thread = new Thread(() -> {
+            try {
+                respawn(crashStreak.getAndIncrement() + 1);
+            } finally {
+                replacing.decrementAndGet();
+            }
+        }, "smc-py-respawn-" + name);
+        thread.setDaemon(true);
+        thread.start();
     }
 
     String name() {
@@ -248,11 +360,7 @@ final class LoadedModel {
                     unloadQuietly(handler, name, fresh);
                     return;
                 }
-                synchronized (all) {
-                    all.add(fresh);
-                }
-                watch(fresh);
-                instances.add(fresh);
+                join(fresh);
                 return;
             } catch (Exception | Error e) {
                 failures++;
@@ -342,6 +450,10 @@ final class LoadedModel {
     /** Unloads every instance (handler's {@code unload}), logging failures. */
     void unloadAll() {
         unloading = true;
+        ExecutorService loading = pendingLoads;
+        if (loading != null) {
+            loading.shutdownNow(); // an interrupted load kills its worker
+        }
         List<Object> copy;
         synchronized (all) {
             copy = new ArrayList<>(all);
