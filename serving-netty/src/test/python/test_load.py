@@ -95,13 +95,17 @@ class LoadTest(unittest.TestCase):
         self.assertEqual(["model_fn", "predict_fn", "output_fn"], reply.json["context_args"])
 
     def test_model_fn_error_returns_its_type_message_and_traceback(self):
-        _, reply, _, _ = self.load("""
+        peer, reply, _, _ = self.load("""
             def model_fn(model_dir):
                 raise RuntimeError("cannot load weights")
         """)
         self.assertEqual((LOAD_FAILED, 500, 1, "RuntimeError", "cannot load weights"),
                          (reply.kind, reply.status, reply.error_kind, reply.error_type, reply.message))
         self.assertIn('raise RuntimeError("cannot load weights")', reply.trace)
+        # Java logs a failed load once for all workers (spec 3.7); the worker itself does not print it
+        peer.conn.close()
+        peer.proc.wait(10)
+        self.assertNotIn("cannot load weights", peer.stderr_text())
 
     def test_memory_error_in_model_fn_is_507_kind_memory(self):
         _, reply, _, _ = self.load("""

@@ -678,8 +678,7 @@ class Worker:
             status, error_kind, error_type, message, phrase = classify(e, "model_fn")
             if error_kind != KIND_MEMORY:
                 status, error_kind, phrase = 500, KIND_USER, ""
-            trace = format_exc()
-            self.print_trace(trace)
+            trace = format_exc()  # not printed here: Java logs a failed load once, for all workers
             self.send_error(LOAD_FAILED, seq, status, error_kind, error_type, message, trace, phrase)
             return
         loaded["load_ms"] = int((time.monotonic() - started) * 1000)
