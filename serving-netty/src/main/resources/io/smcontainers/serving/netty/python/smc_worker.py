@@ -476,6 +476,13 @@ class Function:
             raise TypeError("%s takes %d arguments but %d were given."
                             % (getattr(fn, "__name__", name), declared, expected))
 
+    def bound(self, context):
+        """The callable for the hot path: the function itself, or one that appends the context."""
+        if not self.with_context:
+            return self.fn
+        fn = self.fn
+        return lambda *args: fn(*args, context)
+
 
 def parameter_count(fn):
     """len(inspect.signature(fn).parameters), without importing inspect (tens of milliseconds at start-up) for plain
@@ -541,6 +548,7 @@ class Worker:
         self.end = 0
         self.model = None
         self.table = {}
+        self.calls = {}
         self.context = None
         self.codecs = Codecs()
         self.negotiated = ""
@@ -762,6 +770,8 @@ class Worker:
             self.context = Context(request.get("model_name") or "model", model_dir, request.get("gpu_id"),
                                    request.get("server_version") or "")
 
+        self.calls = {name: function.bound(self.context) for name, function in table.items()}
+
         # 6. pre_model_fn, model_fn, model_warmup_fn
         if "pre_model_fn" in table:
             self.call(table["pre_model_fn"], model_dir)
@@ -815,16 +825,16 @@ class Worker:
             context.reset(str(fields[3], "utf-8"), str(fields[4], "utf-8"), parse_pairs(fields[5], "iso-8859-1"))
         stage = "transform_fn"
         try:
-            table = self.table
+            calls = self.calls
             if self.use_transform:
-                result = self.call(table["transform_fn"], self.model, body, content_type, accept)
+                result = calls["transform_fn"](self.model, body, content_type, accept)
             else:
                 stage = "input_fn"
-                data = self.call(table["input_fn"], body, content_type)
+                data = calls["input_fn"](body, content_type)
                 stage = "predict_fn"
-                prediction = self.call(table["predict_fn"], data, self.model)
+                prediction = calls["predict_fn"](data, self.model)
                 stage = "output_fn"
-                result = self.call(table["output_fn"], prediction, accept)
+                result = calls["output_fn"](prediction, accept)
             stage = "result"
             reply = self.normalise(result, accept)
         except Exception as e:
