@@ -105,6 +105,40 @@ class PythonWorkersIT {
             HttpResponse<String> malformed = server.post("[1, 2", "application/json", "application/json");
             assertEquals(400, malformed.statusCode(), malformed.body());
             assertTrue(malformed.body().contains("Error while decoding json"), malformed.body());
+            HttpResponse<String> ragged = server.post("1,2\n3\n", "text/csv", "application/json");
+            assertEquals(400, ragged.statusCode(), ragged.body());
+            assertTrue(ragged.body().contains("Error while decoding csv"), ragged.body());
+            HttpResponse<String> empty = server.post("", "application/json", "application/json");
+            assertEquals(400, empty.statusCode(), empty.body());
+            assertTrue(empty.body().contains("Error while decoding json"), empty.body());
+
+            // E5: ContentType wins over Content-Type; a charset parameter still selects the JSON decoder
+            HttpRequest.Builder both = server.invocation("[1, 1, 1.0]".getBytes(StandardCharsets.UTF_8), "fake/type", "application/json")
+                    .header("ContentType", "application/json; charset=utf-8");
+            HttpResponse<String> precedence = TestServer.client().send(both.build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, precedence.statusCode(), precedence.body());
+            assertEquals("[6.0, 9.0, 42.0]", precedence.body());
+        }
+    }
+
+    // E4: NPY object arrays need pickles, refused unless SMC_PY_NPY_ALLOW_PICKLE=true
+    @Test
+    void npyObjectArraysNeedTheirSwitch() throws Exception {
+        assumeTrue(numpy, "numpy is not importable by " + PythonServers.PYTHON);
+        Process make = new ProcessBuilder(PythonServers.PYTHON, "-c",
+                "import io, sys, numpy as np; b = io.BytesIO(); np.save(b, np.array([1, 2, 3], dtype=object)); sys.stdout.buffer.write(b.getvalue())")
+                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        byte[] objects = make.getInputStream().readAllBytes();
+        assertEquals(0, make.waitFor());
+        try (PythonServers server = PythonServers.start(fixture("f1"), Map.of("SAGEMAKER_MODEL_SERVER_WORKERS", "1"))) {
+            HttpResponse<byte[]> refused = server.postBytes(objects, "application/x-npy", "application/json");
+            assertEquals(415, refused.statusCode(), new String(refused.body(), StandardCharsets.UTF_8));
+        }
+        try (PythonServers server = PythonServers.start(fixture("f1"), Map.of("SAGEMAKER_MODEL_SERVER_WORKERS", "1",
+                "SMC_PY_NPY_ALLOW_PICKLE", "true"))) {
+            HttpResponse<byte[]> allowed = server.postBytes(objects, "application/x-npy", "application/json");
+            assertEquals(200, allowed.statusCode(), new String(allowed.body(), StandardCharsets.UTF_8));
+            assertEquals("[6, 18, 126]", new String(allowed.body(), StandardCharsets.UTF_8), "weights [6, 9, 42] x objects [1, 2, 3]");
         }
     }
 
