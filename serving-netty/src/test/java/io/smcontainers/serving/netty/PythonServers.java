@@ -91,10 +91,7 @@ final class PythonServers implements AutoCloseable {
         map.put("SAGEMAKER_BASE_DIR", System.getProperty("java.io.tmpdir"));
         map.putAll(variables);
         ServingEnv env = ServingEnv.fromEnvironment(map, 2);
-        ServingEnv ephemeral = new ServingEnv(env.baseDir(), "127.0.0.1", 0, env.safePortRange(), env.workers(), env.invocationTimeout(),
-                env.defaultAccept(), env.useNginx(), env.maxPayloadInMb(), env.multiModel(), env.program(), env.submitDirectory(),
-                env.servingModule(), env.logLevel(), env.startupTimeout(), env.currentHost(), env.jobQueueSize(), env.keepAlive(),
-                env.nettyThreads(), env.shutdownGrace(), env.useNativeIo(), env.errorStackTraces(), env.environment());
+        ServingEnv ephemeral = TestServer.ephemeral(env);
         String program = map.getOrDefault("SAGEMAKER_PROGRAM", "inference");
         Path code = modelDir.resolve("code");
         PythonOptions options = new PythonOptions(PYTHON, Files.isDirectory(code) && !env.multiModel() ? Optional.of(code) : Optional.empty(),

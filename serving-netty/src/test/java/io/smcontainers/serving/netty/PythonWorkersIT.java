@@ -292,17 +292,6 @@ class PythonWorkersIT {
         return response.body();
     }
 
-    private static boolean status503(PythonServers server) {
-        try {
-            return server.post("pid").statusCode() == 503;
-        } catch (IOException e) {
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
-    }
-
     private static int status(PythonServers server, String path) {
         try {
             return server.get(path).statusCode();
