@@ -1,7 +1,5 @@
 package io.smcontainers.launcher;
 
-import io.smcontainers.launcher.local.LocalCommand;
-import io.smcontainers.launcher.serve.ServeCommand;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -31,6 +29,9 @@ public final class Main {
     private Main() {}
 
     public static void main(String[] args) {
+        if (args.length > 0 && List.of("train", "serve", "env", "local").contains(args[0])) {
+            Bootstrap.warmUpInBackground();
+        }
         PrintStream out = new PrintStream(System.out, false, StandardCharsets.UTF_8);
         PrintStream err = new PrintStream(System.err, true, StandardCharsets.UTF_8);
         int code = run(Arrays.asList(args), System.getenv(), out, err);

@@ -1,4 +1,4 @@
-package io.smcontainers.launcher.serve.testing;
+package io.smcontainers.launcher.testing;
 
 import io.smcontainers.framework.spi.Framework;
 import io.smcontainers.framework.spi.TrainingContext;
@@ -6,7 +6,7 @@ import java.util.Optional;
 
 /** A framework that serves through the Python backend with its own Python defaults module (PythonServeIT). */
 public final class PythonDefaultsFramework implements Framework {
-    public static final String DEFAULTS = "io/smcontainers/launcher/serve/testing/fw_defaults.py";
+    public static final String DEFAULTS = "io/smcontainers/launcher/testing/fw_defaults.py";
 
     @Override
     public void train(TrainingContext context) {

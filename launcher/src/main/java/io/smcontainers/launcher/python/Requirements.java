@@ -1,4 +1,4 @@
-package io.smcontainers.launcher.serve;
+package io.smcontainers.launcher.python;
 
 import java.io.BufferedReader;
 import java.io.IOException;

@@ -1,4 +1,4 @@
-package io.smcontainers.launcher.serve;
+package io.smcontainers.launcher.python;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -1,4 +1,4 @@
-package io.smcontainers.launcher.serve;
+package io.smcontainers.launcher;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.smcontainers.framework.spi.Framework;
-import io.smcontainers.launcher.serve.testing.PythonDefaultsFramework;
+import io.smcontainers.launcher.testing.PythonDefaultsFramework;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.ServerSocket;

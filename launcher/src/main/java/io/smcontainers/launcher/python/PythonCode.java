@@ -1,4 +1,4 @@
-package io.smcontainers.launcher.serve;
+package io.smcontainers.launcher.python;
 
 import io.smcontainers.launcher.code.CodeFetcher;
 import java.io.IOException;
