@@ -130,7 +130,8 @@ final class LoadedModel {
     private static LoadedModel loadUntilFirstReady(String name, String url, Path path, ModelHandler<Object> handler, int instances,
             ServingContext context) throws Exception {
         long start = System.nanoTime();
-        ExecutorService loaders = Executors.newFixedThreadPool(Math.min(instances, 64), runnable -> {
+        int concurrency = python(handler).map(backend -> backend.loadConcurrency(instances)).orElse(instances);
+        ExecutorService loaders = Executors.newFixedThreadPool(Math.max(1, Math.min(instances, concurrency)), runnable -> {
             Thread thread = new Thread(runnable, "smc-model-load-" + name);
             thread.setDaemon(true);
             return thread;
@@ -342,7 +343,7 @@ final class LoadedModel {
         int failures = 0;
         int index = streak;
         while (!unloading) {
-            long delay = backoffSeconds(index);
+            long delay = Math.min(backoffSeconds(index), python(handler).map(PythonBackend::backoffMaxSeconds).orElse(30));
             if (delay > 0) {
                 log.info("Restarting a Python worker of model '{}' in {} s", name, delay);
                 try {
@@ -374,6 +375,11 @@ final class LoadedModel {
                 log.warn("Restarting a Python worker of model '{}' failed ({} of {}): {}", name, failures, MAX_FAILED_LOADS, e.getMessage());
             }
         }
+    }
+
+    private static java.util.Optional<PythonBackend> python(ModelHandler<?> handler) {
+        Object any = handler;
+        return any instanceof PythonHandler python ? java.util.Optional.of(python.backend()) : java.util.Optional.empty();
     }
 
     static long backoffSeconds(int index) {

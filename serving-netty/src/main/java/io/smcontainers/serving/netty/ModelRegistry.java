@@ -76,6 +76,14 @@ final class ModelRegistry {
         if (models.putIfAbsent(name, LOADING) != null) {
             return Answer.error(409, "ConflictStatusException", "Model " + name + " is already registered.");
         }
+        if (handler instanceof PythonHandler python) {
+            Optional<String> refusal = python.backend().mmeRefusal(path, instances);
+            if (refusal.isPresent()) {
+                models.remove(name);
+                log.warn("Refusing to load model '{}': {}", name, refusal.get());
+                return Answer.error(507, "OutOfMemoryError", "No enough memory to load the model: " + name + " (" + refusal.get() + ")");
+            }
+        }
         try {
             LoadedModel model = LoadedModel.load(name, location, path, handler, instances, context);
             models.put(name, model);

@@ -51,6 +51,11 @@ public final class PythonBackend implements AutoCloseable {
     private final boolean pinGpu;
     private final int threadsPerWorker;
     private final long maxRssBytes;
+    private final int loadConcurrency;
+    private final int backoffMaxSeconds;
+    private final Duration mmeUnloadTimeout;
+    private final int mmeMaxProcesses;
+    private final long mmeReservedBytes;
     private final int maxRequests;
     private volatile boolean started;
     private boolean prepared;
@@ -77,6 +82,11 @@ public final class PythonBackend implements AutoCloseable {
         }
         this.pinGpu = bool(vars, "SMC_PY_PIN_GPU", false);
         this.maxRssBytes = (long) integer(vars, "SMC_PY_MAX_RSS_MB", 0, 0) << 20;
+        this.loadConcurrency = integer(vars, "SMC_PY_LOAD_CONCURRENCY", 0, 0);
+        this.backoffMaxSeconds = integer(vars, "SMC_PY_RESTART_BACKOFF_MAX_SECONDS", 30, 0);
+        this.mmeUnloadTimeout = Duration.ofSeconds(integer(vars, "SMC_MME_UNLOAD_TIMEOUT_SECONDS", 60, 1));
+        this.mmeMaxProcesses = integer(vars, "SMC_MME_MAX_PROCESSES", 0, 0);
+        this.mmeReservedBytes = (long) integer(vars, "SMC_MME_RESERVED_MEMORY_MB", 500, 0) << 20;
         this.maxRequests = integer(vars, "SMC_PY_MAX_REQUESTS", 0, 0);
         this.threadsPerWorker = integer(vars, "SMC_PY_THREADS_PER_WORKER", Math.max(1, options.cpus() / Math.max(1, env.workers())), 1);
         this.startupDeadline = System.nanoTime() + env.startupTimeout().toNanos();
@@ -150,6 +160,44 @@ public final class PythonBackend implements AutoCloseable {
         }
         long jitter = Math.round(maxRequests * 0.1 * (java.util.concurrent.ThreadLocalRandom.current().nextDouble() * 2 - 1));
         return Math.max(1, maxRequests + jitter);
+    }
+
+    /** Workers loading at once: SMC_PY_LOAD_CONCURRENCY, default all of them. */
+    int loadConcurrency(int workers) {
+        return loadConcurrency > 0 ? loadConcurrency : workers;
+    }
+
+    int backoffMaxSeconds() {
+        return backoffMaxSeconds;
+    }
+
+    Duration mmeUnloadTimeout() {
+        return mmeUnloadTimeout;
+    }
+
+    /**
+     * Why a multi-model load of {@code workers} workers from {@code modelDir} cannot start (507, so the platform evicts a
+     * model), or empty: the process cap {@code SMC_MME_MAX_PROCESSES}, and MemAvailable minus 1.2 x the model's bytes under
+     * {@code SMC_MME_RESERVED_MEMORY_MB} (DJL's rule).
+     */
+    synchronized Optional<String> mmeRefusal(Path modelDir, int workers) {
+        int running = 0;
+        for (BitSet used : slots.values()) {
+            running += used.cardinality();
+        }
+        if (mmeMaxProcesses > 0 && running + workers > mmeMaxProcesses) {
+            return Optional.of(running + " Python workers run and " + workers + " more would pass SMC_MME_MAX_PROCESSES=" + mmeMaxProcesses);
+        }
+        long available = PythonProcesses.memAvailableBytes();
+        if (available > 0) {
+            long size = PythonProcesses.treeBytes(modelDir);
+            long left = available - (long) (1.2 * size);
+            if (left < mmeReservedBytes) {
+                return Optional.of("MemAvailable " + (available >> 20) + " MB minus 1.2 x the model's " + (size >> 20) + " MB leaves less than "
+                        + "SMC_MME_RESERVED_MEMORY_MB=" + (mmeReservedBytes >> 20));
+            }
+        }
+        return Optional.empty();
     }
 
     int mmeWorkers() {

@@ -65,6 +65,35 @@ final class PythonProcesses {
         return 0;
     }
 
+    /** {@code MemAvailable} from {@code /proc/meminfo} in bytes; 0 when unknown. */
+    static long memAvailableBytes() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/meminfo"))) {
+                if (line.startsWith("MemAvailable:")) {
+                    return Long.parseLong(line.substring(13).trim().split("\\s+")[0]) * 1024;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // not Linux
+        }
+        return 0;
+    }
+
+    /** The bytes of the regular files under {@code root} (links not followed). */
+    static long treeBytes(Path root) {
+        try (java.util.stream.Stream<Path> files = Files.walk(root)) {
+            return files.filter(Files::isRegularFile).mapToLong(path -> {
+                try {
+                    return Files.size(path);
+                } catch (IOException e) {
+                    return 0;
+                }
+            }).sum();
+        } catch (IOException | RuntimeException e) {
+            return 0;
+        }
+    }
+
     static String signalName(int number) {
         return NAMES.getOrDefault(number, "signal " + number);
     }

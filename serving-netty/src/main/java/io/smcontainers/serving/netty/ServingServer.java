@@ -84,7 +84,8 @@ public final class ServingServer implements AutoCloseable {
             return thread;
         });
         this.registry = env.multiModel()
-                ? Optional.of(new ModelRegistry(modelDir, handler, context, env.invocationTimeout(),
+                ? Optional.of(new ModelRegistry(modelDir, handler, context,
+                        handler instanceof PythonHandler python ? python.backend().mmeUnloadTimeout() : env.invocationTimeout(),
                         handler instanceof PythonHandler python ? python.backend().mmeWorkers() : 1))
                 : Optional.empty();
         boolean epoll = env.useNativeIo() && Epoll.isAvailable();
@@ -191,6 +192,11 @@ public final class ServingServer implements AutoCloseable {
     /** The bound port (useful with {@code SAGEMAKER_BIND_TO_PORT=0} in tests). */
     public int port() {
         return ((InetSocketAddress) listener.localAddress()).getPort();
+    }
+
+    /** Loaded instances of the single model (Python: workers READY or BUSY); 0 before the model is ready or on a multi-model endpoint. */
+    int loadedInstances() {
+        return state.model().map(LoadedModel::instanceCount).orElse(0);
     }
 
     /** Invocations waiting in the queue (not yet taken by an inference worker). */

@@ -23,11 +23,11 @@ class PythonMultiModelIT {
     @Test
     void eachModelHasItsOwnWorkersAndCode() throws Exception {
         Path root = Files.createTempDirectory("smc-py-mme-");
-        for (String[] model : new String[][] {{"f15a", "a"}, {"f15b", "b"}, {"mme_bad", "bad"}, {"mme_oom", "oom"}}) {
+        for (String[] model : new String[][] {{"f15a", "a"}, {"f15b", "b"}, {"mme_bad", "bad"}, {"mme_oom", "oom"}, {"f15a", "c"}, {"f15a", "d"}}) {
             PythonServers.copyFixture(model[0], Files.createDirectories(root.resolve(model[1])));
         }
         try (PythonServers server = PythonServers.start(root, Map.of("SAGEMAKER_MULTI_MODEL", "true", "SAGEMAKER_MODEL_SERVER_WORKERS", "2",
-                "SMC_MME_WORKERS_PER_MODEL", "1"))) {
+                "SMC_MME_WORKERS_PER_MODEL", "1", "SMC_MME_MAX_PROCESSES", "3"))) {
             assertEquals(200, server.get("/ping").statusCode());
             assertEquals(0, server.processes().size(), "no worker before a load");
             assertEquals(200, load(server, "a", "a").statusCode());
@@ -50,13 +50,18 @@ class PythonMultiModelIT {
             assertFalse(server.get("/models").body().contains("bad"), "a failed load is not registered");
             assertFalse(server.get("/models").body().contains("oom"));
             assertEquals(2, server.processes().size(), "failed loads leave no worker");
+            assertEquals(200, load(server, "c", "c").statusCode());
+            HttpResponse<String> capped = load(server, "d", "d");
+            assertEquals(507, capped.statusCode(), capped.body());
+            assertTrue(capped.body().contains("SMC_MME_MAX_PROCESSES=3"), capped.body());
+            assertEquals(3, server.processes().size());
 
             long pidA = Long.parseLong(a.substring(8));
             HttpResponse<String> deleted = TestServer.client().send(HttpRequest.newBuilder(server.uri("/models/a")).DELETE().build(),
                     HttpResponse.BodyHandlers.ofString());
             assertEquals(200, deleted.statusCode(), deleted.body());
             assertTrue(ProcessHandle.of(pidA).map(p -> !p.isAlive()).orElse(true), "model a's worker is reaped before the 200");
-            assertTrue(await(Duration.ofSeconds(5), () -> server.processes().size() == 1));
+            assertTrue(await(Duration.ofSeconds(5), () -> server.processes().size() == 2));
             assertEquals(404, TestServer.client().send(invocation(server, "a"), HttpResponse.BodyHandlers.ofString()).statusCode());
             assertTrue(invoke(server, "b").startsWith("model-b "));
         }

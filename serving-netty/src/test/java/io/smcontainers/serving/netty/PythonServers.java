@@ -72,11 +72,15 @@ final class PythonServers implements AutoCloseable {
         }
     }
 
-    /** Starts and waits until ready (60 s). */
+    /** Starts and waits until ready (60 s) and, for a single model, until every worker has loaded. */
     static PythonServers start(Path modelDir, Map<String, String> variables) throws Exception {
         PythonServers server = startLoading(modelDir, variables);
         try {
             server.server.ready().get(60, TimeUnit.SECONDS);
+            int workers = Integer.parseInt(variables.getOrDefault("SAGEMAKER_MODEL_SERVER_WORKERS", "2"));
+            if (!variables.containsKey("SAGEMAKER_MULTI_MODEL") && !await(Duration.ofSeconds(60), () -> server.server.loadedInstances() == workers)) {
+                throw new AssertionError("only " + server.server.loadedInstances() + " of " + workers + " workers loaded within 60 s");
+            }
         } catch (Exception e) {
             server.close();
             throw e;

@@ -406,8 +406,10 @@ class PythonWorkersIT {
     @Test
     void readyAtTheFirstReadyWorker() throws Exception {
         long start = System.nanoTime();
-        try (PythonServers server = PythonServers.start(fixture("f12"), Map.of("F12_SLEEP", "1", "F12_SLOT1_EXTRA", "60"))) {
+        try (PythonServers server = PythonServers.startLoading(fixture("f12"), Map.of("F12_SLEEP", "1", "F12_SLOT1_EXTRA", "60"))) {
+            server.server.ready().get(60, TimeUnit.SECONDS);
             long took = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+            assertEquals(1, server.server.loadedInstances(), "one worker READY, the other still in model_fn");
             assertTrue(took < 30_000, "ready after " + took + " ms although slot 1 loads for 60 s more");
             assertEquals(200, status(server, "/ping"));
             assertEquals(2, server.processes().size(), "slot 1 is still loading");
