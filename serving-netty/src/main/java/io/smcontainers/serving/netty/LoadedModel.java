@@ -60,6 +60,7 @@ final class LoadedModel {
         for (Object instance : loaded) {
             watch(instance);
         }
+        python(handler).filter(backend -> backend.idlePingNanos() > 0).ifPresent(this::startPinger);
     }
 
     /** Loads {@code count} instances in parallel (one for a shared handler); on any failure unloads the others and rethrows. */
@@ -288,6 +289,34 @@ final class LoadedModel {
                 }
             });
         }
+    }
+
+    /** Every second, idle Python workers past SMC_PY_IDLE_PING_SECONDS are taken out of the pool, pinged, and put back (or replaced). */
+    private void startPinger(PythonBackend backend) {
+        Thread pinger = new Thread(() -> {
+            while (!unloading) {
+                try {
+                    Thread.sleep(1000);
+                } catch (InterruptedException e) {
+                    return;
+                }
+                for (Object instance : instances.toArray()) {
+                    if (unloading || !(instance instanceof PythonWorker worker) || worker.idleNanos() < backend.idlePingNanos()) {
+                        continue;
+                    }
+                    if (!instances.remove(worker)) {
+                        continue; // an invocation took it meanwhile
+                    }
+                    if (worker.ping(10_000)) {
+                        instances.add(worker);
+                    } else {
+                        replaceLost(worker);
+                    }
+                }
+            }
+        }, "smc-py-ping-" + name);
+        pinger.setDaemon(true);
+        pinger.start();
     }
 
     /** Whether {@code /ping} may answer 200: some instance is loaded (a Python worker READY or BUSY). */

@@ -52,6 +52,7 @@ public final class PythonBackend implements AutoCloseable {
     private final int threadsPerWorker;
     private final long maxRssBytes;
     private final int loadConcurrency;
+    private final long idlePingNanos;
     private final int backoffMaxSeconds;
     private final Duration mmeUnloadTimeout;
     private final int mmeMaxProcesses;
@@ -83,6 +84,7 @@ public final class PythonBackend implements AutoCloseable {
         this.pinGpu = bool(vars, "SMC_PY_PIN_GPU", false);
         this.maxRssBytes = (long) integer(vars, "SMC_PY_MAX_RSS_MB", 0, 0) << 20;
         this.loadConcurrency = integer(vars, "SMC_PY_LOAD_CONCURRENCY", 0, 0);
+        this.idlePingNanos = java.util.concurrent.TimeUnit.SECONDS.toNanos(integer(vars, "SMC_PY_IDLE_PING_SECONDS", 30, 0));
         this.backoffMaxSeconds = integer(vars, "SMC_PY_RESTART_BACKOFF_MAX_SECONDS", 30, 0);
         this.mmeUnloadTimeout = Duration.ofSeconds(integer(vars, "SMC_MME_UNLOAD_TIMEOUT_SECONDS", 60, 1));
         this.mmeMaxProcesses = integer(vars, "SMC_MME_MAX_PROCESSES", 0, 0);
@@ -165,6 +167,11 @@ public final class PythonBackend implements AutoCloseable {
     /** Workers loading at once: SMC_PY_LOAD_CONCURRENCY, default all of them. */
     int loadConcurrency(int workers) {
         return loadConcurrency > 0 ? loadConcurrency : workers;
+    }
+
+    /** Idle time after which a worker is pinged (SMC_PY_IDLE_PING_SECONDS, 0 = never). */
+    long idlePingNanos() {
+        return idlePingNanos;
     }
 
     int backoffMaxSeconds() {

@@ -49,6 +49,7 @@ final class PythonWorker {
     private long invocations;
     private final long requestLimit;
     private long rssCheckedNanos;
+    private volatile long lastUsedNanos = System.nanoTime();
 
     private PythonWorker(PythonBackend backend, Path modelDir, int slot, String id, Process process, String prefix) {
         this.backend = backend;
@@ -279,8 +280,48 @@ final class PythonWorker {
         }
     }
 
+    /** How long since the worker last answered something. */
+    long idleNanos() {
+        return System.nanoTime() - lastUsedNanos;
+    }
+
+    /**
+     * PING, and PONG within {@code timeoutMillis} (python-workers spec 3.6), by the thread that holds this idle worker; no PONG
+     * in time, EOF or a wrong frame kills it and returns false (the crash path).
+     */
+    boolean ping(long timeoutMillis) {
+        if (lost) {
+            return false;
+        }
+        long mySeq = ++seq;
+        ScheduledFuture<?> watchdog = backend.timer().schedule(() -> {
+            if (process.isAlive()) {
+                log.warn("Python worker {} (pid {}) did not answer PING within {} ms; killing it", id, pid, timeoutMillis);
+                kill();
+            }
+        }, timeoutMillis, TimeUnit.MILLISECONDS);
+        try {
+            PythonFrames.write(channel, PythonFrames.PING, mySeq);
+            PythonFrames.Frame reply = PythonFrames.read(channel, 1024);
+            if (reply.type() != PythonFrames.PONG || reply.seq() != mySeq) {
+                throw new PythonFrames.ProtocolException("expected PONG " + mySeq + ", got type 0x" + Integer.toHexString(reply.type() & 0xff)
+                        + " seq " + reply.seq());
+            }
+            lastUsedNanos = System.nanoTime();
+            return true;
+        } catch (IOException e) {
+            lost = true;
+            log.warn("Python worker {} (pid {}) failed its idle PING: {}", id, pid, e.getMessage());
+            kill();
+            return false;
+        } finally {
+            watchdog.cancel(false);
+        }
+    }
+
     /** After an answered invocation: retire the worker past SMC_PY_MAX_REQUESTS (jittered) or SMC_PY_MAX_RSS_MB (read at most once a second). */
     private void checkRecycling() {
+        lastUsedNanos = System.nanoTime();
         invocations++;
         if (requestLimit > 0 && invocations >= requestLimit) {
             log.info("Recycling Python worker {} (pid {}) after {} invocations (SMC_PY_MAX_REQUESTS)", id, pid, invocations);

@@ -292,6 +292,22 @@ class PythonWorkersIT {
         return response.body();
     }
 
+    // spec 3.6: an idle worker that stops answering PING (here SIGSTOPped) is killed after 10 s and replaced
+    @Test
+    void anIdleWorkerThatMissesItsPongIsReplaced() throws Exception {
+        try (PythonServers server = PythonServers.start(fixture("f7"), Map.of("SAGEMAKER_MODEL_SERVER_WORKERS", "1",
+                "SMC_PY_IDLE_PING_SECONDS", "1"))) {
+            String pid = pid(server, "pid");
+            Thread.sleep(2500); // a few pings answered while it is healthy
+            assertEquals(pid, pid(server, "pid"), "a healthy idle worker keeps answering its pings");
+            Process stop = new ProcessBuilder("kill", "-STOP", pid).inheritIO().start();
+            assertEquals(0, stop.waitFor());
+            assertTrue(await(Duration.ofSeconds(30), () -> !server.processes().contains(Long.parseLong(pid)) && server.processes().size() == 1),
+                    "the stopped worker is killed and replaced: " + server.processes());
+            assertNotEquals(pid, pid(server, "pid"));
+        }
+    }
+
     private static int status(PythonServers server, String path) {
         try {
             return server.get(path).statusCode();
