@@ -145,7 +145,12 @@ final class Job {
             respondTimeout(timeoutSeconds, "while running");
             InferencePool.Worker running = worker;
             if (running != null && !returned) {
-                running.interrupt(this);
+                Runnable action = context.onDeadline();
+                if (action != null) {
+                    action.run();
+                } else {
+                    running.interrupt(this);
+                }
             }
             return true;
         }

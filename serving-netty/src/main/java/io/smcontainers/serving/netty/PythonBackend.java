@@ -48,6 +48,7 @@ public final class PythonBackend implements AutoCloseable {
     private final String codecs;
     private final boolean npyAllowPickle;
     private final String timeoutAction;
+    private final long interruptGraceMillis;
     private final boolean pinGpu;
     private final int threadsPerWorker;
     private final long maxRssBytes;
@@ -77,10 +78,10 @@ public final class PythonBackend implements AutoCloseable {
         }
         this.npyAllowPickle = bool(vars, "SMC_PY_NPY_ALLOW_PICKLE", false);
         this.timeoutAction = vars.getOrDefault("SMC_PY_TIMEOUT_ACTION", "kill").strip().toLowerCase(Locale.ROOT);
-        if (!timeoutAction.equals("kill")) {
-            // interrupt mode (SIGINT + CANCELLED) is not implemented yet: say so instead of silently killing
-            log.warn("SMC_PY_TIMEOUT_ACTION={} is not supported yet; workers are killed at the deadline", timeoutAction);
+        if (!timeoutAction.equals("kill") && !timeoutAction.equals("interrupt")) {
+            throw new IllegalArgumentException("SMC_PY_TIMEOUT_ACTION must be kill or interrupt, got '" + timeoutAction + "'");
         }
+        this.interruptGraceMillis = 1000L * integer(vars, "SMC_PY_INTERRUPT_GRACE_SECONDS", 2, 0);
         this.pinGpu = bool(vars, "SMC_PY_PIN_GPU", false);
         this.maxRssBytes = (long) integer(vars, "SMC_PY_MAX_RSS_MB", 0, 0) << 20;
         this.loadConcurrency = integer(vars, "SMC_PY_LOAD_CONCURRENCY", 0, 0);
@@ -172,6 +173,14 @@ public final class PythonBackend implements AutoCloseable {
     /** Idle time after which a worker is pinged (SMC_PY_IDLE_PING_SECONDS, 0 = never). */
     long idlePingNanos() {
         return idlePingNanos;
+    }
+
+    boolean interruptMode() {
+        return timeoutAction.equals("interrupt");
+    }
+
+    long interruptGraceMillis() {
+        return interruptGraceMillis;
     }
 
     int backoffMaxSeconds() {
@@ -306,7 +315,7 @@ public final class PythonBackend implements AutoCloseable {
         load.put("codecs", codecs);
         load.put("npy_allow_pickle", npyAllowPickle);
         load.put("log_level", env.logLevel() <= 10 ? "DEBUG" : env.logLevel() <= 20 ? "INFO" : env.logLevel() <= 30 ? "WARNING" : "ERROR");
-        load.put("timeout_action", "kill");
+        load.put("timeout_action", timeoutAction);
         load.put("server_version", "smcontainers");
         load.put("defaults_file", defaultsFile.map(Path::toString).orElse(null));
         return load;

@@ -28,7 +28,10 @@ final class PythonProcesses {
         if (pgid <= 1) {
             return;
         }
-        String target = SETSID.isPresent() ? "-" + pgid : Long.toString(pgid);
+        signalTarget(SETSID.isPresent() ? "-" + pgid : Long.toString(pgid), signal);
+    }
+
+    private static void signalTarget(String target, String signal) {
         // the shell builtin takes a negative pid (a process group); /usr/bin/kill may be missing
         ProcessBuilder kill = new ProcessBuilder("/bin/sh", "-c", "kill -s " + signal + " -- " + target + " 2>/dev/null")
                 .redirectErrorStream(true)
@@ -40,7 +43,7 @@ final class PythonProcesses {
                 process.destroyForcibly();
             }
         } catch (IOException e) {
-            throw new IllegalStateException("cannot send SIG" + signal + " to process group " + pgid + ": " + e.getMessage(), e);
+            throw new IllegalStateException("cannot send SIG" + signal + " to " + target + ": " + e.getMessage(), e);
         } catch (InterruptedException e) {
             interrupted = true;
         } finally {
@@ -92,6 +95,11 @@ final class PythonProcesses {
         } catch (IOException | RuntimeException e) {
             return 0;
         }
+    }
+
+    /** Sends {@code signal} to the one process {@code pid} (not its group). */
+    static void signal(long pid, String signal) {
+        signalTarget(Long.toString(pid), signal);
     }
 
     static String signalName(int number) {

@@ -40,11 +40,13 @@ final class PythonWorker {
     private final PythonOutputPump stderr;
     private final long startedNanos = System.nanoTime();
     private SocketChannel channel;
-    private long seq;
+    private volatile long seq;
     private volatile boolean lost;
     private volatile boolean killedByUs;
     private volatile boolean stopping;
     private volatile boolean deadline;
+    private volatile boolean interrupting;
+    private volatile boolean cancelled;
     private volatile boolean recycle;
     private long invocations;
     private final long requestLimit;
@@ -211,6 +213,7 @@ final class PythonWorker {
         if (lost) {
             throw new PythonError(500, "WorkerDied", "the Python worker " + id + " is gone", "", "");
         }
+        resetInterrupt();
         long mySeq = ++seq;
         try {
             ByteBuffer[] fields = {
@@ -225,20 +228,39 @@ final class PythonWorker {
             ByteBuffer[] payload = new ByteBuffer[fields.length + 1];
             payload[0] = PythonFrames.blockLengths(fields);
             System.arraycopy(fields, 0, payload, 1, fields.length);
+            if (context instanceof RequestContext request) {
+                // at the deadline the timer acts on the process (SIGKILL, or SIGINT in interrupt mode), not on this thread
+                request.onDeadline(() -> backend.timer().execute(() -> deadlineReached(mySeq, context.requestId())));
+            }
             PythonFrames.write(channel, PythonFrames.INVOKE, mySeq, payload);
             PythonFrames.Frame reply;
-            try {
-                reply = PythonFrames.read(channel, backend.maxResponseBytes());
-            } catch (PythonFrames.OversizeFrame oversize) {
-                PythonFrames.skip(channel, oversize.length);
-                if (oversize.seq != mySeq) {
-                    throw new PythonFrames.ProtocolException("reply seq " + oversize.seq + " does not match INVOKE seq " + mySeq);
+            while (true) {
+                try {
+                    reply = PythonFrames.read(channel, backend.maxResponseBytes());
+                } catch (PythonFrames.OversizeFrame oversize) {
+                    PythonFrames.skip(channel, oversize.length);
+                    if (oversize.seq != mySeq) {
+                        throw new PythonFrames.ProtocolException("reply seq " + oversize.seq + " does not match INVOKE seq " + mySeq);
+                    }
+                    throw new PythonError(500, "ResponseTooLarge", "response of " + oversize.length + " bytes exceeds SMC_PY_MAX_RESPONSE_MB ("
+                            + (backend.maxResponseBytes() >> 20) + " MB)", "", "");
                 }
-                throw new PythonError(500, "ResponseTooLarge", "response of " + oversize.length + " bytes exceeds SMC_PY_MAX_RESPONSE_MB ("
-                        + (backend.maxResponseBytes() >> 20) + " MB)", "", "");
+                if (reply.seq() != mySeq) {
+                    throw new PythonFrames.ProtocolException("reply seq " + reply.seq() + " does not match INVOKE seq " + mySeq);
+                }
+                if (reply.type() == PythonFrames.CANCELLED) {
+                    // interrupt mode: the call was stopped at its deadline (504 already answered); the worker stays loaded
+                    cancelled = true;
+                    lastUsedNanos = System.nanoTime();
+                    throw new PythonError(504, "InvocationTimeout", "the call was interrupted at the invocation deadline", "", "");
+                }
+                break;
             }
-            if (reply.seq() != mySeq) {
-                throw new PythonFrames.ProtocolException("reply seq " + reply.seq() + " does not match INVOKE seq " + mySeq);
+            if (interrupting) {
+                // the answer came before the SIGINT took effect: it is discarded (the client has its 504); a late SIGINT is ignored while idle
+                cancelled = true;
+                lastUsedNanos = System.nanoTime();
+                throw new PythonError(504, "InvocationTimeout", "the answer came after the invocation deadline", "", "");
             }
             if (reply.type() == PythonFrames.RESULT) {
                 InvocationResponse response = result(reply.payload());
@@ -260,6 +282,11 @@ final class PythonWorker {
             throw new PythonError(504, "InvocationTimeout", "the Python worker " + id + " was killed at the invocation deadline", "", "");
         } catch (IOException e) {
             lost = true;
+            if (deadline) {
+                // killed at the deadline from the timer side: the 504 is already answered
+                kill();
+                throw new PythonError(504, "InvocationTimeout", "the Python worker " + id + " was killed at the invocation deadline", "", "");
+            }
             if (stopping) {
                 kill();
                 throw new PythonError(503, "ServerDraining", "the server is shutting down", "", "");
@@ -278,6 +305,40 @@ final class PythonWorker {
             String message = "worker " + id + " " + cause + (status == 507 ? " (possibly out of memory)" : "");
             throw new PythonError(status, "WorkerDied", message, String.join("\n", tail), "");
         }
+    }
+
+    /**
+     * The invocation {@code mySeq} passed its deadline (on the watchdog thread). {@code kill}: SIGKILL to the process group,
+     * which ends the blocked read with EOF. {@code interrupt}: SIGINT to the worker, which answers CANCELLED and stays loaded;
+     * without it within SMC_PY_INTERRUPT_GRACE_SECONDS, SIGKILL as above.
+     */
+    private void deadlineReached(long mySeq, String requestId) {
+        if (seq != mySeq || lost) {
+            return; // already answered and moved on
+        }
+        if (backend.interruptMode()) {
+            interrupting = true;
+            cancelled = false;
+            log.warn("Interrupting Python worker {} (pid {}): invocation {} passed its deadline", id, pid, requestId);
+            PythonProcesses.signal(pid, "INT");
+            backend.timer().schedule(() -> {
+                if (interrupting && !cancelled && seq == mySeq && !lost) {
+                    log.warn("Python worker {} (pid {}) did not stop within SMC_PY_INTERRUPT_GRACE_SECONDS; killing it", id, pid);
+                    deadline = true;
+                    kill();
+                }
+            }, backend.interruptGraceMillis(), TimeUnit.MILLISECONDS);
+            return;
+        }
+        deadline = true;
+        log.warn("Killing Python worker {} (pid {}) and its process group: invocation {} passed its deadline", id, pid, requestId);
+        kill();
+    }
+
+    /** Called by the pool thread before the next invocation: the interrupt of the previous one is over. */
+    private void resetInterrupt() {
+        interrupting = false;
+        cancelled = false;
     }
 
     /** How long since the worker last answered something. */

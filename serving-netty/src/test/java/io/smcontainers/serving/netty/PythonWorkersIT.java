@@ -238,6 +238,23 @@ class PythonWorkersIT {
         }
     }
 
+    // E10 (interrupt): SIGINT stops the call, the worker answers CANCELLED and keeps its pid and model
+    @Test
+    void inInterruptModeAHangIs504AndTheWorkerStays() throws Exception {
+        try (PythonServers server = PythonServers.start(fixture("f8"), Map.of("SAGEMAKER_MODEL_SERVER_WORKERS", "1",
+                "SAGEMAKER_MODEL_SERVER_TIMEOUT", "2", "SMC_PY_TIMEOUT_ACTION", "interrupt"))) {
+            String before = pid(server, "pid");
+            for (String hang : List.of("busy", "sleep")) {
+                long start = System.nanoTime();
+                HttpResponse<String> timedOut = server.post(hang);
+                long took = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+                assertEquals(504, timedOut.statusCode(), timedOut.body());
+                assertTrue(took >= 1900 && took <= 2600, hang + ": 504 after " + took + " ms");
+                assertEquals(before, pid(server, "pid"), hang + ": the same worker, not reloaded");
+            }
+        }
+    }
+
     // E11: the kill reaches the worker's own subprocesses
     @Test
     void aHangKillsTheWorkersChildrenToo() throws Exception {
