@@ -22,7 +22,7 @@ import java.util.stream.Stream;
  * Discovery, in one place. For {@code train}, {@link #locate}: the class named by {@code SAGEMAKER_TRAINING_MODULE}
  * when the value is a class name (no {@code :}), else the single {@link Framework} provider registered with
  * {@link ServiceLoader}; empty means a Python framework module ({@code module:function}) or script mode. For
- * {@code serve}, {@link #handler}.
+ * {@code serve}, {@link #serving}.
  */
 final class FrameworkLocator {
     static final String TRAINING_MODULE = "SAGEMAKER_TRAINING_MODULE";
@@ -55,22 +55,39 @@ final class FrameworkLocator {
     }
 
     /**
-     * The model handler {@code serve} hosts, first match wins: {@code SAGEMAKER_SERVING_MODULE} naming a
-     * {@link ModelHandler} or a {@link Framework} class (public no-argument constructor); else exactly one
-     * {@code ModelHandler} service; else exactly one {@code Framework} service whose {@link Framework#serving} is present.
-     * Classes are looked up on the class path and in the jars of {@code <model dir>/code/}.
+     * What the Java side offers {@code serve}: a handler, or (when there is none) a framework's Python defaults module for
+     * the Python backend (python-workers spec 3.2).
+     *
+     * @param handler the Java handler to serve, if one is configured
+     * @param pythonDefaults a {@link Framework#pythonDefaults} resource of a framework that does not serve in Java
      */
-    static ModelHandler<?> handler(ServingEnv env, Path modelDir, ServingContext context) throws ReflectiveOperationException, IOException {
+    record Serving(Optional<ModelHandler<?>> handler, Optional<URL> pythonDefaults) {
+        static final Serving NONE = new Serving(Optional.empty(), Optional.empty());
+    }
+
+    /**
+     * The model handler {@code serve} hosts, first match wins: {@code SAGEMAKER_SERVING_MODULE} naming a
+     * {@link ModelHandler} or a {@link Framework} class (public no-argument constructor; a {@code module:app} value is a
+     * Python WSGI app and is skipped); else exactly one {@code ModelHandler} service; else exactly one {@code Framework}
+     * service whose {@link Framework#serving} is present. Classes are looked up on the class path and in the jars of
+     * {@code <model dir>/code/}. Without a handler, the one framework that ships {@link Framework#pythonDefaults} is
+     * reported for the Python backend; with {@code required} (SMC_SERVING_BACKEND=java) a missing handler is an error.
+     */
+    static Serving serving(ServingEnv env, Path modelDir, ServingContext context, boolean required) throws ReflectiveOperationException, IOException {
         ClassLoader loader = codeClassLoader(modelDir.resolve("code"));
-        if (env.servingModule().isPresent()) {
+        if (env.servingModule().isPresent() && !env.servingModule().get().contains(":")) {
             Class<?> type = Class.forName(env.servingModule().get(), true, loader);
             Object instance = type.getConstructor().newInstance();
             if (instance instanceof ModelHandler<?> handler) {
-                return handler;
+                return new Serving(Optional.of(handler), Optional.empty());
             }
             if (instance instanceof Framework framework) {
-                return framework.serving(context).orElseThrow(() -> new IllegalStateException(
-                        "framework " + type.getName() + " (SAGEMAKER_SERVING_MODULE) does not serve models"));
+                Optional<ModelHandler<?>> served = framework.serving(context);
+                if (served.isEmpty() && !required && framework.pythonDefaults().isPresent()) {
+                    return new Serving(Optional.empty(), Optional.of(pythonDefaults(framework)));
+                }
+                return new Serving(Optional.of(served.orElseThrow(() -> new IllegalStateException(
+                        "framework " + type.getName() + " (SAGEMAKER_SERVING_MODULE) does not serve models"))), Optional.empty());
             }
             throw new IllegalStateException("SAGEMAKER_SERVING_MODULE=" + type.getName() + " is neither a ModelHandler nor a Framework");
         }
@@ -79,23 +96,51 @@ final class FrameworkLocator {
             handlers.add(handler);
         }
         if (handlers.size() == 1) {
-            return handlers.get(0);
+            return new Serving(Optional.of(handlers.get(0)), Optional.empty());
         }
         if (handlers.size() > 1) {
             throw new IllegalStateException("several ModelHandler services found (" + handlers.stream().map(h -> h.getClass().getName()).toList()
                     + "); name one with SAGEMAKER_SERVING_MODULE");
         }
         List<ModelHandler<?>> served = new ArrayList<>();
+        List<Framework> withPythonDefaults = new ArrayList<>();
         for (Framework framework : ServiceLoader.load(Framework.class, loader)) {
-            framework.serving(context).ifPresent(served::add);
+            Optional<ModelHandler<?>> handler = framework.serving(context);
+            handler.ifPresent(served::add);
+            if (handler.isEmpty() && framework.pythonDefaults().isPresent()) {
+                withPythonDefaults.add(framework);
+            }
         }
         if (served.size() == 1) {
-            return served.get(0);
+            return new Serving(Optional.of(served.get(0)), Optional.empty());
         }
-        throw new IllegalStateException(served.isEmpty()
-                ? "set SAGEMAKER_SERVING_MODULE to a ModelHandler class, or register one in META-INF/services/"
-                        + ModelHandler.class.getName() + " (class path and " + modelDir.resolve("code") + "/*.jar searched)"
-                : "several frameworks serve models; name one with SAGEMAKER_SERVING_MODULE");
+        if (served.size() > 1) {
+            throw new IllegalStateException("several frameworks serve models; name one with SAGEMAKER_SERVING_MODULE");
+        }
+        if (required) {
+            throw new IllegalStateException("SMC_SERVING_BACKEND=java: " + noHandler(modelDir));
+        }
+        if (withPythonDefaults.size() > 1) {
+            throw new IllegalStateException("several frameworks ship Python serving defaults (" + withPythonDefaults.stream().map(Framework::name).toList()
+                    + "); name one with SAGEMAKER_SERVING_MODULE");
+        }
+        return withPythonDefaults.isEmpty() ? Serving.NONE : new Serving(Optional.empty(), Optional.of(pythonDefaults(withPythonDefaults.get(0))));
+    }
+
+    /** How to provide a Java handler, naming where classes were looked for. */
+    static String noHandler(Path modelDir) {
+        return "set SAGEMAKER_SERVING_MODULE to a ModelHandler class, or register one in META-INF/services/" + ModelHandler.class.getName()
+                + " (class path and " + modelDir.resolve("code") + "/*.jar searched)";
+    }
+
+    private static URL pythonDefaults(Framework framework) {
+        String name = framework.pythonDefaults().orElseThrow();
+        URL url = framework.getClass().getClassLoader().getResource(name);
+        if (url == null) {
+            throw new IllegalStateException("framework " + framework.name() + " names the Python defaults module " + name
+                    + " (pythonDefaults), which is not on its class path");
+        }
+        return url;
     }
 
     private static ClassLoader codeClassLoader(Path codeDir) throws IOException {

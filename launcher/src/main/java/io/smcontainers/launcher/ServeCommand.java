@@ -4,6 +4,8 @@ import com.google.inject.Injector;
 import io.smcontainers.env.core.ServingEnv;
 import io.smcontainers.framework.spi.ModelHandler;
 import io.smcontainers.launcher.process.StopSignal;
+import io.smcontainers.launcher.python.PythonServing;
+import io.smcontainers.serving.netty.PythonBackend;
 import io.smcontainers.serving.netty.ServerStarter;
 import io.smcontainers.serving.netty.ServingServer;
 import java.nio.file.Files;
@@ -11,6 +13,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -24,7 +27,8 @@ import org.slf4j.LoggerFactory;
  * {@code serve} and {@code local serve --model-dir DIR}: reads the serving environment, finds the model handler, starts
  * the Netty server, blocks until SIGTERM (or SIGINT), drains, and returns the exit code.
  *
- * <p>The handler is found by {@link FrameworkLocator#handler}. Signals: {@link StopSignal} (a second one cuts the drain
+ * <p>The handler is found by {@link FrameworkLocator#serving}; without one, {@link PythonServing} serves the user's Python
+ * {@code inference.py} (python-workers spec). Signals: {@link StopSignal} (a second one cuts the drain
  * short).
  *
  * <p>Exit codes: 0 after a graceful shutdown, 1 when the server cannot start (configuration, handler, bind, model load or
@@ -79,21 +83,48 @@ public final class ServeCommand {
             log.warn("SAGEMAKER_MODEL_SERVER_TIMEOUT is {} s but real-time endpoints time out invocations after 60 s",
                     servingEnv.invocationTimeout().toSeconds());
         }
+        String backend = variables.getOrDefault("SMC_SERVING_BACKEND", "auto").strip().toLowerCase(Locale.ROOT);
+        if (!List.of("auto", "java", "python").contains(backend)) {
+            log.error("SMC_SERVING_BACKEND must be auto, java or python, got '{}'", backend);
+            return 1;
+        }
         ModelHandler<?> handler;
+        Optional<PythonBackend> python = Optional.empty();
         try {
-            handler = FrameworkLocator.handler(servingEnv, modelDir, ServingServer.context(servingEnv, modelDir));
+            FrameworkLocator.Serving found = backend.equals("python") ? FrameworkLocator.Serving.NONE
+                    : FrameworkLocator.serving(servingEnv, modelDir, ServingServer.context(servingEnv, modelDir), backend.equals("java"));
+            if (found.handler().isPresent()) {
+                handler = found.handler().get();
+            } else {
+                python = PythonServing.open(variables, servingEnv, modelDir, found.pythonDefaults(), backend.equals("python"));
+                if (python.isEmpty()) {
+                    throw new IllegalStateException(FrameworkLocator.noHandler(modelDir)
+                            + ", or provide code/inference.py (SAGEMAKER_PROGRAM) for the Python backend");
+                }
+                servingEnv = PythonServing.withWorkers(variables, servingEnv);
+                handler = python.get().handler();
+            }
         } catch (RuntimeException | ReflectiveOperationException | java.io.IOException e) {
             log.error("No model handler to serve: {}", e.getMessage(), e);
             return 1;
         }
-        log.info("Serving {} from {}", handler.getClass().getName(), modelDir);
+        log.info("Serving {} from {}", python.isPresent() ? "the Python backend" : handler.getClass().getName(), modelDir);
         ServingServer server;
         try {
             server = injector.getInstance(ServerStarter.class).start(servingEnv, handler, modelDir);
         } catch (RuntimeException e) {
             log.error("The server could not start: {}", e.getMessage(), e);
+            python.ifPresent(PythonBackend::close);
             return 1;
         }
+        try {
+            return serveUntilStopped(server, servingEnv);
+        } finally {
+            python.ifPresent(PythonBackend::close);
+        }
+    }
+
+    private static int serveUntilStopped(ServingServer server, ServingEnv servingEnv) {
         StopSignal stop = new StopSignal(Duration.ZERO);
         stop.installHaltingOnRepeat();
         try {
@@ -105,7 +136,8 @@ public final class ServeCommand {
             return 1;
         } catch (ExecutionException e) {
             if (!stop.requested()) {
-                log.error("The model failed to load: {}", e.getCause().toString());
+                // the first line only: the loader has logged the whole error (a Python traceback) once already
+                log.error("The model failed to load: {}", e.getCause().toString().lines().findFirst().orElse(""));
                 server.shutdown();
                 return 1;
             }

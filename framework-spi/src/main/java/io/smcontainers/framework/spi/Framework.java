@@ -54,4 +54,15 @@ public interface Framework {
     default Optional<ModelHandler<?>> serving(ServingContext context) {
         return Optional.empty();
     }
+
+    /**
+     * A Python module of handler defaults for serving a user's {@code inference.py} (python-workers spec): the class-path
+     * resource name of one {@code .py} file, found with this framework's class loader, e.g.
+     * {@code com/example/pytorch/pytorch_defaults.py}. Its {@code model_fn}, {@code input_fn}, {@code predict_fn},
+     * {@code output_fn} or {@code transform_fn} are used where the user module has none (runtime defaults &lt; framework
+     * defaults &lt; user functions). Empty (the default) means none; it matters only when {@link #serving} is empty.
+     */
+    default Optional<String> pythonDefaults() {
+        return Optional.empty();
+    }
 }

@@ -9,13 +9,13 @@ import java.nio.file.Paths;
 import java.util.Map;
 
 /** The programs user code runs with: Python ({@code SMC_PYTHON}, else {@code python3} on PATH) and this JVM's java. */
-final class Interpreters {
+public final class Interpreters {
     static final String PYTHON_VARIABLE = "SMC_PYTHON";
 
     private Interpreters() {}
 
     /** The absolute path of the Python interpreter, as the reference puts {@code sys.executable} in its commands. */
-    static String python(Map<String, String> environment) {
+    public static String python(Map<String, String> environment) {
         String configured = environment.get(PYTHON_VARIABLE);
         if (configured != null && !configured.isEmpty()) {
             return configured;

@@ -16,28 +16,43 @@ import java.util.Optional;
  * @param close whether the connection closes once the answer is written
  * @param allow the {@code Allow} header value
  */
-record ErrorReply(int status, String type, String message, Optional<Throwable> cause, boolean close, Optional<String> allow) {
+record ErrorReply(int status, String type, String message, Optional<Throwable> cause, boolean close, Optional<String> allow,
+        Optional<String> reason, Optional<String> trace) {
     ErrorReply {
         requireNonNull(type, "type is null");
         requireNonNull(message, "message is null");
         requireNonNull(cause, "cause is null");
         requireNonNull(allow, "allow is null");
+        requireNonNull(reason, "reason is null");
+        requireNonNull(trace, "trace is null");
     }
 
     /** An error that keeps the connection; a null message becomes the type. */
     static ErrorReply of(int status, String type, String message) {
-        return new ErrorReply(status, type, message == null ? type : message, Optional.empty(), false, Optional.empty());
+        return new ErrorReply(status, type, message == null ? type : message, Optional.empty(), false, Optional.empty(), Optional.empty(), Optional.empty());
     }
 
     ErrorReply because(Throwable error) {
-        return new ErrorReply(status, type, message, Optional.of(error), close, allow);
+        return new ErrorReply(status, type, message, Optional.of(error), close, allow, reason, trace);
     }
 
     ErrorReply closing() {
-        return new ErrorReply(status, type, message, cause, true, allow);
+        return new ErrorReply(status, type, message, cause, true, allow, reason, trace);
     }
 
     ErrorReply allowing(String methods) {
-        return new ErrorReply(status, type, message, cause, close, Optional.of(methods));
+        return new ErrorReply(status, type, message, cause, close, Optional.of(methods), reason, trace);
+    }
+
+    /** A reason phrase for the status line (the standard one when absent or empty). */
+    ErrorReply withReason(String phrase) {
+        return new ErrorReply(status, type, message, cause, close, allow,
+                phrase == null || phrase.isEmpty() ? Optional.empty() : Optional.of(phrase), trace);
+    }
+
+    /** A stack trace given as text (a Python traceback) instead of a Java cause. */
+    ErrorReply withTrace(String text) {
+        return new ErrorReply(status, type, message, cause, close, allow, reason,
+                text == null || text.isEmpty() ? Optional.empty() : Optional.of(text));
     }
 }

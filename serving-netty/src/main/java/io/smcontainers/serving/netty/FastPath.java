@@ -61,7 +61,7 @@ final class FastPath extends ChannelInboundHandlerAdapter {
         HttpMethod method = request.method();
         boolean ping = uri.equals("/ping") && (method == HttpMethod.GET || method == HttpMethod.HEAD);
         boolean parameters = !ping && uri.equals("/execution-parameters") && method == HttpMethod.GET;
-        if (!ping && !parameters) {
+        if (!ping && !parameters || ping && !state.modelHealthy()) {
             return false;
         }
         String requestId = request.headers().get("X-Amzn-SageMaker-Inference-Id");

@@ -168,8 +168,13 @@ final class InferencePool {
                     return;
                 }
                 if (instance == null) {
-                    job.fail(ErrorReply.of(503, "ServiceUnavailable", "No instance of model '" + model.name()
-                            + "' became free before the invocation timeout"));
+                    if (model.gaveUp()) {
+                        job.fail(ErrorReply.of(503, "ServiceUnavailable", "no Python worker available: every worker of model '"
+                                + model.name() + "' failed to restart; see the log"));
+                    } else {
+                        job.fail(ErrorReply.of(504, "InvocationTimeout", "No instance of model '" + model.name()
+                                + "' became free within the invocation timeout (SAGEMAKER_MODEL_SERVER_TIMEOUT)"));
+                    }
                     return;
                 }
                 try {

@@ -90,7 +90,7 @@ final class InvocationDispatcher {
             if (job.expire(seconds)) {
                 timer.newTimeout(grace -> {
                     InferencePool.Worker worker = job.worker();
-                    if (worker != null && job.handlerStillRunning()) {
+                    if (worker != null && job.handlerStillRunning() && job.context.onDeadline() == null) {
                         pool.retire(worker, job);
                     }
                 }, GRACE_NANOS, TimeUnit.NANOSECONDS);

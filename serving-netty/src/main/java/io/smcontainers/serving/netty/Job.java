@@ -112,6 +112,14 @@ final class Job {
             return;
         }
         responseDone();
+        if (error instanceof PythonWorker.PythonError python) {
+            if (python.status >= 500) {
+                log.warn("Invocation {} failed with {}: {}: {}", exchange.requestId(), python.status, python.type, python.getMessage());
+            }
+            responses.error(exchange, ErrorReply.of(python.status, python.type, python.getMessage())
+                    .withReason(python.reason).withTrace(python.traceback));
+            return;
+        }
         if (error instanceof InvocationException) {
             InvocationException invocation = (InvocationException) error;
             if (invocation.status() >= 500) {
@@ -151,7 +159,12 @@ final class Job {
             respondTimeout(timeoutSeconds, "while running");
             InferencePool.Worker running = worker;
             if (running != null && !returned) {
-                running.interrupt(this);
+                Runnable action = context.onDeadline();
+                if (action != null) {
+                    action.run();
+                } else {
+                    running.interrupt(this);
+                }
             }
             return true;
         }

@@ -25,9 +25,11 @@ final class ModelRegistry {
     private final ModelHandler<?> handler;
     private final ServingContext context;
     private final Duration unloadTimeout;
+    private final int instances;
     private final ConcurrentSkipListMap<String, Object> models = new ConcurrentSkipListMap<>();
 
-    ModelRegistry(Path root, ModelHandler<?> handler, ServingContext context, Duration unloadTimeout) {
+    ModelRegistry(Path root, ModelHandler<?> handler, ServingContext context, Duration unloadTimeout, int instances) {
+        this.instances = instances;
         this.root = root.toAbsolutePath().normalize();
         this.handler = handler;
         this.context = context;
@@ -88,14 +90,29 @@ final class ModelRegistry {
         if (models.putIfAbsent(name, LOADING) != null) {
             return Answer.error(409, "ConflictStatusException", "Model " + name + " is already registered.");
         }
+        if (handler instanceof PythonHandler python) {
+            Optional<String> refusal = python.backend().mmeRefusal(path, instances);
+            if (refusal.isPresent()) {
+                models.remove(name);
+                log.warn("Refusing to load model '{}': {}", name, refusal.get());
+                return Answer.error(507, "OutOfMemoryError", "No enough memory to load the model: " + name + " (" + refusal.get() + ")");
+            }
+        }
         try {
-            LoadedModel model = LoadedModel.load(name, location, real, handler, 1, context);
+            LoadedModel model = LoadedModel.load(name, location, real, handler, instances, context);
             models.put(name, model);
             return Answer.ok("{\"status\": \"Workers scaled\"}");
         } catch (OutOfMemoryError e) {
             models.remove(name);
             log.error("Loading model '{}' ran out of memory", name, e);
             return Answer.error(507, "OutOfMemoryError", "No enough memory to load the model: " + name);
+        } catch (PythonWorker.PythonLoadException e) {
+            models.remove(name);
+            log.error("Loading model '{}' from {} failed: {}", name, path, e.getMessage());
+            if (e.status == 507) {
+                return Answer.error(507, "OutOfMemoryError", "No enough memory to load the model: " + name + " (" + e.detail + ")");
+            }
+            return Answer.error(500, "ModelLoadException", "Failed to load model " + name + ": " + e.getMessage());
         } catch (Exception | Error e) {
             models.remove(name);
             log.error("Loading model '{}' from {} failed", name, path, e);

@@ -24,6 +24,8 @@ final class RequestContext implements InvocationContext {
     private final String defaultAccept;
     private final Optional<String> modelName;
     private final Codecs codecs;
+    /** What to do at the deadline instead of interrupting the inference thread (a Python worker acts on its process). */
+    private volatile Runnable onDeadline;
 
     RequestContext(String requestId, HttpHeaders requestHeaders, String accept, String defaultAccept, Optional<String> modelName,
             Codecs codecs) {
@@ -33,6 +35,14 @@ final class RequestContext implements InvocationContext {
         this.defaultAccept = defaultAccept;
         this.modelName = modelName;
         this.codecs = codecs;
+    }
+
+    void onDeadline(Runnable action) {
+        onDeadline = action;
+    }
+
+    Runnable onDeadline() {
+        return onDeadline;
     }
 
     @Override

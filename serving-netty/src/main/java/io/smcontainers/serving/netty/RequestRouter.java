@@ -110,7 +110,11 @@ final class RequestRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
     private void ping(ChannelHandlerContext ctx, Exchange exchange) {
         switch (state.phase()) {
             case READY:
-                responses.ok(exchange, "application/json", new byte[0]);
+                if (state.modelHealthy()) {
+                    responses.ok(exchange, "application/json", new byte[0]);
+                } else {
+                    responses.error(exchange, ErrorReply.of(503, "NoWorkerReady", "No model worker is ready (restarting)"));
+                }
                 return;
             case LOADING:
                 responses.error(exchange, ErrorReply.of(503, "ModelLoading", "The model is loading"));

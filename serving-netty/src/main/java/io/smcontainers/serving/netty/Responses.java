@@ -141,12 +141,15 @@ final class Responses {
     }
 
     private byte[] errorBody(ErrorReply reply) {
-        String trace = stackTraces ? reply.cause().map(ErrorBody::stackTrace).orElse("") : "";
+        String trace = stackTraces ? reply.trace().orElseGet(() -> reply.cause().map(ErrorBody::stackTrace).orElse("")) : "";
         return ErrorBody.of(reply.status(), reply.type(), reply.message(), trace);
     }
 
     private static FullHttpResponse errorMessage(Exchange exchange, ErrorReply reply, byte[] body) {
-        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(reply.status()),
+        HttpResponseStatus line = reply.reason()
+                .map(reason -> new HttpResponseStatus(reply.status(), sanitizeReason(reason)))
+                .orElseGet(() -> HttpResponseStatus.valueOf(reply.status()));
+        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, line,
                 exchange.head() ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(body));
         response.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
         reply.allow().ifPresent(allow -> response.headers().set(HttpHeaderNames.ALLOW, allow));

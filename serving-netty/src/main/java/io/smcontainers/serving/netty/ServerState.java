@@ -38,6 +38,12 @@ final class ServerState {
         return true;
     }
 
+    /** Whether the loaded model can serve: always for Java handlers; for Python workers, some worker is READY or BUSY. */
+    boolean modelHealthy() {
+        Optional<LoadedModel> loaded = model;
+        return loaded.isEmpty() || loaded.get().healthy();
+    }
+
     Optional<String> executionParameters() {
         return executionParameters;
     }

@@ -91,7 +91,9 @@ public final class ServingServer implements AutoCloseable {
             return thread;
         });
         this.registry = env.multiModel()
-                ? Optional.of(new ModelRegistry(modelDir, handler, context, env.invocationTimeout()))
+                ? Optional.of(new ModelRegistry(modelDir, handler, context,
+                        handler instanceof PythonHandler python ? python.backend().mmeUnloadTimeout() : env.invocationTimeout(),
+                        handler instanceof PythonHandler python ? python.backend().mmeWorkers() : 1))
                 : Optional.empty();
         boolean epoll = env.useNativeIo() && Epoll.isAvailable();
         IoHandlerFactory factory = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
@@ -164,6 +166,9 @@ public final class ServingServer implements AutoCloseable {
                 }
                 Optional<String> parameters = handler.executionParameters(context).map(ServingServer::executionParametersJson);
                 pool.start(env.workers());
+                if (handler instanceof PythonHandler python) {
+                    python.backend().markStarted();
+                }
                 if (stopping.get() || !state.ready(model, parameters)) {
                     model.ifPresent(LoadedModel::unloadAll);
                     ready.completeExceptionally(new IllegalStateException("the server stopped while the model was loading"));
@@ -196,6 +201,16 @@ public final class ServingServer implements AutoCloseable {
     /** The bound port (useful with {@code SAGEMAKER_BIND_TO_PORT=0} in tests). */
     public int port() {
         return ((InetSocketAddress) listener.localAddress()).getPort();
+    }
+
+    /** Loaded instances of the single model (Python: workers READY or BUSY); 0 before the model is ready or on a multi-model endpoint. */
+    int loadedInstances() {
+        return state.model().map(LoadedModel::instanceCount).orElse(0);
+    }
+
+    /** Invocations waiting in the queue (not yet taken by an inference worker). */
+    int queuedInvocations() {
+        return pool.queued();
     }
 
     /** "epoll" or "nio". */
@@ -271,11 +286,6 @@ public final class ServingServer implements AutoCloseable {
                 connection.channel().close().awaitUninterruptibly(1, TimeUnit.SECONDS);
             }
         }
-    }
-
-    /** Invocations waiting for a worker (tests). */
-    int queuedInvocations() {
-        return pool.queued();
     }
 
     /** Connections whose reads are paused (tests). */

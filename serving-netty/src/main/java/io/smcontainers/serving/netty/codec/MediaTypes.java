@@ -14,7 +14,7 @@ public final class MediaTypes {
     static final String NPY = "application/x-npy";
     static final String NPZ = "application/x-npz";
     /** The encoders, in the order {@code type/*} expands to. */
-    static final List<String> ENCODABLE = List.of(JSON, CSV, NPY);
+    public static final List<String> ENCODABLE = List.of(JSON, CSV, NPY);
 
     private MediaTypes() {}
 

@@ -39,12 +39,15 @@ public final class TestServer implements AutoCloseable {
         map.put("SMC_NETTY_THREADS", "2");
         map.put("SAGEMAKER_BASE_DIR", System.getProperty("java.io.tmpdir"));
         map.putAll(variables);
-        ServingEnv env = ServingEnv.fromEnvironment(map, 2);
-        ServingEnv ephemeral = new ServingEnv(env.baseDir(), "127.0.0.1", 0, env.safePortRange(), env.workers(), env.invocationTimeout(),
+        return new TestServer(ServingServer.start(ephemeral(ServingEnv.fromEnvironment(map, 2)), handler));
+    }
+
+    /** {@code env} bound to 127.0.0.1 on an ephemeral port. */
+    public static ServingEnv ephemeral(ServingEnv env) {
+        return new ServingEnv(env.baseDir(), "127.0.0.1", 0, env.safePortRange(), env.workers(), env.invocationTimeout(),
                 env.defaultAccept(), env.useNginx(), env.maxPayloadInMb(), env.multiModel(), env.program(), env.submitDirectory(),
                 env.servingModule(), env.logLevel(), env.startupTimeout(), env.currentHost(), env.jobQueueSize(), env.keepAlive(), env.headerReadTimeout(),
                 env.nettyThreads(), env.shutdownGrace(), env.useNativeIo(), env.errorStackTraces(), env.environment());
-        return new TestServer(ServingServer.start(ephemeral, handler));
     }
 
     public ServingServer server() {

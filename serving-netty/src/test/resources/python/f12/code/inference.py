@@ -1,0 +1,33 @@
+import os
+import time
+
+print("f12 loading pid %d" % os.getpid())
+
+
+def model_fn(model_dir):
+    mode = os.environ.get("F12_MODE", "sleep")
+    if mode == "sleep":
+        time.sleep(float(os.environ.get("F12_SLEEP", "3")))
+        if os.environ.get("SMC_WORKER_ID", "").endswith("/1"):
+            time.sleep(float(os.environ.get("F12_SLOT1_EXTRA", "0")))
+    elif mode == "raise":
+        raise RuntimeError("model_fn failed on purpose")
+    elif mode == "exit":
+        os._exit(1)
+    elif mode == "memory":
+        raise MemoryError("no room for the model")
+    return 1
+
+
+def input_fn(body, content_type):
+    return body.decode("utf-8") if isinstance(body, bytes) else body
+
+
+def predict_fn(data, model):
+    if data.startswith("nap"):
+        time.sleep(float(data[3:]))
+    return str(os.getpid())
+
+
+def output_fn(prediction, accept):
+    return prediction, "text/plain"

@@ -1,0 +1,9 @@
+import os
+
+
+def model_fn(model_dir):
+    return "model-a"
+
+
+def transform_fn(model, body, content_type, accept):
+    return model + " " + str(os.getpid()), "text/plain"

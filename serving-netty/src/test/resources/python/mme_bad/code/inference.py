@@ -1,0 +1,2 @@
+def model_fn(model_dir):
+    raise RuntimeError("this model cannot load")

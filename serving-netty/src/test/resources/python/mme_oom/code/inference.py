@@ -1,0 +1,2 @@
+def model_fn(model_dir):
+    raise MemoryError("model too big")
