@@ -2,8 +2,11 @@ package io.smcontainers.container;
 
 import static io.smcontainers.container.testing.Container.waitFor;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.smcontainers.container.testing.Container;
 import io.smcontainers.container.testing.SlowEchoHandler;
 import java.io.IOException;
@@ -12,6 +15,8 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.jar.JarEntry;
@@ -70,6 +75,34 @@ class ContainerServeIT {
         assertEquals("slept\n200", Files.readString(slow));
         // ... and exits 0 well within docker's default grace of 10 s
         assertEquals(0, container.exitCode(Duration.ofSeconds(10)), container.stderr());
+    }
+
+    @Test
+    void jsonLogsNameTheRequestModelAndWorker() throws Exception {
+        Path job = job();
+        Map<String, String> environment = new java.util.HashMap<>(HANDLER);
+        environment.put("SMC_LOG_FORMAT", "json");
+        container.run(job, environment, "serve");
+        awaitPing();
+        String failed = container.curl("-H", "X-Amzn-SageMaker-Inference-Id: req-42", "-H", "Content-Type: text/plain",
+                "--data-binary", "fail", BASE + "/invocations");
+        assertTrue(failed.startsWith("4") || failed.startsWith("5"), failed);
+        assertTrue(container.stop(Duration.ofSeconds(30)), container.stderr());
+        ObjectMapper json = new ObjectMapper();
+        List<JsonNode> lines = new ArrayList<>();
+        for (String line : container.stderr().split("\n")) {
+            if (!line.isEmpty()) {
+                JsonNode node = json.readTree(line); // every line: one JSON object
+                assertTrue(node.has("time") && node.has("level") && node.has("logger") && node.has("message"), line);
+                lines.add(node);
+            }
+        }
+        JsonNode failure = lines.stream().filter(n -> n.get("message").asText().contains("req-42") && n.has("request_id"))
+                .findFirst().orElseThrow(() -> new AssertionError("no log line of the failed invocation: " + container.stderr()));
+        assertEquals("req-42", failure.get("request_id").asText());
+        assertTrue(failure.get("worker").asText().startsWith("smc-inference-"), failure.toString());
+        assertFalse(failure.get("model").asText().isEmpty(), failure.toString());
+        assertTrue(failure.get("stack_trace").asText().contains("cannot score 'fail' (on purpose)"), failure.toString());
     }
 
     private Path job() throws IOException {

@@ -1,6 +1,7 @@
 package io.smcontainers.launcher;
 
 import io.smcontainers.launcher.local.LocalCommand;
+import io.smcontainers.launcher.logging.LogSetup;
 import io.smcontainers.launcher.process.OrphanReaper;
 import io.smcontainers.launcher.serve.ServeCommand;
 import io.smcontainers.launcher.warmup.WarmUpCommand;
@@ -37,6 +38,7 @@ public final class Main {
     public static void main(String[] args) {
         PrintStream out = new PrintStream(System.out, false, StandardCharsets.UTF_8);
         PrintStream err = new PrintStream(System.err, true, StandardCharsets.UTF_8);
+        LogSetup.useFormat(System.getenv());
         int code = run(Arrays.asList(args), System.getenv(), out, err);
         out.flush();
         err.flush();

@@ -12,7 +12,7 @@ import java.nio.file.Path;
 
 /**
  * The model handler {@code ContainerServeIT} packs into {@code /opt/ml/model/code/handler.jar}. Bodies: {@code slow}
- * writes {@code <model>/in-flight}, sleeps 3 s and answers {@code slept}; anything else is echoed.
+ * writes {@code <model>/in-flight}, sleeps 3 s and answers {@code slept}; {@code fail} throws; anything else is echoed.
  */
 public final class SlowEchoHandler implements ModelHandler<Path> {
     @Override
@@ -32,6 +32,9 @@ public final class SlowEchoHandler implements ModelHandler<Path> {
             Files.writeString(model.resolve("in-flight"), "yes");
             Thread.sleep(3000);
             return InvocationResponse.of("slept".getBytes(UTF_8), "text/plain");
+        }
+        if (body.text().equals("fail")) {
+            throw new IllegalArgumentException("cannot score 'fail' (on purpose)");
         }
         return InvocationResponse.of(body.bytes(), contentType);
     }
