@@ -38,6 +38,22 @@ class DistributionIT {
     }
 
     @Test
+    void shipsThePythonWorkerOfServingNettyWhenItsJarHasOne() throws Exception {
+        String resource = "io/smcontainers/serving/netty/python/smc_worker.py";
+        try (JarFile servingNetty = new JarFile(DIST.resolve("lib/serving-netty.jar").toFile())) {
+            JarEntry worker = servingNetty.getJarEntry(resource);
+            Path shipped = DIST.resolve("lib/python/smc_worker.py");
+            if (worker == null) {
+                assertFalse(Files.exists(shipped), "lib/python/smc_worker.py without a worker in serving-netty.jar");
+            } else {
+                try (InputStream in = servingNetty.getInputStream(worker)) {
+                    assertEquals(new String(in.readAllBytes(), StandardCharsets.UTF_8), Files.readString(shipped));
+                }
+            }
+        }
+    }
+
+    @Test
     void versionPrintsTheVersion() throws Exception {
         Process process = new ProcessBuilder(DIST.resolve("bin/sagemaker-toolkit").toString(), "--version").redirectErrorStream(true).start();
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
