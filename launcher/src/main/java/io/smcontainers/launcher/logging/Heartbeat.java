@@ -38,8 +38,14 @@ public final class Heartbeat implements AutoCloseable {
         return heartbeat;
     }
 
+    /** Stops the lines; when it returns, no further line is written (the thread has ended, or is stuck in logging for a second). */
     @Override
     public void close() {
         done.countDown();
+        try {
+            thread.join(1000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }

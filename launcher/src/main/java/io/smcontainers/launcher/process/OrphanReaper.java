@@ -42,20 +42,25 @@ public final class OrphanReaper implements Runnable {
         this.self = self;
     }
 
-    /** Starts the reaper thread when this process is PID 1 (of a container's PID namespace); otherwise does nothing. */
+    /**
+     * Starts the reaper thread when this process is PID 1 (of a container's PID namespace); otherwise does nothing. The
+     * thread loads libc itself, so the entry point does not wait for JNA.
+     */
     public static void startIfInit() {
         long pid = ProcessHandle.current().pid();
         if (pid != 1) {
             return;
         }
-        LibC libc;
-        try {
-            libc = Native.load("c", LibC.class);
-        } catch (UnsatisfiedLinkError | RuntimeException e) {
-            log.warn("Running as PID 1 but cannot load libc to reap orphaned processes ({}); exited orphans stay zombies", e.toString());
-            return;
-        }
-        Thread thread = new Thread(new OrphanReaper(libc, pid), "orphan-reaper");
+        Thread thread = new Thread(() -> {
+            LibC libc;
+            try {
+                libc = Native.load("c", LibC.class);
+            } catch (UnsatisfiedLinkError | RuntimeException e) {
+                log.warn("Running as PID 1 but cannot load libc to reap orphaned processes ({}); exited orphans stay zombies", e.toString());
+                return;
+            }
+            new OrphanReaper(libc, pid).run();
+        }, "orphan-reaper");
         thread.setDaemon(true);
         thread.start();
     }
