@@ -8,8 +8,8 @@ import java.nio.file.Files;
 import java.util.Map;
 
 /**
- * A framework container's Java side: checks the job, runs the user's script with one extra variable, and records how
- * long it took next to the model. Depends on framework-spi only.
+ * A framework container's Java side: checks the job, runs the user's script with one extra variable (the SPI's
+ * {@link #userEnvironment} hook), and records how long it took next to the model. Depends on framework-spi only.
  */
 public final class TimedFramework implements Framework {
     @Override
@@ -18,12 +18,17 @@ public final class TimedFramework implements Framework {
     }
 
     @Override
+    public Map<String, String> userEnvironment(TrainingContext context) {
+        return Map.of("FRAMEWORK_NAME", name());
+    }
+
+    @Override
     public void train(TrainingContext context) throws Exception {
         if (!context.hyperparameters().containsKey("epochs")) {
             throw new UserCodeException("TimedFramework needs the hyperparameter 'epochs'");
         }
         long start = System.nanoTime();
-        context.runEntryPoint(RunOptions.defaults().withExtraEnvironment(Map.of("FRAMEWORK_NAME", name())));
+        context.runEntryPoint(RunOptions.defaults());
         long millis = (System.nanoTime() - start) / 1_000_000;
         Files.writeString(context.modelDir().resolve("training-time-ms.txt"), Long.toString(millis));
     }

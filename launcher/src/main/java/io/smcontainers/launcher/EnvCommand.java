@@ -3,7 +3,6 @@ package io.smcontainers.launcher;
 import io.smcontainers.env.core.EnvironmentException;
 import io.smcontainers.env.core.PyJson;
 import io.smcontainers.env.core.TrainingEnv;
-import io.smcontainers.gpu.probe.HardwareProbe;
 import java.io.PrintStream;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -37,11 +36,14 @@ final class EnvCommand {
         }
         TrainingEnv env;
         try {
-            env = TrainingEnv.read(environment, new ProbedHardware(HardwareProbe.fromEnvironment(environment)));
+            env = Bootstrap.env(environment).getInstance(TrainingEnv.class);
         }
-        catch (EnvironmentException e) {
-            err.println("sagemaker-toolkit env: " + e.getMessage());
-            return 1;
+        catch (RuntimeException e) {
+            if (Bootstrap.cause(e) instanceof EnvironmentException bad) {
+                err.println("sagemaker-toolkit env: " + bad.getMessage());
+                return 1;
+            }
+            throw e;
         }
         if (json) {
             Map<String, Object> document = new LinkedHashMap<>();

@@ -1,9 +1,7 @@
 package io.smcontainers.launcher;
 
-import io.smcontainers.launcher.local.LocalCommand;
 import io.smcontainers.launcher.logging.LogSetup;
 import io.smcontainers.launcher.process.OrphanReaper;
-import io.smcontainers.launcher.serve.ServeCommand;
 import io.smcontainers.launcher.warmup.WarmUpCommand;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -36,6 +34,9 @@ public final class Main {
     private Main() {}
 
     public static void main(String[] args) {
+        if (args.length > 0 && List.of("train", "serve", "env", "local").contains(args[0])) {
+            Bootstrap.warmUpInBackground();
+        }
         PrintStream out = new PrintStream(System.out, false, StandardCharsets.UTF_8);
         PrintStream err = new PrintStream(System.err, true, StandardCharsets.UTF_8);
         LogSetup.useFormat(System.getenv());

@@ -4,11 +4,13 @@ import static java.util.Objects.requireNonNull;
 
 import io.smcontainers.env.core.HardwareInfo;
 import io.smcontainers.gpu.probe.HardwareProbe;
+import jakarta.inject.Inject;
 
 /** env-core's view of the machine, answered by gpu-probe. */
 final class ProbedHardware implements HardwareInfo {
     private final HardwareProbe probe;
 
+    @Inject
     ProbedHardware(HardwareProbe probe) {
         this.probe = requireNonNull(probe, "probe is null");
     }

@@ -1,11 +1,6 @@
 package io.smcontainers.launcher;
 
-import com.google.inject.Binder;
-import com.google.inject.Guice;
 import com.google.inject.Injector;
-import com.google.inject.Module;
-import com.google.inject.Stage;
-import com.google.inject.util.Modules;
 import io.smcontainers.env.core.BaseDir;
 import io.smcontainers.env.core.EnvironmentException;
 import io.smcontainers.env.core.ProcessEnvironment;
@@ -15,12 +10,13 @@ import io.smcontainers.framework.spi.Framework;
 import io.smcontainers.framework.spi.TrainingContext;
 import io.smcontainers.framework.spi.UserCodeException;
 import io.smcontainers.intermediate.sync.IntermediateSync;
+import io.smcontainers.intermediate.sync.SyncStarter;
 import io.smcontainers.intermediate.sync.SyncReport;
 import io.smcontainers.intermediate.sync.SyncSettings;
 import io.smcontainers.launcher.error.LauncherException;
-import io.smcontainers.gpu.probe.HardwareProbe;
 import io.smcontainers.launcher.logging.LogSetup;
 import io.smcontainers.launcher.train.LauncherSettings;
+import io.smcontainers.launcher.train.ScriptModeFramework;
 import io.smcontainers.launcher.process.StopSignal;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -56,39 +52,33 @@ public final class TrainCommand {
         }
         StopSignal stop = new StopSignal(settings.stopGrace());
         stop.install();
-        TrainingEnv env;
-        try {
-            env = TrainingEnv.read(environment, new ProbedHardware(HardwareProbe.fromEnvironment(environment)));
-        } catch (EnvironmentException e) {
-            return reportEarlyFailure(environment, e.getMessage(), e.exitCode());
-        } catch (RuntimeException e) {
-            return reportEarlyFailure(environment, "Framework Error: \n" + e, 1);
-        }
-        LogSetup.pythonLevel(env.logLevel());
-        return run(env, new ProcessEnvironment(environment), settings, stop, Thread.currentThread().getContextClassLoader());
+        return run(environment, settings, stop, Thread.currentThread().getContextClassLoader());
     }
 
-    static int run(TrainingEnv env, ProcessEnvironment processEnvironment, LauncherSettings settings, StopSignal stop,
-            ClassLoader loader) {
+    static int run(Map<String, String> environment, LauncherSettings settings, StopSignal stop, ClassLoader loader) {
+        Injector injector;
+        TrainingEnv env;
+        try {
+            injector = Bootstrap.train(environment, settings, stop, FrameworkLocator.locate(environment, loader));
+            env = injector.getInstance(TrainingEnv.class);
+        } catch (RuntimeException e) {
+            return reportEarlyFailure(environment, Outcome.of(Bootstrap.cause(e)));
+        }
+        LogSetup.pythonLevel(env.logLevel());
         Outcome outcome;
         IntermediateSync sync = null;
         Duration syncBound = Duration.ZERO;
         try {
-            Optional<Framework> javaFramework = FrameworkLocator.locate(env.frameworkModule(), loader);
-            Module launcher = new LauncherModule(env, processEnvironment, settings, stop, javaFramework);
-            Module all = javaFramework.isPresent() && javaFramework.get() instanceof Module own
-                    ? Modules.override(launcher).with(own) : launcher;
-            Injector injector = Guice.createInjector(Stage.PRODUCTION, TrainCommand::strict, all);
             Framework framework = injector.getInstance(Framework.class);
-            if (env.frameworkModule().isPresent() || javaFramework.isPresent()) {
+            if (!(framework instanceof ScriptModeFramework)) {
                 log.info("Imported framework {}", framework.name());
             }
             // contract §1 step 3 and §10: the sync starts before the entry point runs and stops, with a bound, after
             // training ends and before the success or failure file is written
-            Optional<SyncSettings> syncSettings = syncSettings(env, processEnvironment);
+            Optional<SyncSettings> syncSettings = syncSettings(env, injector.getInstance(ProcessEnvironment.class));
             if (syncSettings.isPresent()) {
                 syncBound = syncSettings.get().stopTimeout();
-                sync = IntermediateSync.start(syncSettings.get());
+                sync = injector.getInstance(SyncStarter.class).start(syncSettings.get());
             }
             framework.train(injector.getInstance(TrainingContext.class));
             outcome = stop.requested() ? stopped(stop) : Outcome.success();
@@ -131,12 +121,6 @@ public final class TrainCommand {
         return a.compareTo(b) <= 0 ? a : b;
     }
 
-    private static void strict(Binder binder) {
-        binder.disableCircularProxies();
-        binder.requireExplicitBindings();
-        binder.requireExactBindingAnnotations();
-    }
-
     private static Outcome stopped(StopSignal stop) {
         return new Outcome(128 + stop.signalNumber(), "Training stopped: the training job was asked to stop (SIG"
                 + (stop.signalNumber() == 2 ? "INT" : "TERM") + ") after the entry point had finished", null);
@@ -170,7 +154,7 @@ public final class TrainCommand {
         return outcome.exitCode();
     }
 
-    private static int reportEarlyFailure(Map<String, String> environment, String message, int exitCode) {
+    private static int reportEarlyFailure(Map<String, String> environment, Outcome outcome) {
         Path output;
         try {
             output = BaseDir.resolve(environment).paths().output();
@@ -179,11 +163,11 @@ public final class TrainCommand {
             String base = environment.getOrDefault("SAGEMAKER_BASE_DIR", "");
             output = (base.isEmpty() ? Path.of("/opt/ml") : Path.of(base)).resolve("output");
             if (!Files.isDirectory(output.getParent())) {
-                log.error("Reporting training FAILURE\n{}", message);
-                return exitCode;
+                log.error("Reporting training FAILURE\n{}", outcome.message(), outcome.cause());
+                return outcome.exitCode();
             }
         }
-        return report(output.resolve("success"), output.resolve("failure"), new Outcome(exitCode, message, null));
+        return report(output.resolve("success"), output.resolve("failure"), outcome);
     }
 
     /** How the run ended: exit code 0, or the failure message and exit code (training contract §8.5). */

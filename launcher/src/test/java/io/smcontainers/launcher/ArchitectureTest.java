@@ -1,13 +1,19 @@
 package io.smcontainers.launcher;
 
+import static com.tngtech.archunit.core.domain.JavaCall.Predicates.target;
+import static com.tngtech.archunit.core.domain.JavaClass.Predicates.type;
+import static com.tngtech.archunit.core.domain.properties.HasOwner.Predicates.With.owner;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.methods;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.google.inject.Guice;
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
+import io.smcontainers.launcher.process.StopSignal;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -25,29 +31,36 @@ class ArchitectureTest {
     private static JavaClasses production;
     private static JavaClasses tests;
 
+    private static final List<String> MODULES = List.of("env-core", "framework-spi", "gpu-probe", "intermediate-sync", "launcher",
+            "serving-netty");
+
     @BeforeAll
     static void importClasses() {
         production = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS).importPackages(ROOT);
-        // the test classes of every module built before the launcher in this reactor
+        // the test classes of every module, built before the launcher in this reactor
         List<Path> testOutputs = new ArrayList<>();
-        for (String module : List.of("env-core", "framework-spi", "gpu-probe", "intermediate-sync", "launcher", "serving-netty")) {
-            Path output = Path.of("..", module, "target", "test-classes");
-            if (Files.isDirectory(output)) {
-                testOutputs.add(output);
-            }
+        for (String module : MODULES) {
+            testOutputs.add(Path.of("..", module, "target", "test-classes"));
         }
         tests = new ClassFileImporter().importPaths(testOutputs);
     }
 
     @Test
+    void everyModulesTestClassesAreThere() {
+        // the naming rule below reads these folders: a missing one would pass it silently
+        for (String module : MODULES) {
+            Path output = Path.of("..", module, "target", "test-classes");
+            assertTrue(Files.isDirectory(output), output + " is missing: build the reactor (mvn verify) before the launcher's tests");
+        }
+    }
+
+    @Test
     void theClassPathHoldsEveryModuleThatExists() {
         // guards the rules below against passing on an empty import
-        classes().that().resideInAPackage(ROOT + ".env.core..").should().bePublic().orShould().notBePublic()
-                .allowEmptyShould(false).check(production);
-        classes().that().resideInAPackage(ROOT + ".framework.spi..").should().bePublic().orShould().notBePublic()
-                .allowEmptyShould(false).check(production);
-        classes().that().resideInAPackage(ROOT + ".gpu.probe..").should().bePublic().orShould().notBePublic()
-                .allowEmptyShould(false).check(production);
+        for (String module : List.of("env.core", "framework.spi", "gpu.probe", "intermediate.sync", "launcher", "serving.netty")) {
+            classes().that().resideInAPackage(ROOT + "." + module + "..").should().bePublic().orShould().notBePublic()
+                    .allowEmptyShould(false).check(production);
+        }
     }
 
     @Test
@@ -94,11 +107,44 @@ class ArchitectureTest {
     }
 
     @Test
-    void commonsExecOnlyInTheLauncher() {
-        noClasses().that().resideOutsideOfPackage(ROOT + ".launcher..")
-                .should().dependOnClassesThat().resideInAPackage("org.apache.commons.exec..")
-                .because("only the launcher starts user processes")
+    void servingAndSyncAreIndependent() {
+        noClasses().that().resideInAPackage(ROOT + ".serving.netty..")
+                .should().dependOnClassesThat().resideInAPackage(ROOT + ".intermediate.sync..")
                 .check(production);
+        noClasses().that().resideInAPackage(ROOT + ".intermediate.sync..")
+                .should().dependOnClassesThat().resideInAnyPackage(ROOT + ".serving.netty..", ROOT + ".framework.spi..")
+                .check(production);
+    }
+
+    @Test
+    void oneCompositionRoot() {
+        noClasses().that().doNotHaveFullyQualifiedName(Bootstrap.class.getName())
+                .should().callMethodWhere(target(owner(type(Guice.class))))
+                .because("Bootstrap builds the one injector of each command from the library modules")
+                .check(production);
+    }
+
+    @Test
+    void signalsAreHandledInOnePlace() {
+        noClasses().that().doNotHaveFullyQualifiedName(StopSignal.class.getName())
+                .should().dependOnClassesThat().haveFullyQualifiedName("sun.misc.Signal")
+                .orShould().dependOnClassesThat().haveFullyQualifiedName("sun.misc.SignalHandler")
+                .because("StopSignal handles SIGTERM/SIGINT for train and serve")
+                .check(production);
+    }
+
+    @Test
+    void theSpiNeverMentionsGuice() throws Exception {
+        // the types are covered by frameworkSpiDependsOnTheJdkOnly; this covers the docs a framework author reads
+        Path spi = Path.of("..", "framework-spi");
+        try (var files = Files.walk(spi.resolve("src/main"))) {
+            for (Path file : files.filter(Files::isRegularFile).toList()) {
+                String text = Files.readString(file);
+                assertTrue(!text.contains("com.google.inject") && !text.contains("Guice"), file + " mentions Guice");
+            }
+        }
+        String readme = Files.readString(spi.resolve("README.md"));
+        assertTrue(!readme.contains("com.google.inject") && !readme.contains("Guice"), "framework-spi/README.md mentions Guice");
     }
 
     @Test

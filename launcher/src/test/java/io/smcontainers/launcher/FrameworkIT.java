@@ -3,9 +3,6 @@ package io.smcontainers.launcher;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.smcontainers.env.core.HardwareInfo;
-import io.smcontainers.env.core.ProcessEnvironment;
-import io.smcontainers.env.core.TrainingEnv;
 import io.smcontainers.framework.spi.Framework;
 import io.smcontainers.launcher.process.StopSignal;
 import io.smcontainers.launcher.testing.EnvFramework;
@@ -26,7 +23,7 @@ import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Framework selection: a Java class named by SAGEMAKER_TRAINING_MODULE with its own Guice bindings, Python modules, ServiceLoader. */
+/** Framework selection: a Java class named by SAGEMAKER_TRAINING_MODULE with the SPI's environment and command hooks, Python modules, ServiceLoader. */
 class FrameworkIT {
     @TempDir
     Path tmp;
@@ -36,19 +33,19 @@ class FrameworkIT {
         environment.put("SAGEMAKER_BASE_DIR", job.base().toString());
         environment.put("SMC_PYTHON", "/usr/bin/python3");
         environment.putAll(extra);
-        TrainingEnv env = TrainingEnv.read(environment, HardwareInfo.fixed(0, 0, 2));
-        return TrainCommand.run(env, new ProcessEnvironment(environment), LauncherSettings.from(environment),
-                new StopSignal(Duration.ofSeconds(5)), getClass().getClassLoader());
+        return TrainCommand.run(environment, LauncherSettings.from(environment), new StopSignal(Duration.ofSeconds(5)),
+                getClass().getClassLoader());
     }
 
     @Test
-    void javaFrameworkNamedByClassAddsEnvironmentThroughItsGuiceModuleAndChoosesArguments() throws Exception {
+    void javaFrameworkNamedByClassAddsEnvironmentWrapsTheCommandAndChoosesArguments() throws Exception {
         JobFolder job = new JobFolder(tmp).program("train.py").hyperparameter("epochs", "2").sourceFile("train.py", String.join("\n",
                 "import os, sys",
                 "open(os.path.join(os.environ['SM_MODEL_DIR'], 'out'), 'w').write(",
-                "    ' '.join(sys.argv[1:]) + '|' + os.environ['FROM_FRAMEWORK'] + '|' + os.environ['EXTRA'])", "")).write();
+                "    ' '.join(sys.argv[1:]) + '|' + os.environ['FROM_FRAMEWORK'] + '|' + os.environ['EXTRA'] + '|' + os.environ['WRAPPED'])",
+                "")).write();
         assertEquals(0, train(job, Map.of("SAGEMAKER_TRAINING_MODULE", EnvFramework.class.getName())));
-        assertEquals("--from framework|yes:algo-1|1", Files.readString(job.base().resolve("model/out")));
+        assertEquals("--from framework|yes:algo-1|1|yes:algo-1", Files.readString(job.base().resolve("model/out")));
         assertTrue(job.succeeded());
     }
 

@@ -19,7 +19,7 @@ class EnvCoreModuleTest {
     @Test
     void injectorBuildsTheEnvironmentOnce() throws IOException {
         JobFolder job = new JobFolder(temp).hyperparameters("{\"epochs\": \"3\"}");
-        Injector injector = Guice.createInjector(Stage.PRODUCTION, new EnvCoreModule(), new AbstractModule() {
+        Injector injector = Guice.createInjector(Stage.PRODUCTION, EnvCoreModule.training(), new AbstractModule() {
             @Override
             protected void configure() {
                 binder().requireExplicitBindings();

@@ -4,10 +4,10 @@ package io.smcontainers.framework.spi;
  * The runtime's default decoders and encoders, implemented by the serving runtime. Media types match
  * case-insensitively with parameters ignored.
  *
- * <p>Decoded values: {@link NdArray} for JSON arrays of one kind with a regular shape, CSV tables and NPY; otherwise
- * JSON trees made of {@code java.util.List}, {@code java.util.Map} (insertion order), {@code String}, {@code Boolean},
- * {@code Long}, {@code java.math.BigInteger}, {@code Double} and {@link java.util.Optional#empty()} for null. NPZ decodes
- * a {@code scipy.sparse} archive to a dense 2-D {@link NdArray} and any other archive to a {@code Map} of members.
+ * <p>Decoded values: {@link NdArray} for JSON arrays of one kind with a regular shape, CSV tables and NPY; otherwise the
+ * JSON values of this package (see {@code package-info}: {@code Map}, {@code List}, {@code String}, {@code Boolean},
+ * {@code Long} or {@code java.math.BigInteger}, {@code Double}, Java {@code null}). NPZ decodes a {@code scipy.sparse}
+ * archive to a dense 2-D {@link NdArray} and any other archive to a {@code Map} of members.
  */
 public interface Codecs {
     /**

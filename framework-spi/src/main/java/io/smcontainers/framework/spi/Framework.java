@@ -1,5 +1,7 @@
 package io.smcontainers.framework.spi;
 
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -10,9 +12,9 @@ import java.util.Optional;
  * registered in {@code META-INF/services/io.smcontainers.framework.spi.Framework}, else the built-in
  * script-mode framework, which runs the user entry point.
  *
- * <p>This module depends on the JDK only. A framework that wants to replace or add launcher bindings
- * (its own runner, extra environment variables) may also implement {@code com.google.inject.Module};
- * the launcher then installs it as an override of its own modules.
+ * <p>This module depends on the JDK only, and so do its hooks: {@link #userEnvironment} adds variables to the user
+ * process, {@link #customizeCommand} has the last say over the command that runs the user code. A framework that wants
+ * dependency injection for its own classes builds its own injector inside {@link #train}; it never sees the toolkit's.
  */
 public interface Framework {
     /** A short name for logs; the class name by default. */
@@ -26,6 +28,24 @@ public interface Framework {
      * mistakes (exit code 1, message written verbatim), anything else for framework errors.
      */
     void train(TrainingContext context) throws Exception;
+
+    /**
+     * Variables added to the environment of the user process that {@link TrainingContext#runEntryPoint} starts: after
+     * the {@code SM_*} set and {@code PYTHONPATH}, before {@link RunOptions#extraEnvironment()} (which wins on a clash).
+     * Called once per {@code runEntryPoint}; none by default.
+     */
+    default Map<String, String> userEnvironment(TrainingContext context) {
+        return Map.of();
+    }
+
+    /**
+     * The last say over each process {@link TrainingContext#runEntryPoint} starts (the user program, or {@code mpirun} or
+     * {@code torchrun} with it): given the argv the toolkit built and the environment the process gets, returns the argv
+     * to run, e.g. with a wrapper program in front. Never re-parsed by a shell. Unchanged by default.
+     */
+    default List<String> customizeCommand(List<String> argv, Map<String, String> environment) {
+        return argv;
+    }
 
     /**
      * The model handler {@code serve} hosts, when this framework serves models; empty (the default) means it

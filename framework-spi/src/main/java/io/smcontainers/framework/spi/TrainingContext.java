@@ -28,9 +28,9 @@ public interface TrainingContext {
     boolean isMaster();
 
     /**
-     * User hyperparameters, decoded as Python's {@code json.loads} would, in file order. Values are
-     * {@code String}, {@code Boolean}, {@code java.math.BigInteger} (integers), {@code Double},
-     * {@code List}, {@code Map}, or Java {@code null} for JSON null (as env-core decodes them).
+     * User hyperparameters, decoded as Python's {@code json.loads} would, in file order, as the JSON values of this
+     * package (see {@code package-info}: {@code Map}, {@code List}, {@code String}, {@code Boolean}, {@code Long} or
+     * {@code java.math.BigInteger}, {@code Double}, Java {@code null}).
      */
     Map<String, Object> hyperparameters();
 

@@ -1,6 +1,7 @@
 package io.smcontainers.launcher.process;
 
 import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
@@ -8,11 +9,12 @@ import org.slf4j.LoggerFactory;
 import sun.misc.Signal;
 
 /**
- * A stop request for the run (SIGTERM from SageMaker on a stop or spot interruption, SIGINT from a terminal).
+ * A stop request for the run (SIGTERM from SageMaker on a stop or spot interruption, SIGINT from a terminal): the one
+ * place where the launcher handles signals, for {@code train} and {@code serve}.
  *
  * <p>On a request, the running user process group gets the same signal, then SIGKILL after the grace period. Later
- * steps see {@link #requested()} and start nothing new. The request is remembered: the launcher reports a failure
- * and exits with the status of a process ended by that signal.
+ * steps see {@link #requested()} and start nothing new; a server waits for it with {@link #await()}. The request is
+ * remembered: the launcher reports a failure and exits with the status of a process ended by that signal.
  */
 public final class StopSignal {
     private static final Logger log = LoggerFactory.getLogger(StopSignal.class);
@@ -20,16 +22,40 @@ public final class StopSignal {
     private final Duration grace;
     private final AtomicReference<String> received = new AtomicReference<>();
     private final AtomicReference<Running> running = new AtomicReference<>();
+    private final CountDownLatch stopped = new CountDownLatch(1);
 
     public StopSignal(Duration grace) {
         this.grace = grace;
     }
 
-    /** Handles SIGTERM and SIGINT in this JVM from now on (instead of exiting at once). */
+    /** Handles SIGTERM and SIGINT in this JVM from now on (instead of exiting at once); a repeated signal is ignored. */
     public void install() {
+        install(false);
+    }
+
+    /**
+     * As {@link #install()}, but a second signal halts the JVM at once with status 128+n: for a server whose drain the
+     * operator wants to cut short.
+     */
+    public void installHaltingOnRepeat() {
+        install(true);
+    }
+
+    private void install(boolean haltOnRepeat) {
         for (String name : new String[] {"TERM", "INT"}) {
-            Signal.handle(new Signal(name), signal -> request(signal.getName()));
+            Signal.handle(new Signal(name), signal -> {
+                if (haltOnRepeat && requested()) {
+                    log.warn("Second SIG{}: exiting without finishing the drain", signal.getName());
+                    Runtime.getRuntime().halt(128 + signal.getNumber());
+                }
+                request(signal.getName());
+            });
         }
+    }
+
+    /** Blocks until a stop is requested. */
+    public void await() throws InterruptedException {
+        stopped.await();
     }
 
     /** Records a stop request for {@code signal} ({@code TERM}, {@code INT}) and forwards it. Idempotent. */
@@ -37,9 +63,12 @@ public final class StopSignal {
         if (!received.compareAndSet(null, signal)) {
             return;
         }
-        log.warn("Received SIG{}: stopping the user process (grace period {} s, then SIGKILL)", signal, grace.toSeconds());
+        stopped.countDown();
         Running current = running.get();
-        if (current != null) {
+        if (current == null) {
+            log.warn("Received SIG{}: stopping", signal);
+        } else {
+            log.warn("Received SIG{}: stopping the user process (grace period {} s, then SIGKILL)", signal, grace.toSeconds());
             current.group().signal(signal);
             Thread killer = new Thread(() -> killAfterGrace(current), "stop-grace");
             killer.setDaemon(true);

@@ -11,15 +11,19 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
-/** {@link TrainingContext} over the one {@link TrainingEnv} of the run. */
+/** {@link TrainingContext} over the one {@link TrainingEnv} of the run; decoded values as the SPI's JSON values. */
 public final class DefaultTrainingContext implements TrainingContext {
     private final TrainingEnv env;
     private final EntryPointService service;
+    private final Map<String, Object> hyperparameters;
+    private final Map<String, Object> frameworkParameters;
 
     @Inject
     DefaultTrainingContext(TrainingEnv env, EntryPointService service) {
         this.env = requireNonNull(env, "env is null");
         this.service = requireNonNull(service, "service is null");
+        this.hyperparameters = SpiJson.object(env.hyperparameters());
+        this.frameworkParameters = SpiJson.object(env.frameworkParameters());
     }
 
     @Override
@@ -59,12 +63,12 @@ public final class DefaultTrainingContext implements TrainingContext {
 
     @Override
     public Map<String, Object> hyperparameters() {
-        return env.hyperparameters();
+        return hyperparameters;
     }
 
     @Override
     public Map<String, Object> frameworkParameters() {
-        return env.frameworkParameters();
+        return frameworkParameters;
     }
 
     @Override

@@ -6,6 +6,7 @@ import io.smcontainers.env.core.ProcessEnvironment;
 import io.smcontainers.env.core.PyValues;
 import io.smcontainers.env.core.EnvironmentLog;
 import io.smcontainers.env.core.TrainingEnv;
+import io.smcontainers.framework.spi.Framework;
 import io.smcontainers.framework.spi.RunOptions;
 import io.smcontainers.framework.spi.TrainingContext;
 import io.smcontainers.framework.spi.UserCodeException;
@@ -36,7 +37,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -54,11 +54,11 @@ public final class EntryPointService {
     private final Installer installer;
     private final ProcessLauncher launcher;
     private final StopSignal stop;
-    private final Set<EnvironmentContributor> contributors;
+    private final Framework framework;
 
     @Inject
     EntryPointService(TrainingEnv env, ProcessEnvironment processEnvironment, LauncherSettings settings, CodeFetcher fetcher,
-            Installer installer, ProcessLauncher launcher, StopSignal stop, Set<EnvironmentContributor> contributors) {
+            Installer installer, ProcessLauncher launcher, StopSignal stop, Framework framework) {
         this.env = requireNonNull(env, "env is null");
         this.processEnvironment = requireNonNull(processEnvironment, "processEnvironment is null");
         this.settings = requireNonNull(settings, "settings is null");
@@ -66,7 +66,7 @@ public final class EntryPointService {
         this.installer = requireNonNull(installer, "installer is null");
         this.launcher = requireNonNull(launcher, "launcher is null");
         this.stop = requireNonNull(stop, "stop is null");
-        this.contributors = Set.copyOf(contributors);
+        this.framework = requireNonNull(framework, "framework is null");
     }
 
     void run(TrainingContext context, RunOptions options) throws UserCodeException {
@@ -117,7 +117,7 @@ public final class EntryPointService {
     /**
      * The whole user process environment: the launcher's own environment, the toolkit variables ({@code SAGEMAKER_*},
      * {@code CURRENT_HOST}), the {@code SM_*} set, {@code PYTHONPATH} = code dir first (then the inherited value),
-     * then contributed and requested extras.
+     * then the framework's {@link Framework#userEnvironment} and the requested extras.
      */
     Map<String, String> userEnvironment(TrainingContext context, RunOptions options) {
         Map<String, String> all = new LinkedHashMap<>(processEnvironment.variables());
@@ -125,9 +125,7 @@ public final class EntryPointService {
         all.putAll(env.envVars());
         String inherited = processEnvironment.variables().get("PYTHONPATH");
         all.put("PYTHONPATH", env.paths().code() + (inherited == null || inherited.isEmpty() ? "" : ":" + inherited));
-        for (EnvironmentContributor contributor : contributors) {
-            all.putAll(contributor.variables(context));
-        }
+        all.putAll(framework.userEnvironment(context));
         all.putAll(options.extraEnvironment());
         return all;
     }
@@ -191,7 +189,9 @@ public final class EntryPointService {
         execute(new Command(argv, env.paths().code(), torchEnvironment), capture, torchEnvironment);
     }
 
-    private void execute(Command command, boolean capture, Map<String, String> shown) throws UserCodeException {
+    private void execute(Command built, boolean capture, Map<String, String> shown) throws UserCodeException {
+        Command command = new Command(framework.customizeCommand(built.argv(), built.environment()), built.workingDir(),
+                built.environment());
         logInvocation(command, shown);
         ProcessResult result;
         try {

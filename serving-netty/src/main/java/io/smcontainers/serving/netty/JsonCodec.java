@@ -40,7 +40,7 @@ final class JsonCodec {
         return array.isPresent() ? array.get() : tree;
     }
 
-    /** Parses one JSON document into Lists, Maps (insertion order, last duplicate wins), Strings, Longs, BigIntegers, Doubles, Booleans and Optional.empty(). */
+    /** Parses one JSON document into the SPI's JSON values (package io.smcontainers.framework.spi): Lists, Maps (insertion order, last duplicate wins), Strings, Longs, BigIntegers, Doubles, Booleans and null. */
     static Object parse(byte[] body, Charset charset) {
         try (JsonParser parser = charset.name().equals("UTF-8")
                 ? FACTORY.createParser(body)
@@ -103,7 +103,7 @@ final class JsonCodec {
             case VALUE_FALSE:
                 return Boolean.FALSE;
             case VALUE_NULL:
-                return Optional.empty();
+                return null;
             default:
                 throw InvocationException.badRequest("Error while decoding json: unexpected " + token + " at " + location(parser), null);
         }

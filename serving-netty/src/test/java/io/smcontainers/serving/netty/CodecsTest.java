@@ -87,6 +87,15 @@ class CodecsTest {
     }
 
     @Test
+    void jsonNullDecodesToJavaNullAsTheSpiSays() {
+        assertEquals(java.util.Arrays.asList(1L, null), decode("application/json", "[1, null]"));
+        Map<String, Object> withNull = new java.util.LinkedHashMap<>();
+        withNull.put("a", null);
+        assertEquals(withNull, decode("application/json", "{\"a\": null}"));
+        assertEquals(null, decode("application/json", "null"));
+    }
+
+    @Test
     void jsonDecodeErrorsAre400() {
         for (String bad : List.of("", "[1, 2", "[1] [2]", "{'a': 1}", "[1,]", "tru")) {
             InvocationException error = assertThrows(InvocationException.class, () -> decode("application/json", bad), bad);

@@ -1,11 +1,12 @@
-package io.smcontainers.launcher.serve;
+package io.smcontainers.launcher;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.smcontainers.framework.spi.ModelHandler;
-import io.smcontainers.launcher.serve.testing.SlowEchoHandler;
+import io.smcontainers.launcher.testing.SlowEchoHandler;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.ServerSocket;
@@ -64,15 +65,19 @@ class ServeCommandIT {
         assertEquals(base.resolve("model").toString(), invoke(port, "where").body(), "the default model dir is <base>/model");
 
         CompletableFuture<HttpResponse<String>> slow = client.sendAsync(post(port, "slow"), HttpResponse.BodyHandlers.ofString());
-        Thread.sleep(500);
+        await("the handler to start the slow request", () -> Files.exists(base.resolve("model/slow-started")));
         process.destroy();
+        await("serve to take the SIGTERM", () -> stderr().contains("Received SIGTERM: stopping"));
+        assertTrue(process.isAlive(), "serve drains the in-flight request before it exits");
+        assertFalse(slow.isDone(), "the in-flight request is still running");
+        Files.createFile(base.resolve("model/release"));
         HttpResponse<String> drained = slow.get(20, TimeUnit.SECONDS);
         assertEquals(200, drained.statusCode(), "the in-flight request completes during the drain");
         assertEquals("slept", drained.body());
         assertTrue(process.waitFor(30, TimeUnit.SECONDS), "serve exits after the drain");
         String stderr = stderr();
         assertEquals(0, process.exitValue(), stderr);
-        assertTrue(stderr.contains("SIGTERM received"), stderr);
+        assertTrue(stderr.contains("Received SIGTERM: stopping"), stderr);
         assertTrue(stderr.contains("Serving " + HANDLER), stderr);
     }
 
@@ -163,6 +168,20 @@ class ServeCommandIT {
             Thread.sleep(50);
         }
         throw new AssertionError("/ping did not answer 200 within 30 s: " + stderr());
+    }
+
+    private interface Condition {
+        boolean holds() throws Exception;
+    }
+
+    private static void await(String what, Condition condition) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!condition.holds()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out after 30 s waiting for " + what);
+            }
+            Thread.sleep(10);
+        }
     }
 
     private String readQuietly() {

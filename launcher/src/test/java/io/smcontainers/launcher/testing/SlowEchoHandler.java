@@ -1,4 +1,4 @@
-package io.smcontainers.launcher.serve.testing;
+package io.smcontainers.launcher.testing;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 
@@ -13,7 +13,8 @@ import java.nio.file.Path;
 /**
  * The model handler {@code ServeCommandIT} packs into {@code <model dir>/code/handler.jar} (never on the distribution's
  * class path). The model is its folder; {@code loadModel} fails when the folder holds {@code broken}. Bodies:
- * {@code slow} sleeps 1.5 s then answers {@code slept}, {@code where} answers the model folder, anything else is echoed.
+ * {@code slow} creates {@code <model>/slow-started}, waits (at most 30 s) until the test creates {@code <model>/release},
+ * then answers {@code slept}; {@code where} answers the model folder; anything else is echoed.
  */
 public final class SlowEchoHandler implements ModelHandler<Path> {
     @Override
@@ -34,7 +35,11 @@ public final class SlowEchoHandler implements ModelHandler<Path> {
             throws Exception {
         String text = body.text();
         if (text.equals("slow")) {
-            Thread.sleep(1500);
+            Files.createFile(model.resolve("slow-started"));
+            long deadline = System.nanoTime() + 30_000_000_000L;
+            while (!Files.exists(model.resolve("release")) && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
             return InvocationResponse.of("slept".getBytes(UTF_8), "text/plain");
         }
         if (text.equals("where")) {

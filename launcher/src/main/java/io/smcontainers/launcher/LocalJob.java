@@ -1,4 +1,4 @@
-package io.smcontainers.launcher.local;
+package io.smcontainers.launcher;
 
 import static java.util.Objects.requireNonNull;
 

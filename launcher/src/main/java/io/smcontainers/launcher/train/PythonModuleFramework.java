@@ -26,7 +26,7 @@ import java.util.Map;
  * interpreter. The module is then responsible for running the entry point itself (through the Python toolkit it
  * imports). A non-zero exit of that interpreter is the job's failure.
  */
-public final class PythonFrameworkModule implements Framework {
+public final class PythonModuleFramework implements Framework {
     static final String BOOTSTRAP = "import importlib, sys\n"
             + "module = importlib.import_module(sys.argv[1])\n"
             + "print('Imported framework ' + sys.argv[1], file=sys.stderr, flush=True)\n"
@@ -38,7 +38,7 @@ public final class PythonFrameworkModule implements Framework {
     private final Map<String, String> environment;
 
     @Inject
-    PythonFrameworkModule(TrainingEnv env, ProcessLauncher launcher, ProcessEnvironment processEnvironment) {
+    PythonModuleFramework(TrainingEnv env, ProcessLauncher launcher, ProcessEnvironment processEnvironment) {
         this(env.frameworkModule().orElseThrow(), launcher, merge(processEnvironment.variables(), env.toolkitVariables()));
     }
 
@@ -48,7 +48,7 @@ public final class PythonFrameworkModule implements Framework {
         return all;
     }
 
-    PythonFrameworkModule(String value, ProcessLauncher launcher, Map<String, String> environment) {
+    PythonModuleFramework(String value, ProcessLauncher launcher, Map<String, String> environment) {
         String[] parts = value.split(":", -1);
         if (parts.length != 2 || parts[0].isEmpty() || parts[1].isEmpty()) {
             throw new LauncherException(Category.USER, 1, "SAGEMAKER_TRAINING_MODULE '" + value

@@ -1,4 +1,4 @@
-package io.smcontainers.launcher.local;
+package io.smcontainers.launcher;
 
 import io.smcontainers.env.core.PyJson;
 import io.smcontainers.launcher.error.LauncherException;
