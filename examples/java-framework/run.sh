@@ -7,7 +7,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 work=$(mktemp -d)
 cp -r "$root/launcher/target/dist" "$work/dist"
-rm -f "$work/dist/lib/app.jsa"   # the archive is tied to the original class path
+rm -rf "$work/dist/lib/jvm-cache"   # the archives are tied to the original class path
 mkdir -p "$work/classes"
 javac --release 17 -d "$work/classes" -cp "$work/dist/lib/framework-spi.jar" "$here/src/com/example/TimedFramework.java"
 cp -r "$here/resources/META-INF" "$work/classes/"

@@ -1,7 +1,6 @@
 #!/usr/bin/env bash
 # echo-model.sh MODEL_DIR DIST: writes MODEL_DIR/code/handler.jar, a one-class echo ModelHandler registered through
-# ServiceLoader, compiled against DIST/lib/framework-spi.jar. Used to train the serve CDS archive (serve-cds.sh) and by
-# serving-netty/bench/cold-start.sh.
+# ServiceLoader, compiled against DIST/lib/framework-spi.jar. Used by serving-netty/bench/cold-start.sh.
 set -euo pipefail
 model=$1 dist=$2
 work=$(mktemp -d)

@@ -1,5 +1,8 @@
 package io.smcontainers.launcher;
 
+import io.smcontainers.launcher.logging.LogSetup;
+import io.smcontainers.launcher.process.OrphanReaper;
+import io.smcontainers.launcher.warmup.WarmUpCommand;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -25,6 +28,8 @@ public final class Main {
             "                             lay out a job folder as SageMaker does and train on it",
             "  local serve --model-dir DIR [--port N]",
             "                             serve a model folder on 127.0.0.1 for local testing",
+            "  warm-up                    write the start-up archives (CDS; AOT cache on JDK 25+) for this JVM into lib/",
+            "  --version                  print the version",
             "");
 
     private Main() {}
@@ -35,6 +40,7 @@ public final class Main {
         }
         PrintStream out = new PrintStream(System.out, false, StandardCharsets.UTF_8);
         PrintStream err = new PrintStream(System.err, true, StandardCharsets.UTF_8);
+        LogSetup.useFormat(System.getenv());
         int code = run(Arrays.asList(args), System.getenv(), out, err);
         out.flush();
         err.flush();
@@ -47,6 +53,9 @@ public final class Main {
             return 2;
         }
         String command = args.get(0);
+        if (command.equals("train") || command.equals("serve")) {
+            OrphanReaper.startIfInit(); // the container's entry point: reap like tini
+        }
         List<String> rest = args.subList(1, args.size());
         switch (command) {
             case "serve":
@@ -60,6 +69,12 @@ public final class Main {
                 return 0;
             case "train":
                 return TrainCommand.run(environment);
+            case "--version":
+            case "version":
+                out.println("sagemaker-toolkit " + version());
+                return 0;
+            case "warm-up":
+                return WarmUpCommand.run(rest, environment, out, err);
             case "local":
                 if (!rest.isEmpty() && rest.get(0).equals("serve")) {
                     // a local endpoint is for this machine only, unless SMC_BIND_ADDRESS says otherwise
@@ -73,5 +88,11 @@ public final class Main {
                 err.print(USAGE);
                 return 2;
         }
+    }
+
+    /** The version from the launcher jar's manifest ({@code Implementation-Version}), "unknown" outside a jar. */
+    static String version() {
+        String version = Main.class.getPackage().getImplementationVersion();
+        return version == null ? "unknown" : version;
     }
 }

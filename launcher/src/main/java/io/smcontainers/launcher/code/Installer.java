@@ -5,6 +5,8 @@ import static java.util.Objects.requireNonNull;
 import io.smcontainers.framework.spi.UserCodeException;
 import io.smcontainers.launcher.error.LauncherException;
 import io.smcontainers.launcher.error.LauncherException.Category;
+import io.smcontainers.launcher.logging.Heartbeat;
+import io.smcontainers.launcher.logging.TransferProgress;
 import io.smcontainers.launcher.process.Command;
 import io.smcontainers.launcher.process.FailureMessage;
 import io.smcontainers.launcher.process.ProcessLauncher;
@@ -125,7 +127,8 @@ public final class Installer {
         Command command = new Command(argv, codeDir, environment);
         log.info("Running: {}", command.display());
         ProcessResult result;
-        try {
+        try (Heartbeat beat = Heartbeat.start(String.join(" ", argv.subList(1, argv.size())),
+                TransferProgress.interval(environment.get("SMC_PROGRESS_INTERVAL_SECONDS")))) {
             result = launcher.run(command, true);
         } catch (IOException e) {
             throw new UserCodeException(errorClass + ":\nExitCode 1\nErrorMessage \"" + e.getMessage() + "\"\nCommand \""

@@ -2,14 +2,17 @@ package io.smcontainers.launcher.code;
 
 import io.smcontainers.launcher.error.LauncherException;
 import io.smcontainers.launcher.error.LauncherException.Category;
+import io.smcontainers.launcher.logging.TransferProgress;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
@@ -18,7 +21,6 @@ import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.exception.SdkException;
-import software.amazon.awssdk.core.sync.ResponseTransformer;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -47,9 +49,15 @@ final class SdkS3Source implements S3Source {
         Optional<String> endpoint = value("S3_ENDPOINT_URL");
         String where = "s3://" + bucket + "/" + key + endpoint.map(e -> " (endpoint " + e + ")").orElse("");
         log.info("Downloading {}", where);
-        try (S3Client s3 = client(endpoint); OutputStream out = Files.newOutputStream(target)) {
-            s3.getObject(GetObjectRequest.builder().bucket(bucket).key(key).build(), ResponseTransformer.toOutputStream(out));
-        } catch (IOException e) {
+        try (S3Client s3 = client(endpoint); OutputStream file = Files.newOutputStream(target)) {
+            s3.getObject(GetObjectRequest.builder().bucket(bucket).key(key).build(), (response, in) -> {
+                OptionalLong size = response.contentLength() == null ? OptionalLong.empty() : OptionalLong.of(response.contentLength());
+                try (TransferProgress out = TransferProgress.of(file, where, size, TransferProgress.interval(environment.get("SMC_PROGRESS_INTERVAL_SECONDS")))) {
+                    in.transferTo(out);
+                }
+                return null;
+            });
+        } catch (IOException | UncheckedIOException e) {
             throw new LauncherException(Category.PLATFORM, 1, "Cannot write the download of " + where + " to " + target + ": " + e, e);
         } catch (S3Exception e) {
             int status = e.statusCode();

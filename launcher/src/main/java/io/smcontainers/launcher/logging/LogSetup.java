@@ -14,6 +14,10 @@ import ch.qos.logback.core.spi.ContextAwareBase;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneId;
+import java.util.Locale;
+import java.util.Map;
+import net.logstash.logback.encoder.LogstashEncoder;
+import net.logstash.logback.fieldnames.LogstashFieldNames;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -21,6 +25,11 @@ import org.slf4j.LoggerFactory;
  * layout, {@code 2026-11-23 07:05:51,637 sagemaker-training-toolkit INFO     Reporting training SUCCESS}, level INFO until the job's
  * {@code sagemaker_container_log_level} is known. Registered through
  * {@code META-INF/services/ch.qos.logback.classic.spi.Configurator}.
+ *
+ * <p>{@code SMC_LOG_FORMAT=json} ({@link #useFormat}) swaps the layout for logstash-logback-encoder's: one JSON object
+ * per line with {@code time} (ISO-8601 with offset), {@code level}, {@code logger}, {@code thread}, {@code message},
+ * {@code stack_trace} when there is one, and the MDC entries ({@code request_id}, {@code model}, {@code worker} on
+ * serving's inference threads) as top-level fields.
  */
 public final class LogSetup extends ContextAwareBase implements Configurator {
     @Override
@@ -42,6 +51,45 @@ public final class LogSetup extends ContextAwareBase implements Configurator {
         root.setLevel(Level.INFO);
         root.addAppender(console);
         return ExecutionStatus.DO_NOT_INVOKE_NEXT_IF_ANY;
+    }
+
+    /**
+     * Applies {@code SMC_LOG_FORMAT} from {@code environment}: {@code json}, or {@code text} (the default, the reference's
+     * layout); any other value keeps text and says so.
+     */
+    public static void useFormat(Map<String, String> environment) {
+        if (!environment.containsKey("SMC_LOG_FORMAT")) {
+            return; // text, already configured; and no logback start-up for commands that never log
+        }
+        String format = environment.getOrDefault("SMC_LOG_FORMAT", "text").strip().toLowerCase(Locale.ROOT);
+        if (!(LoggerFactory.getILoggerFactory() instanceof LoggerContext context)
+                || !(context.getLogger(Logger.ROOT_LOGGER_NAME).getAppender("console") instanceof ConsoleAppender<ILoggingEvent> console)) {
+            return;
+        }
+        if (format.equals("json")) {
+            console.stop();
+            console.setEncoder(jsonEncoder(context));
+            console.start();
+        } else if (!format.equals("text") && !format.isEmpty()) {
+            LoggerFactory.getLogger(LogSetup.class).warn("SMC_LOG_FORMAT={} is neither text nor json; logging text", environment.get("SMC_LOG_FORMAT"));
+        }
+    }
+
+    /** The JSON-lines encoder of SMC_LOG_FORMAT=json. */
+    static LogstashEncoder jsonEncoder(LoggerContext context) {
+        LogstashEncoder json = new LogstashEncoder();
+        json.setContext(context);
+        LogstashFieldNames names = json.getFieldNames();
+        names.setTimestamp("time");
+        names.setLogger("logger");
+        names.setThread("thread");
+        names.setStackTrace("stack_trace");
+        names.setVersion("[ignore]");
+        names.setLevelValue("[ignore]");
+        json.setIncludeContext(false);
+        json.setLineSeparator("\n");
+        json.start();
+        return json;
     }
 
     /** Sets the root level from a Python logging level (10 DEBUG, 20 INFO, 30 WARNING, 40 ERROR, 50 CRITICAL). */

@@ -9,6 +9,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 /**
  * W inference threads behind a bounded FIFO queue: {@link #offer} never blocks (full means 503). A worker whose handler
@@ -143,7 +144,15 @@ final class InferencePool {
                     }
                     continue;
                 }
-                execute(job);
+                // who a log line of this invocation is about (the handler's own lines included), for SMC_LOG_FORMAT=json
+                MDC.put("request_id", job.exchange.requestId());
+                MDC.put("model", job.model.name());
+                MDC.put("worker", thread.getName());
+                try {
+                    execute(job);
+                } finally {
+                    MDC.clear();
+                }
                 Thread.interrupted();
             }
         }
