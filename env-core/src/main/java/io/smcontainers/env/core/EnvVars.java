@@ -31,8 +31,12 @@ final class EnvVars {
         return "SM_" + key.toUpperCase(Locale.ROOT);
     }
 
-    static Map<String, String> build(JobPaths paths, Map<String, Object> p, List<String> cmdArgs, Map<String, Object> hyperparameters,
-            Map<String, Path> hyperparameterSources) {
+    /**
+     * The variables in the reference's build order, from the properties and the views they are built from: the
+     * channel directories, the command-line arguments and the user hyperparameters.
+     */
+    static Map<String, String> build(JobPaths paths, Map<String, Object> p, Map<String, String> channelDirs, List<String> cmdArgs,
+            Map<String, Object> hyperparameters) {
         List<Source> pairs = new ArrayList<>();
         Path resource = paths.resourceConfigFile();
         Path inputData = paths.inputDataConfigFile();
@@ -45,7 +49,7 @@ final class EnvVars {
         add(pairs, "resource_config", p, resource);
         add(pairs, "input_data_config", p, inputData);
         add(pairs, "output_data_dir", p, null);
-        pairs.add(new Source("channels", sortedChannels(p), inputData, null));
+        pairs.add(new Source("channels", sortedChannels(channelDirs), inputData, null));
         add(pairs, "current_host", p, resource);
         add(pairs, "current_instance_type", p, resource);
         add(pairs, "current_instance_group", p, resource);
@@ -72,14 +76,11 @@ final class EnvVars {
         if (PyValues.truthy(topology)) {
             pairs.add(new Source("topology", topology, resource, "topology"));
         }
-        @SuppressWarnings("unchecked")
-        Map<String, Object> channels = (Map<String, Object>) p.get("channel_input_dirs");
-        for (Map.Entry<String, Object> channel : channels.entrySet()) {
+        for (Map.Entry<String, String> channel : channelDirs.entrySet()) {
             pairs.add(new Source("channel_" + channel.getKey(), channel.getValue(), inputData, channel.getKey()));
         }
         for (Map.Entry<String, Object> hyperparameter : hyperparameters.entrySet()) {
-            pairs.add(new Source("hp_" + hyperparameter.getKey(), hyperparameter.getValue(),
-                    hyperparameterSources.get(hyperparameter.getKey()), hyperparameter.getKey()));
+            pairs.add(new Source("hp_" + hyperparameter.getKey(), hyperparameter.getValue(), hyperparameterFile, hyperparameter.getKey()));
         }
 
         Map<String, String> result = new LinkedHashMap<>();
@@ -92,10 +93,8 @@ final class EnvVars {
         return Collections.unmodifiableMap(result);
     }
 
-    private static List<Object> sortedChannels(Map<String, Object> p) {
-        @SuppressWarnings("unchecked")
-        Map<String, Object> channels = (Map<String, Object>) p.get("channel_input_dirs");
-        List<String> names = new ArrayList<>(channels.keySet());
+    private static List<Object> sortedChannels(Map<String, String> channelDirs) {
+        List<String> names = new ArrayList<>(channelDirs.keySet());
         names.sort(CodePointOrder.INSTANCE);
         return Collections.unmodifiableList(new ArrayList<>(names));
     }

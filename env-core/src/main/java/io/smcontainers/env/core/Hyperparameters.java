@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -13,6 +14,11 @@ import org.slf4j.LoggerFactory;
  */
 record Hyperparameters(Map<String, Object> user, Map<String, Object> sagemaker, Map<String, Object> framework) {
     private static final Logger log = LoggerFactory.getLogger(Hyperparameters.class);
+    /** The reserved hyperparameters: with the other {@code sagemaker_*} ones, never user hyperparameters or arguments. */
+    static final Set<String> RESERVED = Set.of(
+            "sagemaker_program", "sagemaker_submit_directory", "sagemaker_enable_cloudwatch_metrics", "sagemaker_region",
+            "sagemaker_container_log_level", "sagemaker_job_name", "default_user_module_name", "_tuning_objective_metric",
+            "sagemaker_s3_output");
 
     static Hyperparameters decode(Path file, Map<String, Object> raw) {
         Map<String, Object> user = new LinkedHashMap<>();
@@ -21,9 +27,9 @@ record Hyperparameters(Map<String, Object> user, Map<String, Object> sagemaker, 
         for (Map.Entry<String, Object> entry : raw.entrySet()) {
             String name = entry.getKey();
             Object value = decodeValue(file, name, entry.getValue());
-            if (TrainingEnv.RESERVED.contains(name) || name.startsWith("sagemaker_")) {
+            if (RESERVED.contains(name) || name.startsWith("sagemaker_")) {
                 sagemaker.put(name, value);
-                if (!TrainingEnv.RESERVED.contains(name)) {
+                if (!RESERVED.contains(name)) {
                     framework.put(name, value);
                 }
             }

@@ -2,7 +2,6 @@ package io.smcontainers.env.core;
 
 import static java.util.Objects.requireNonNull;
 
-import java.math.BigInteger;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -10,52 +9,47 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.TreeMap;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The training environment of one job, built once per run from the job folder, the process environment
  * and the hardware, with every property of the reference toolkit (sagemaker-training 5.x, a superset of
- * sagemaker-containers). Immutable. {@link #envVars()} and {@link #cmdArgs()} are exactly what the
- * reference exports to the user process.
+ * sagemaker-containers). Immutable: typed parts read by {@link TrainingEnvReader}, and the views derived from
+ * them once, here: {@link #properties()} (the one place that names the reference properties), {@link #envVars()}
+ * and {@link #cmdArgs()} (exactly what the reference exports to the user process) and {@link #toolkitVariables()}.
  */
 public final class TrainingEnv {
-    private static final Logger log = LoggerFactory.getLogger(TrainingEnv.class);
-
-    static final String DEFAULT_INSTANCE_GROUP = "homogeneousCluster";
-    static final Set<String> RESERVED = Set.of(
-            "sagemaker_program", "sagemaker_submit_directory", "sagemaker_enable_cloudwatch_metrics", "sagemaker_region",
-            "sagemaker_container_log_level", "sagemaker_job_name", "default_user_module_name", "_tuning_objective_metric",
-            "sagemaker_s3_output");
-    static final List<String> DISTRIBUTION_FLAGS = List.of(
-            "sagemaker_mpi_enabled", "sagemaker_parameter_server_enabled", "sagemaker_distributed_dataparallel_enabled",
-            "sagemaker_pytorch_ddp_enabled", "sagemaker_pytorch_xla_multi_worker_enabled",
-            "sagemaker_multi_worker_mirrored_strategy_enabled", "sagemaker_torch_distributed_enabled");
-
-    private final JobPaths paths;
-    private final Optional<Path> fallbackBase;
+    private final BaseDir baseDir;
+    private final Cluster cluster;
+    private final Distribution distribution;
+    private final Resources resources;
+    private final Channels channels;
+    private final Hyperparameters hyperparameters;
+    private final UserCode userCode;
+    private final LogLevel logLevel;
+    private final JobIdentity identity;
+    // derived from the parts above, once
     private final Map<String, Object> properties;
-    private final Map<String, String> envVars;
     private final List<String> cmdArgs;
+    private final Map<String, String> envVars;
     private final Map<String, String> toolkitVariables;
-    private final Map<String, Object> hyperparameters;
-    private final Map<String, Object> sagemakerHyperparameters;
-    private final Map<String, Object> frameworkParameters;
-    private final int effectiveLogLevel;
 
-    private TrainingEnv(Builder b) {
-        this.paths = b.paths;
-        this.fallbackBase = b.fallbackBase;
-        this.properties = b.properties;
-        this.hyperparameters = b.hyperparameters;
-        this.sagemakerHyperparameters = b.sagemakerHyperparameters;
-        this.frameworkParameters = b.frameworkParameters;
-        this.cmdArgs = CommandLine.toCmdArgs(hyperparameters);
-        this.envVars = EnvVars.build(paths, properties, cmdArgs, hyperparameters, b.hyperparameterSources);
-        this.toolkitVariables = b.toolkitVariables;
-        this.effectiveLogLevel = b.effectiveLogLevel;
+    TrainingEnv(BaseDir baseDir, Cluster cluster, Distribution distribution, Resources resources, Channels channels,
+            Hyperparameters hyperparameters, UserCode userCode, LogLevel logLevel, JobIdentity identity) {
+        this.baseDir = requireNonNull(baseDir, "baseDir is null");
+        this.cluster = requireNonNull(cluster, "cluster is null");
+        this.distribution = requireNonNull(distribution, "distribution is null");
+        this.resources = requireNonNull(resources, "resources is null");
+        this.channels = requireNonNull(channels, "channels is null");
+        this.hyperparameters = requireNonNull(hyperparameters, "hyperparameters is null");
+        this.userCode = requireNonNull(userCode, "userCode is null");
+        this.logLevel = requireNonNull(logLevel, "logLevel is null");
+        this.identity = requireNonNull(identity, "identity is null");
+        this.properties = referenceProperties(baseDir.paths(), cluster, distribution, resources, channels, hyperparameters, userCode,
+                logLevel, identity);
+        this.cmdArgs = CommandLine.toCmdArgs(hyperparameters.user());
+        this.envVars = EnvVars.build(baseDir.paths(), properties, channels.dirs(), cmdArgs, hyperparameters.user());
+        this.toolkitVariables = toolkitVariables(baseDir, cluster, identity);
     }
 
     /**
@@ -72,16 +66,79 @@ public final class TrainingEnv {
     public static TrainingEnv read(Map<String, String> processEnvironment, HardwareInfo hardware, BaseDir baseDir) {
         requireNonNull(processEnvironment, "processEnvironment is null");
         requireNonNull(hardware, "hardware is null");
-        return new Builder(processEnvironment, hardware, baseDir).build();
+        requireNonNull(baseDir, "baseDir is null");
+        return new TrainingEnvReader(processEnvironment, hardware, baseDir).read();
+    }
+
+    /**
+     * The 37 properties of the reference environment object, by their reference names, in code-point order (the
+     * order of {@code SM_TRAINING_ENV}'s keys).
+     */
+    private static Map<String, Object> referenceProperties(JobPaths paths, Cluster cluster, Distribution distribution,
+            Resources resources, Channels channels, Hyperparameters hyperparameters, UserCode userCode, LogLevel logLevel,
+            JobIdentity identity) {
+        Map<String, Object> p = new TreeMap<>(CodePointOrder.INSTANCE);
+        p.put("additional_framework_parameters", hyperparameters.framework());
+        p.put("channel_input_dirs", channels.dirs());
+        p.put("current_host", cluster.currentHost());
+        p.put("current_instance_group", cluster.currentInstanceGroup());
+        p.put("current_instance_group_hosts", cluster.currentInstanceGroupHosts());
+        p.put("current_instance_type", cluster.currentInstanceType());
+        p.put("distribution_hosts", distribution.hosts());
+        p.put("distribution_instance_groups", distribution.instanceGroups());
+        p.put("framework_module", userCode.frameworkModule().orElse(null));
+        p.put("hosts", cluster.hosts());
+        p.put("hyperparameters", hyperparameters.user());
+        p.put("input_config_dir", paths.inputConfig().toString());
+        p.put("input_data_config", channels.inputDataConfig());
+        p.put("input_dir", paths.input().toString());
+        p.put("instance_groups", cluster.instanceGroupNames());
+        p.put("instance_groups_dict", cluster.instanceGroupsByName());
+        p.put("is_hetero", cluster.isHetero());
+        p.put("is_master", isMaster(cluster, distribution));
+        p.put("is_modelparallel_enabled", distribution.modelParallel().referenceValue());
+        p.put("is_smddpmprun_installed", resources.smddpmprunInstalled());
+        p.put("is_smddprun_installed", resources.smddprunInstalled());
+        p.put("job_name", identity.trainingJobName().orElse(null));
+        p.put("log_level", logLevel.value());
+        p.put("master_hostname", distribution.masterHostname());
+        p.put("model_dir", paths.model().toString());
+        p.put("module_dir", userCode.moduleDir());
+        p.put("module_name", userCode.moduleName());
+        p.put("network_interface_name", cluster.networkInterfaceName());
+        p.put("num_cpus", resources.cpus());
+        p.put("num_gpus", resources.gpus());
+        p.put("num_neurons", resources.neurons());
+        p.put("output_data_dir", paths.outputData().toString());
+        p.put("output_dir", paths.output().toString());
+        p.put("output_intermediate_dir", paths.intermediate().toString());
+        p.put("resource_config", cluster.resourceConfig());
+        p.put("topology", cluster.topology());
+        p.put("user_entry_point", userCode.entryPoint());
+        return Collections.unmodifiableMap(p);
+    }
+
+    /** What the toolkit exports to its own process environment, in the reference's order. */
+    private static Map<String, String> toolkitVariables(BaseDir baseDir, Cluster cluster, JobIdentity identity) {
+        Map<String, String> toolkit = new LinkedHashMap<>();
+        baseDir.fallback().ifPresent(base -> toolkit.put(BaseDir.BASE_DIR_VARIABLE, base.toString()));
+        toolkit.put("SAGEMAKER_JOB_NAME", identity.sagemakerJobName());
+        toolkit.put("CURRENT_HOST", cluster.currentHost());
+        toolkit.put("SAGEMAKER_REGION", identity.region());
+        return Collections.unmodifiableMap(toolkit);
+    }
+
+    private static boolean isMaster(Cluster cluster, Distribution distribution) {
+        return cluster.currentHost().equals(distribution.masterHostname());
     }
 
     public JobPaths paths() {
-        return paths;
+        return baseDir.paths();
     }
 
     /** The base dir the local fallback created, if it ran. */
     public Optional<Path> fallbackBase() {
-        return fallbackBase;
+        return baseDir.fallback();
     }
 
     /** Every property of the reference environment object, by its reference name, in code-point order. */
@@ -91,7 +148,7 @@ public final class TrainingEnv {
 
     /** Whether model parallelism is on: Python truthiness of {@code is_modelparallel_enabled} (training contract §3.4). */
     public boolean modelParallelEnabled() {
-        return PyValues.truthy(properties.get("is_modelparallel_enabled"));
+        return distribution.modelParallel() == ModelParallel.ON;
     }
 
     /** {@code SM_TRAINING_ENV}'s value: the properties as Python-compatible JSON. */
@@ -119,436 +176,238 @@ public final class TrainingEnv {
 
     /** User hyperparameters, decoded, in file order. */
     public Map<String, Object> hyperparameters() {
-        return hyperparameters;
+        return hyperparameters.user();
     }
 
     /** The reserved and {@code sagemaker_*} hyperparameters, decoded, in file order. */
     public Map<String, Object> sagemakerHyperparameters() {
-        return sagemakerHyperparameters;
+        return hyperparameters.sagemaker();
     }
 
     /** {@code SM_FRAMEWORK_PARAMS}: the {@code sagemaker_*} hyperparameters that are not reserved. */
     public Map<String, Object> frameworkParameters() {
-        return frameworkParameters;
+        return hyperparameters.framework();
     }
 
     public Optional<String> userEntryPoint() {
-        Object value = properties.get("user_entry_point");
+        Object value = userCode.entryPoint();
         return value == null ? Optional.empty() : Optional.of(PyValues.str(value));
     }
 
     public String moduleName() {
-        return (String) properties.get("module_name");
+        return userCode.moduleName();
     }
 
     /** Where the user code comes from: an S3 URI, a local directory, tarball or file. */
     public String moduleDir() {
-        return (String) properties.get("module_dir");
+        return userCode.moduleDir();
     }
 
     /** {@code is_smddpmprun_installed}: whether {@code smddpmprun} is on the {@code PATH} (looked up once, by the probe). */
     public boolean smddpmprunInstalled() {
-        return (Boolean) properties.get("is_smddpmprun_installed");
+        return resources.smddpmprunInstalled();
     }
 
     public Optional<String> frameworkModule() {
-        return Optional.ofNullable((String) properties.get("framework_module"));
+        return userCode.frameworkModule();
     }
 
     /** The log level as a number the toolkit can use (invalid values fall back to 20 with a warning). */
     public int logLevel() {
-        return effectiveLogLevel;
+        return logLevel.effective();
     }
 
     public String currentHost() {
-        return (String) properties.get("current_host");
+        return cluster.currentHost();
     }
 
     public List<String> hosts() {
-        return strings(properties.get("hosts"));
+        return cluster.hosts();
     }
 
     public List<String> distributionHosts() {
-        return strings(properties.get("distribution_hosts"));
+        return strings(distribution.hosts());
     }
 
     public String masterHostname() {
-        return (String) properties.get("master_hostname");
+        return distribution.masterHostname();
     }
 
     public boolean isMaster() {
-        return (Boolean) properties.get("is_master");
+        return isMaster(cluster, distribution);
     }
 
     public String networkInterfaceName() {
-        return PyValues.str(properties.get("network_interface_name"));
+        return PyValues.str(cluster.networkInterfaceName());
     }
 
     public int numGpus() {
-        return (Integer) properties.get("num_gpus");
+        return resources.gpus();
     }
 
     public int numCpus() {
-        return (Integer) properties.get("num_cpus");
+        return resources.cpus();
     }
 
     public int numNeurons() {
-        return (Integer) properties.get("num_neurons");
+        return resources.neurons();
     }
 
     public String currentInstanceType() {
-        return PyValues.str(properties.get("current_instance_type"));
+        return PyValues.str(cluster.currentInstanceType());
     }
 
     public String currentInstanceGroup() {
-        return PyValues.str(properties.get("current_instance_group"));
+        return PyValues.str(cluster.currentInstanceGroup());
     }
 
     public List<String> distributionInstanceGroups() {
-        Object value = properties.get("distribution_instance_groups");
+        Object value = distribution.instanceGroups();
         if (value instanceof List<?> list) {
-            List<String> out = new ArrayList<>();
-            list.forEach(item -> out.add(PyValues.str(item)));
-            return List.copyOf(out);
+            return strings(list);
         }
         return List.of(PyValues.str(value));
     }
 
     /** {@code TRAINING_JOB_NAME} from the platform. */
     public Optional<String> jobName() {
-        return Optional.ofNullable((String) properties.get("job_name"));
+        return identity.trainingJobName();
     }
 
     /** {@code SAGEMAKER_REGION} as the toolkit exports it (may be empty). */
     public String region() {
-        return toolkitVariables.get("SAGEMAKER_REGION");
+        return identity.region();
     }
 
-    private static List<String> strings(Object value) {
+    private static List<String> strings(List<?> values) {
         List<String> out = new ArrayList<>();
-        ((List<?>) value).forEach(item -> out.add(PyValues.str(item)));
+        values.forEach(item -> out.add(PyValues.str(item)));
         return Collections.unmodifiableList(out);
     }
 
-    /** Reads and derives everything once, in the reference's order. */
-    private static final class Builder {
-        private final Map<String, String> environment;
-        private final HardwareInfo hardware;
-        private final JobPaths paths;
-        private final Optional<Path> fallbackBase;
-        private Map<String, Object> properties;
-        private Map<String, Object> hyperparameters;
-        private Map<String, Object> sagemakerHyperparameters;
-        private Map<String, Object> frameworkParameters;
-        private Map<String, String> toolkitVariables;
-        private final Map<String, Path> hyperparameterSources = new LinkedHashMap<>();
-        private int effectiveLogLevel = 20;
+    /*
+     * The typed parts. A component typed Object holds a JSON value as the reference keeps it (it may be a number
+     * where a name is expected, or null for JSON null): the properties show it as read, the accessors above show
+     * Python's str() of it.
+     */
 
-        Builder(Map<String, String> environment, HardwareInfo hardware, BaseDir baseDir) {
-            this.environment = environment;
-            this.hardware = hardware;
-            this.paths = baseDir.paths();
-            this.fallbackBase = baseDir.fallback();
+    /** {@code resourceconfig.json}: this container, the job's hosts, the network and the instance groups. */
+    record Cluster(Map<String, Object> resourceConfig, String currentHost, List<String> hosts, Object networkInterfaceName,
+            Object currentInstanceType, Object currentInstanceGroup, List<InstanceGroup> instanceGroups, Object topology) {
+        Cluster {
+            requireNonNull(resourceConfig, "resourceConfig is null");
+            requireNonNull(currentHost, "currentHost is null");
+            hosts = List.copyOf(requireNonNull(hosts, "hosts is null"));
+            instanceGroups = List.copyOf(requireNonNull(instanceGroups, "instanceGroups is null"));
         }
 
-        TrainingEnv build() {
-            Path resourceFile = paths.resourceConfigFile();
-            Map<String, Object> resourceConfig = ConfigFiles.readObject(resourceFile);
-            Map<String, Object> inputDataConfig = ConfigFiles.readObject(paths.inputDataConfigFile());
-            Map<String, Object> rawHyperparameters = ConfigFiles.readObject(paths.hyperparametersFile());
-
-            String currentHost = requiredString(resourceFile, resourceConfig, "current_host");
-            List<String> hosts = requiredHosts(resourceFile, resourceConfig);
-
-            Hyperparameters decoded = Hyperparameters.decode(paths.hyperparametersFile(), rawHyperparameters);
-            hyperparameters = decoded.user();
-            sagemakerHyperparameters = decoded.sagemaker();
-            frameworkParameters = decoded.framework();
-
-            Object networkInterface = resourceConfig.getOrDefault("network_interface_name", "eth0");
-            Object currentInstanceType = resourceConfig.getOrDefault("current_instance_type", "local");
-            Object currentGroup = resourceConfig.getOrDefault("current_group_name", DEFAULT_INSTANCE_GROUP);
-            List<Map<String, Object>> groups = instanceGroups(resourceFile, resourceConfig);
-
-            List<Object> groupNames = new ArrayList<>();
-            Map<String, Object> groupsByName = new LinkedHashMap<>();
-            List<Object> currentGroupHosts = List.of();
-            for (Map<String, Object> group : groups) {
-                groupNames.add(group.get("instance_group_name"));
-                groupsByName.put((String) group.get("instance_group_name"), group);
-            }
-            for (Map<String, Object> group : groups) {
-                if (group.get("instance_group_name").equals(currentGroup)) {
-                    currentGroupHosts = list(group.get("hosts"));
-                    break;
-                }
-            }
-            boolean isHetero = groups.size() > 1;
-
-            Object distributionGroups = distributionInstanceGroups(currentGroup);
-            List<Object> distributionHosts = new ArrayList<>();
-            if (!groups.isEmpty()) {
-                for (Map<String, Object> group : groups) {
-                    if (pythonIn(group.get("instance_group_name"), distributionGroups, resourceFile)) {
-                        distributionHosts.addAll(list(group.get("hosts")));
-                    }
-                }
-            }
-            else {
-                distributionHosts.addAll(hosts);
-            }
-            String masterHostname = distributionHosts.isEmpty() ? hosts.get(0) : PyValues.str(distributionHosts.get(0));
-
-            Object topology = resourceConfig.getOrDefault("topology", List.of());
-
-            // entry point and module (§7.1)
-            String programVariable = environment.get("SAGEMAKER_PROGRAM");
-            Object userEntryPoint = (programVariable != null && !programVariable.isEmpty())
-                    ? programVariable
-                    : sagemakerHyperparameters.get("sagemaker_program");
-            String moduleName = programVariable != null
-                    ? programVariable
-                    : PyValues.str(sagemakerHyperparameters.get("sagemaker_program"));
-            if (moduleName.endsWith(".py")) {
-                moduleName = moduleName.substring(0, moduleName.length() - 3);
-            }
-            String moduleDir = sagemakerHyperparameters.containsKey("sagemaker_submit_directory")
-                    ? PyValues.str(sagemakerHyperparameters.get("sagemaker_submit_directory"))
-                    : paths.code().toString();
-
-            checkLogLevelVariable();
-            Object logLevel = sagemakerHyperparameters.getOrDefault("sagemaker_container_log_level", BigInteger.valueOf(20));
-            effectiveLogLevel = effectiveLogLevel(logLevel);
-
-            int gpus = hardware.gpuCount();
-            int neurons = hardware.neuronCoreCount(PyValues.str(currentInstanceType));
-            int cpus = hardware.cpuCount();
-
-            Map<String, Object> channelDirs = new LinkedHashMap<>();
-            for (String channel : inputDataConfig.keySet()) {
-                channelDirs.put(channel, paths.channel(channel));
-            }
-
-            warnAboutFlags();
-            Object interfaceParameter = frameworkParameters.get("sagemaker_network_interface_name");
-            if (interfaceParameter != null && !interfaceParameter.equals(networkInterface)) {
-                log.warn("Hyperparameter sagemaker_network_interface_name={} is ignored: the network interface comes from "
-                        + "resourceconfig.json ({}), as in the reference toolkits", interfaceParameter, networkInterface);
-            }
-
-            Map<String, Object> p = new TreeMap<>(CodePointOrder.INSTANCE);
-            p.put("additional_framework_parameters", frameworkParameters);
-            p.put("channel_input_dirs", Collections.unmodifiableMap(channelDirs));
-            p.put("current_host", currentHost);
-            p.put("current_instance_group", currentGroup);
-            p.put("current_instance_group_hosts", currentGroupHosts);
-            p.put("current_instance_type", currentInstanceType);
-            p.put("distribution_hosts", Collections.unmodifiableList(distributionHosts));
-            p.put("distribution_instance_groups", distributionGroups);
-            p.put("framework_module", environment.get("SAGEMAKER_TRAINING_MODULE"));
-            p.put("hosts", hosts);
-            p.put("hyperparameters", hyperparameters);
-            p.put("input_config_dir", paths.inputConfig().toString());
-            p.put("input_data_config", inputDataConfig);
-            p.put("input_dir", paths.input().toString());
-            p.put("instance_groups", Collections.unmodifiableList(groupNames));
-            p.put("instance_groups_dict", Collections.unmodifiableMap(groupsByName));
-            p.put("is_hetero", isHetero);
-            p.put("is_master", currentHost.equals(masterHostname));
-            p.put("is_modelparallel_enabled", modelParallelEnabled());
-            p.put("is_smddpmprun_installed", hardware.isOnPath("smddpmprun"));
-            p.put("is_smddprun_installed", hardware.isOnPath("smddprun"));
-            p.put("job_name", environment.get("TRAINING_JOB_NAME"));
-            p.put("log_level", logLevel);
-            p.put("master_hostname", masterHostname);
-            p.put("model_dir", paths.model().toString());
-            p.put("module_dir", moduleDir);
-            p.put("module_name", moduleName);
-            p.put("network_interface_name", networkInterface);
-            p.put("num_cpus", cpus);
-            p.put("num_gpus", gpus);
-            p.put("num_neurons", neurons);
-            p.put("output_data_dir", paths.outputData().toString());
-            p.put("output_dir", paths.output().toString());
-            p.put("output_intermediate_dir", paths.intermediate().toString());
-            p.put("resource_config", resourceConfig);
-            p.put("topology", topology);
-            p.put("user_entry_point", userEntryPoint);
-            properties = Collections.unmodifiableMap(p);
-
-            for (String key : hyperparameters.keySet()) {
-                hyperparameterSources.put(key, paths.hyperparametersFile());
-            }
-
-            Map<String, String> toolkit = new LinkedHashMap<>();
-            if (fallbackBase.isPresent()) {
-                toolkit.put(BaseDir.BASE_DIR_VARIABLE, fallbackBase.get().toString());
-            }
-            Object jobName = sagemakerHyperparameters.get("sagemaker_job_name");
-            toolkit.put("SAGEMAKER_JOB_NAME", jobName == null ? "" : PyValues.str(jobName));
-            toolkit.put("CURRENT_HOST", currentHost);
-            Object region = sagemakerHyperparameters.get("sagemaker_region");
-            toolkit.put("SAGEMAKER_REGION", region != null ? PyValues.str(region) : defaultRegion());
-            toolkitVariables = Collections.unmodifiableMap(toolkit);
-            return new TrainingEnv(this);
+        List<String> instanceGroupNames() {
+            List<String> names = new ArrayList<>();
+            instanceGroups.forEach(group -> names.add(group.name()));
+            return Collections.unmodifiableList(names);
         }
 
-        private String defaultRegion() {
-            for (String name : List.of("AWS_DEFAULT_REGION", "AWS_REGION")) {
-                String value = environment.get(name);
-                if (value != null && !value.isEmpty()) {
-                    return value;
-                }
-            }
-            return "";
+        /** Each group's object by name: a repeated name keeps its first position and its last group, as a Python dict. */
+        Map<String, Map<String, Object>> instanceGroupsByName() {
+            Map<String, Map<String, Object>> byName = new LinkedHashMap<>();
+            instanceGroups.forEach(group -> byName.put(group.name(), group.json()));
+            return Collections.unmodifiableMap(byName);
         }
 
-        private Object distributionInstanceGroups(Object currentGroup) {
-            if (frameworkParameters.containsKey("sagemaker_distribution_instance_groups")) {
-                return frameworkParameters.get("sagemaker_distribution_instance_groups");
-            }
-            for (String flag : DISTRIBUTION_FLAGS) {
-                if (PyValues.truthy(frameworkParameters.get(flag))) {
-                    return Collections.singletonList(currentGroup);
+        /** The hosts of the first group named {@link #currentInstanceGroup()}, else none. */
+        List<?> currentInstanceGroupHosts() {
+            for (InstanceGroup group : instanceGroups) {
+                if (group.name().equals(currentInstanceGroup)) {
+                    return group.hosts();
                 }
             }
             return List.of();
         }
 
-        /** Python's {@code x in container} for the shapes a hyperparameter can take. */
-        private boolean pythonIn(Object item, Object container, Path resourceFile) {
-            if (container instanceof List<?> list) {
-                return list.contains(item);
-            }
-            if (container instanceof Map<?, ?> map) {
-                return map.containsKey(item);
-            }
-            if (container instanceof String text && item instanceof String name) {
-                return text.contains(name);
-            }
-            throw EnvironmentException.inFile(paths.hyperparametersFile(), "sagemaker_distribution_instance_groups",
-                    "must be a list of instance group names, found " + ConfigFiles.describeType(container)
-                            + " (" + PyValues.repr(container) + ")");
+        boolean isHetero() {
+            return instanceGroups.size() > 1;
+        }
+    }
+
+    /**
+     * One entry of {@code instance_groups}: its {@code instance_group_name}, its {@code hosts} as read (JSON values) and
+     * the whole object.
+     */
+    record InstanceGroup(String name, List<?> hosts, Map<String, Object> json) {
+        InstanceGroup {
+            requireNonNull(name, "name is null");
+            requireNonNull(hosts, "hosts is null");
+            requireNonNull(json, "json is null");
+        }
+    }
+
+    /**
+     * Who trains together: the distribution instance groups (the {@code sagemaker_distribution_instance_groups}
+     * hyperparameter as decoded, else the current group when a distribution flag is on, else none), their hosts in
+     * file order (all hosts without instance groups), the master (the first of them) and model parallelism.
+     */
+    record Distribution(Object instanceGroups, List<Object> hosts, String masterHostname, ModelParallel modelParallel) {
+        Distribution {
+            hosts = Collections.unmodifiableList(new ArrayList<>(requireNonNull(hosts, "hosts is null")));
+            requireNonNull(masterHostname, "masterHostname is null");
+            requireNonNull(modelParallel, "modelParallel is null");
+        }
+    }
+
+    /**
+     * {@code is_modelparallel_enabled} as the reference computes it, {@code value and value != "{}"} over the
+     * {@code mp_parameters} value: null when absent, {@code ""} when empty, else a boolean.
+     */
+    enum ModelParallel {
+        ABSENT(null), EMPTY(""), OFF(Boolean.FALSE), ON(Boolean.TRUE);
+
+        private final Object referenceValue;
+
+        ModelParallel(Object referenceValue) {
+            this.referenceValue = referenceValue;
         }
 
-        /**
-         * The reference's {@code value and value != "{}"} over {@code SM_HP_MP_PARAMETERS} (null when absent, {@code ""}
-         * when empty, else a boolean), with the value taken from the mp_parameters hyperparameter when the job has one
-         * (fix of §13 #24: not dependent on what was exported before), else from the platform's variable. This is the one
-         * model-parallel rule: the MPI runner reads it through {@link TrainingEnv#modelParallelEnabled()}.
-         */
-        private Object modelParallelEnabled() {
-            String value = hyperparameters.containsKey("mp_parameters")
-                    ? EnvVars.format(hyperparameters.get("mp_parameters")) : environment.get("SM_HP_MP_PARAMETERS");
-            if (value == null || value.isEmpty()) {
-                return value;
-            }
-            return !"{}".equals(value);
+        Object referenceValue() {
+            return referenceValue;
         }
+    }
 
-        private void checkLogLevelVariable() {
-            String value = environment.get("SAGEMAKER_CONTAINER_LOG_LEVEL");
-            if (value != null) {
-                try {
-                    Integer.parseInt(value.strip());
-                }
-                catch (NumberFormatException e) {
-                    // The reference crashes at start-up on this; it never uses the value, so we only warn (§13 #16).
-                    log.warn("Ignoring SAGEMAKER_CONTAINER_LOG_LEVEL={}: not an integer (use 10, 20, 30, 40 or 50)", value);
-                }
-            }
+    /** The machine: {@code num_cpus}, {@code num_gpus}, {@code num_neurons} and the SMDDP launchers on {@code PATH}. */
+    record Resources(int cpus, int gpus, int neurons, boolean smddpmprunInstalled, boolean smddprunInstalled) {}
+
+    /** {@code inputdataconfig.json} and each channel's directory, in file order. */
+    record Channels(Map<String, Object> inputDataConfig, Map<String, String> dirs) {
+        Channels {
+            requireNonNull(inputDataConfig, "inputDataConfig is null");
+            dirs = Collections.unmodifiableMap(new LinkedHashMap<>(requireNonNull(dirs, "dirs is null")));
         }
+    }
 
-        private static int effectiveLogLevel(Object logLevel) {
-            if (logLevel instanceof BigInteger integer && integer.bitLength() < 31) {
-                return integer.intValue();
-            }
-            if (logLevel instanceof String text) {
-                try {
-                    return Integer.parseInt(text.strip());
-                }
-                catch (NumberFormatException e) {
-                    // fall through to the warning
-                }
-            }
-            log.warn("Hyperparameter sagemaker_container_log_level={} is not an integer log level; using 20 (INFO)",
-                    PyValues.repr(logLevel));
-            return 20;
+    /**
+     * The user code (training contract §7.1): the entry point ({@code SAGEMAKER_PROGRAM} when non-empty, else the
+     * {@code sagemaker_program} hyperparameter as decoded, null when neither), the module name, where the code comes
+     * from and {@code SAGEMAKER_TRAINING_MODULE}.
+     */
+    record UserCode(Object entryPoint, String moduleName, String moduleDir, Optional<String> frameworkModule) {
+        UserCode {
+            requireNonNull(moduleName, "moduleName is null");
+            requireNonNull(moduleDir, "moduleDir is null");
+            requireNonNull(frameworkModule, "frameworkModule is null");
         }
+    }
 
-        private void warnAboutFlags() {
-            for (String flag : DISTRIBUTION_FLAGS) {
-                Object value = frameworkParameters.get(flag);
-                if (value instanceof String text && !text.isEmpty()) {
-                    log.warn("Hyperparameter {} is the string {}, which counts as true (Python truthiness, as in the reference "
-                            + "toolkits); write true or false without quotes", flag, PyValues.repr(text));
-                }
-            }
-        }
+    /** {@code sagemaker_container_log_level} as decoded (default 20), and the number the toolkit uses. */
+    record LogLevel(Object value, int effective) {}
 
-        private static String requiredString(Path file, Map<String, Object> config, String key) {
-            if (!config.containsKey(key)) {
-                throw EnvironmentException.inFile(file, key, "missing; it names this container (e.g. \"algo-1\")");
-            }
-            Object value = config.get(key);
-            if (!(value instanceof String text)) {
-                throw EnvironmentException.inFile(file, key, "must be a string, found " + ConfigFiles.describeType(value));
-            }
-            return text;
-        }
-
-        private static List<String> requiredHosts(Path file, Map<String, Object> config) {
-            if (!config.containsKey("hosts")) {
-                throw EnvironmentException.inFile(file, "hosts", "missing; it lists every container of the job (e.g. [\"algo-1\"])");
-            }
-            Object value = config.get("hosts");
-            if (!(value instanceof List<?> list)) {
-                throw EnvironmentException.inFile(file, "hosts", "must be a list of host names, found " + ConfigFiles.describeType(value));
-            }
-            if (list.isEmpty()) {
-                throw EnvironmentException.inFile(file, "hosts",
-                        "is an empty list; it must list at least the current host (the reference fails with IndexError)");
-            }
-            List<String> hosts = new ArrayList<>();
-            for (int i = 0; i < list.size(); i++) {
-                if (!(list.get(i) instanceof String host)) {
-                    throw EnvironmentException.inFile(file, "hosts[" + i + "]",
-                            "must be a host name string, found " + ConfigFiles.describeType(list.get(i)));
-                }
-                hosts.add(host);
-            }
-            return Collections.unmodifiableList(hosts);
-        }
-
-        @SuppressWarnings("unchecked")
-        private static List<Map<String, Object>> instanceGroups(Path file, Map<String, Object> config) {
-            Object value = config.getOrDefault("instance_groups", List.of());
-            if (!config.containsKey("instance_groups")) {
-                log.debug("instance_groups entry not present in resource_config");
-            }
-            if (!(value instanceof List<?> list)) {
-                throw EnvironmentException.inFile(file, "instance_groups", "must be a list of groups, found " + ConfigFiles.describeType(value));
-            }
-            List<Map<String, Object>> groups = new ArrayList<>();
-            for (int i = 0; i < list.size(); i++) {
-                String where = "instance_groups[" + i + "]";
-                if (!(list.get(i) instanceof Map<?, ?> group)) {
-                    throw EnvironmentException.inFile(file, where, "must be an object, found " + ConfigFiles.describeType(list.get(i)));
-                }
-                if (!(group.get("instance_group_name") instanceof String)) {
-                    throw EnvironmentException.inFile(file, where + ".instance_group_name", "must be a string naming the group");
-                }
-                if (!(group.get("hosts") instanceof List)) {
-                    throw EnvironmentException.inFile(file, where + ".hosts", "must be a list of host names");
-                }
-                groups.add((Map<String, Object>) group);
-            }
-            return groups;
-        }
-
-        @SuppressWarnings("unchecked")
-        private static List<Object> list(Object value) {
-            return (List<Object>) value;
+    /**
+     * {@code TRAINING_JOB_NAME} from the platform, and the {@code SAGEMAKER_JOB_NAME} (may be empty) and
+     * {@code SAGEMAKER_REGION} (may be empty) the toolkit exports.
+     */
+    record JobIdentity(Optional<String> trainingJobName, String sagemakerJobName, String region) {
+        JobIdentity {
+            requireNonNull(trainingJobName, "trainingJobName is null");
+            requireNonNull(sagemakerJobName, "sagemakerJobName is null");
+            requireNonNull(region, "region is null");
         }
     }
 }

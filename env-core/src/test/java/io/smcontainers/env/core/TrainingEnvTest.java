@@ -99,6 +99,36 @@ class TrainingEnvTest {
     }
 
     @Test
+    void variablesFollowTheBuildOrderOfSection52() throws IOException {
+        TrainingEnv env = job()
+                .resourceConfig("{\"current_host\": \"algo-1\", \"hosts\": [\"algo-1\"], \"topology\": [{\"hostName\": \"algo-1\"}]}")
+                .inputDataConfig("{\"train\": {}, \"eval\": {}}")
+                .hyperparameters("{\"lr\": \"0.1\", \"epochs\": \"3\"}")
+                .read();
+        assertEquals(List.of("SM_HOSTS", "SM_NETWORK_INTERFACE_NAME", "SM_HPS", "SM_USER_ENTRY_POINT", "SM_FRAMEWORK_PARAMS",
+                "SM_RESOURCE_CONFIG", "SM_INPUT_DATA_CONFIG", "SM_OUTPUT_DATA_DIR", "SM_CHANNELS", "SM_CURRENT_HOST",
+                "SM_CURRENT_INSTANCE_TYPE", "SM_CURRENT_INSTANCE_GROUP", "SM_CURRENT_INSTANCE_GROUP_HOSTS", "SM_INSTANCE_GROUPS",
+                "SM_INSTANCE_GROUPS_DICT", "SM_DISTRIBUTION_INSTANCE_GROUPS", "SM_IS_HETERO", "SM_MODULE_NAME", "SM_LOG_LEVEL",
+                "SM_FRAMEWORK_MODULE", "SM_INPUT_DIR", "SM_INPUT_CONFIG_DIR", "SM_OUTPUT_DIR", "SM_NUM_CPUS", "SM_NUM_GPUS",
+                "SM_NUM_NEURONS", "SM_MODEL_DIR", "SM_MODULE_DIR", "SM_TRAINING_ENV", "SM_USER_ARGS", "SM_OUTPUT_INTERMEDIATE_DIR",
+                "SM_TOPOLOGY", "SM_CHANNEL_TRAIN", "SM_CHANNEL_EVAL", "SM_HP_LR", "SM_HP_EPOCHS"), List.copyOf(env.envVars().keySet()));
+        assertEquals("[\"eval\",\"train\"]", env.envVars().get("SM_CHANNELS"));
+    }
+
+    @Test
+    void propertiesAreTheThirtySevenReferenceNamesInCodePointOrder() throws IOException {
+        TrainingEnv env = job().read();
+        assertEquals(List.of("additional_framework_parameters", "channel_input_dirs", "current_host", "current_instance_group",
+                "current_instance_group_hosts", "current_instance_type", "distribution_hosts", "distribution_instance_groups",
+                "framework_module", "hosts", "hyperparameters", "input_config_dir", "input_data_config", "input_dir", "instance_groups",
+                "instance_groups_dict", "is_hetero", "is_master", "is_modelparallel_enabled", "is_smddpmprun_installed",
+                "is_smddprun_installed", "job_name", "log_level", "master_hostname", "model_dir", "module_dir", "module_name",
+                "network_interface_name", "num_cpus", "num_gpus", "num_neurons", "output_data_dir", "output_dir",
+                "output_intermediate_dir", "resource_config", "topology", "user_entry_point"), List.copyOf(env.properties().keySet()));
+        assertTrue(env.toJson().startsWith("{\"additional_framework_parameters\":{},\"channel_input_dirs\":{},"), env.toJson());
+    }
+
+    @Test
     void moduleNameAndEntryPointRules() throws IOException {
         assertEquals("program", job().env("SAGEMAKER_PROGRAM", "program.py").read().moduleName());
         assertEquals("program", job().env("SAGEMAKER_PROGRAM", "program").read().moduleName());
