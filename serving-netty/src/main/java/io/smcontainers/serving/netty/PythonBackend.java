@@ -3,6 +3,7 @@ package io.smcontainers.serving.netty;
 import static java.util.Objects.requireNonNull;
 
 import io.smcontainers.env.core.ServingEnv;
+import io.smcontainers.env.core.process.ProcessSignals;
 import io.smcontainers.framework.spi.ModelHandler;
 import java.io.IOException;
 import java.io.InputStream;
@@ -268,7 +269,7 @@ public final class PythonBackend implements AutoCloseable {
     /** Starts one worker process: {@code [setsid] python smc_worker.py}, cwd = model dir, stdin /dev/null, env per spec 3.3. */
     Process spawn(Target target, int slot, String id, String token) throws IOException {
         List<String> argv = new ArrayList<>();
-        PythonProcesses.setsid().ifPresent(argv::add);
+        ProcessSignals.setsid().ifPresent(argv::add);
         argv.add(options.python());
         argv.add(script.toString());
         ProcessBuilder builder = new ProcessBuilder(argv)
