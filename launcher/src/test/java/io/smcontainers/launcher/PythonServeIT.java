@@ -198,6 +198,29 @@ class PythonServeIT {
     }
 
     @Test
+    void sigtermWhileTheSubmitDirectoryIsStillBeingFetchedStopsServeInOrder() throws Exception {
+        Path fifo = temp.resolve("code.fifo");
+        assertEquals(0, new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor());
+        Path model = Files.createDirectories(temp.resolve("ml/model"));
+        start(model, Map.of("SAGEMAKER_MODEL_SERVER_WORKERS", "1", "SAGEMAKER_SUBMIT_DIRECTORY", "file://" + fifo));
+        assertTrue(await(Duration.ofSeconds(60), () -> {
+            try {
+                return stderr().contains("is not a regular file (a named pipe?): reading it as a stream");
+            } catch (IOException e) {
+                return false;
+            }
+        }), "the fetch never started reading the pipe");
+        assertTrue(process.isAlive(), "serve waits for the pipe");
+        process.destroy(); // SIGTERM
+        assertTrue(process.waitFor(30, TimeUnit.SECONDS), "serve exits");
+        String log = stderr() + stdout();
+        // without the command's own stop request the JVM died of the signal (143) in the middle of the fetch
+        assertEquals(0, process.exitValue(), log);
+        assertTrue(log.contains("Stopping: SIGTERM while reading the user code from file://" + fifo + "; nothing was served"), log);
+        assertFalse(log.contains("No model handler"), log);
+    }
+
+    @Test
     void aFrameworksPythonDefaultsServeWithoutUserCodeAndUserFunctionsOverrideThem() throws Exception {
         assumeTrue(imports("numpy"), "numpy is needed by the default input_fn");
         Path model = Files.createDirectories(temp.resolve("ml/model"));

@@ -3,16 +3,14 @@ package io.smcontainers.launcher.python;
 import io.smcontainers.env.core.ServingEnv;
 import io.smcontainers.gpu.probe.HardwareProbe;
 import io.smcontainers.launcher.code.CodeFetcher;
-import io.smcontainers.launcher.process.StopSignal;
 import io.smcontainers.launcher.code.S3Sources;
+import io.smcontainers.launcher.process.StopSignal;
 import io.smcontainers.launcher.train.Interpreters;
 import io.smcontainers.serving.netty.PythonBackend;
 import io.smcontainers.serving.netty.PythonOptions;
 import java.io.IOException;
 import java.net.URL;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -31,10 +29,13 @@ public final class PythonServing {
     /**
      * The Python backend for this model, or empty when there is nothing for it to serve and it was not asked for
      * ({@code SMC_SERVING_BACKEND=python}): no resolvable user module, no framework defaults, not a multi-model endpoint.
+     *
+     * @param stop the serve command's stop request: it ends a fetch of {@code SAGEMAKER_SUBMIT_DIRECTORY} at once
+     * @throws StopSignal.StoppedException when a stop was requested while the user code was being fetched
      */
     public static Optional<PythonBackend> open(Map<String, String> variables, ServingEnv env, Path modelDir, Optional<URL> frameworkDefaults,
-            boolean asked) throws IOException {
-        PythonCode code = PythonCode.locate(variables, env.baseDir(), modelDir, new CodeFetcher(() -> S3Sources.sdk(variables, variables), new StopSignal(Duration.ZERO)));
+            boolean asked, StopSignal stop) throws IOException {
+        PythonCode code = PythonCode.locate(variables, env.baseDir(), modelDir, new CodeFetcher(() -> S3Sources.sdk(variables, variables), stop));
         if (!asked && !code.resolvable(modelDir) && frameworkDefaults.isEmpty() && !env.multiModel()) {
             return Optional.empty();
         }
@@ -62,12 +63,6 @@ public final class PythonServing {
         }
         HardwareProbe probe = HardwareProbe.fromEnvironment(variables);
         int workers = probe.gpuCount() > 0 ? probe.gpuCount() : Math.max(1, probe.cpuCount());
-        Map<String, String> copy = new HashMap<>(variables);
-        copy.put("SAGEMAKER_MODEL_SERVER_WORKERS", Integer.toString(workers));
-        int counted = ServingEnv.fromEnvironment(copy, Math.max(1, probe.cpuCount())).workers();
-        return new ServingEnv(env.baseDir(), env.bindAddress(), env.port(), env.safePortRange(), counted, env.invocationTimeout(),
-                env.defaultAccept(), env.useNginx(), env.maxPayloadInMb(), env.multiModel(), env.program(), env.submitDirectory(),
-                env.servingModule(), env.logLevel(), env.startupTimeout(), env.currentHost(), env.jobQueueSize(), env.keepAlive(),
-                env.headerReadTimeout(), env.nettyThreads(), env.shutdownGrace(), env.useNativeIo(), env.errorStackTraces(), env.environment());
+        return env.withWorkers(workers);
     }
 }
