@@ -10,6 +10,7 @@ import io.smcontainers.serving.netty.PythonBackend;
 import io.smcontainers.serving.netty.PythonOptions;
 import java.io.IOException;
 import java.net.URL;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
@@ -45,15 +46,33 @@ public final class PythonServing {
         HardwareProbe probe = HardwareProbe.fromEnvironment(variables);
         boolean install = !variables.getOrDefault("SMC_PY_INSTALL_REQUIREMENTS", "true").strip().equalsIgnoreCase("false")
                 && !env.multiModel() && code.codeDir().isPresent();
+        boolean installModule = flag(variables, "SMC_PY_INSTALL_MODULE") && !env.multiModel() && code.codeDir().isPresent();
+        boolean installModelRequirements = flag(variables, "SMC_MME_INSTALL_REQUIREMENTS") && env.multiModel();
         PythonOptions options = new PythonOptions(python, env.multiModel() ? Optional.empty() : code.codeDir(), code.module(), code.explicit(),
                 code.extraPath(), frameworkDefaults, probe.gpuCount(), probe.cpuCount(), variables, () -> {
                     if (install) {
                         Requirements.install(python, code.codeDir().get(), variables, System.out);
                     }
+                    if (installModule) {
+                        Requirements.installModule(python, code.codeDir().get(), variables, System.out);
+                    }
+                }, modelCode -> {
+                    if (installModelRequirements && Files.isDirectory(modelCode)) {
+                        Requirements.installInto(python, modelCode, modelCode.resolve(".smc-site"), variables, System.out);
+                    }
                 });
         log.info("Python backend: {} with module {} from {}{}", python, code.module(), code.codeDir().map(Path::toString).orElse("(no code dir)"),
                 frameworkDefaults.map(url -> ", framework defaults " + url).orElse(""));
         return Optional.of(PythonBackend.open(options, withWorkers(variables, env)));
+    }
+
+    /** A {@code true}/{@code false} variable (any case), default false; anything else is an error naming it. */
+    private static boolean flag(Map<String, String> variables, String name) {
+        String value = variables.getOrDefault(name, "false").strip();
+        if (!value.equalsIgnoreCase("true") && !value.equalsIgnoreCase("false")) {
+            throw new IllegalArgumentException(name + " must be true or false, got '" + value + "'");
+        }
+        return value.equalsIgnoreCase("true");
     }
 
     /** W for Python workers when SAGEMAKER_MODEL_SERVER_WORKERS is unset: the GPU count, else the instance's CPUs (spec 3.3). */

@@ -20,6 +20,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import org.slf4j.Logger;
@@ -41,6 +44,7 @@ public final class PythonBackend implements AutoCloseable {
     private final Optional<Path> defaultsFile;
     private final ScheduledExecutorService timer;
     private final Map<Path, BitSet> slots = new HashMap<>();
+    private final Map<Path, CompletableFuture<Void>> modelsPrepared = new ConcurrentHashMap<>();
     private final long startupDeadline;
     private final Duration helloTimeout;
     private final Duration mmeLoadTimeout;
@@ -245,6 +249,38 @@ public final class PythonBackend implements AutoCloseable {
         }
     }
 
+    /**
+     * Runs the launcher's per-model step ({@link PythonOptions#prepareModel}) for a multi-model load, once per load: the
+     * first of the model's W loads runs it, the others wait for it. A failure is every waiting load's, and the next load of
+     * the model tries again.
+     */
+    void prepareModel(Target target) throws Exception {
+        if (!target.multiModel()) {
+            return;
+        }
+        CompletableFuture<Void> mine = new CompletableFuture<>();
+        CompletableFuture<Void> prepared = modelsPrepared.putIfAbsent(target.modelDir(), mine);
+        if (prepared == null) {
+            try {
+                options.prepareModel().run(target.modelDir().resolve("code"));
+                mine.complete(null);
+            } catch (Exception | Error e) {
+                modelsPrepared.remove(target.modelDir(), mine);
+                mine.completeExceptionally(e);
+                throw e;
+            }
+            return;
+        }
+        try {
+            prepared.get();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof Exception cause) {
+                throw cause;
+            }
+            throw e;
+        }
+    }
+
     void markStarted() {
         started = true;
     }
@@ -262,6 +298,7 @@ public final class PythonBackend implements AutoCloseable {
             used.clear(slot);
             if (used.isEmpty()) {
                 slots.remove(modelDir);
+                modelsPrepared.remove(modelDir); // unloaded: a later load prepares it again
             }
         }
     }
