@@ -88,6 +88,9 @@ public final class ServeCommand {
             log.error("SMC_SERVING_BACKEND must be auto, java or python, got '{}'", backend);
             return 1;
         }
+        // from here on SIGTERM is a stop request: it ends a fetch of the user code, a model load, then the drain
+        StopSignal stop = new StopSignal(Duration.ZERO);
+        stop.installHaltingOnRepeat();
         ModelHandler<?> handler;
         Optional<PythonBackend> python = Optional.empty();
         try {
@@ -96,7 +99,7 @@ public final class ServeCommand {
             if (found.handler().isPresent()) {
                 handler = found.handler().get();
             } else {
-                python = PythonServing.open(variables, servingEnv, modelDir, found.pythonDefaults(), backend.equals("python"));
+                python = PythonServing.open(variables, servingEnv, modelDir, found.pythonDefaults(), backend.equals("python"), stop);
                 if (python.isEmpty()) {
                     throw new IllegalStateException(FrameworkLocator.noHandler(modelDir)
                             + ", or provide code/inference.py (SAGEMAKER_PROGRAM) for the Python backend");
@@ -104,6 +107,9 @@ public final class ServeCommand {
                 servingEnv = PythonServing.withWorkers(variables, servingEnv);
                 handler = python.get().handler();
             }
+        } catch (StopSignal.StoppedException e) {
+            log.info("Stopping: {} while {}; nothing was served", e.signalName(), e.during());
+            return 0;
         } catch (RuntimeException | ReflectiveOperationException | java.io.IOException e) {
             log.error("No model handler to serve: {}", e.getMessage(), e);
             return 1;
@@ -118,15 +124,13 @@ public final class ServeCommand {
             return 1;
         }
         try {
-            return serveUntilStopped(server, servingEnv);
+            return serveUntilStopped(server, servingEnv, stop);
         } finally {
             python.ifPresent(PythonBackend::close);
         }
     }
 
-    private static int serveUntilStopped(ServingServer server, ServingEnv servingEnv) {
-        StopSignal stop = new StopSignal(Duration.ZERO);
-        stop.installHaltingOnRepeat();
+    private static int serveUntilStopped(ServingServer server, ServingEnv servingEnv, StopSignal stop) {
         try {
             // SIGTERM may come in any phase, the model load included: wait for whichever comes first
             CompletableFuture.anyOf(server.ready(), stop.whenRequested()).get(servingEnv.startupTimeout().toSeconds(), TimeUnit.SECONDS);

@@ -90,6 +90,14 @@ class ArchitectureTest {
     }
 
     @Test
+    void sharedProcessPlumbingIsJdkOnly() {
+        classes().that().resideInAPackage(ROOT + ".env.core.process..")
+                .should().onlyDependOnClassesThat().resideInAnyPackage("java..", ROOT + ".env.core.process..")
+                .because("the launcher and serving-netty share it for signals and /proc; it stays small and drags nothing in")
+                .check(production);
+    }
+
+    @Test
     void nothingDependsOnTheLauncher() {
         noClasses().that().resideOutsideOfPackage(ROOT + ".launcher..")
                 .should().dependOnClassesThat().resideInAPackage(ROOT + ".launcher..")

@@ -153,6 +153,79 @@ class PythonServeIT {
     }
 
     @Test
+    void theUsersOwnPackageIsInstalledWithSmcPyInstallModule() throws Exception {
+        Path model = model(ECHO_PID.replace("smctestpkg", "smcuserpkg"));
+        // the package lives under src/, which is not on sys.path: only the installed copy can be imported
+        Files.writeString(model.resolve("code/setup.py"), "from setuptools import setup\n"
+                + "setup(name='smcuserpkg', version='1.0', package_dir={'': 'src'}, packages=['smcuserpkg'])\n");
+        Files.createDirectories(model.resolve("code/src/smcuserpkg"));
+        Files.writeString(model.resolve("code/src/smcuserpkg/__init__.py"), "VALUE = 7\n");
+        Path site = temp.resolve("site");
+        // offline: no index, and setuptools from the interpreter rather than an isolated build environment
+        int port = start(model, Map.of("SAGEMAKER_MODEL_SERVER_WORKERS", "1", "SMC_PY_INSTALL_MODULE", "true", "PIP_TARGET", site.toString(),
+                "PIP_NO_INDEX", "1", "PIP_NO_BUILD_ISOLATION", "0", "PYTHONPATH", site.toString()));
+        awaitPing(port);
+        HttpResponse<String> imported = invoke(port, "import");
+        assertEquals("smcuserpkg 7", imported.body(), "the package from setup.py is importable");
+        assertTrue(stdout().contains("[pip] Successfully installed smcuserpkg-1.0"), stdout());
+        assertTrue(Files.isDirectory(site.resolve("smcuserpkg-1.0.dist-info")));
+    }
+
+    @Test
+    void smcPyInstallModuleMustBeTrueOrFalse() throws Exception {
+        start(model(ECHO_PID), Map.of("SAGEMAKER_MODEL_SERVER_WORKERS", "1", "SMC_PY_INSTALL_MODULE", "yes please"));
+        assertTrue(process.waitFor(60, TimeUnit.SECONDS));
+        String log = stderr() + stdout();
+        assertEquals(1, process.exitValue(), log);
+        assertTrue(log.contains("SMC_PY_INSTALL_MODULE must be true or false, got 'yes please'"), log);
+    }
+
+    @Test
+    void aMultiModelLoadInstallsTheModelsRequirementsWithSmcMmeInstallRequirements() throws Exception {
+        Path store = Files.createDirectories(temp.resolve("ml/models"));
+        Path wheel = wheel(temp.resolve("wheels"));
+        for (String name : List.of("good", "broken")) {
+            Files.createDirectories(store.resolve(name + "/code"));
+            Files.writeString(store.resolve(name + "/code/inference.py"), ECHO_PID);
+        }
+        Files.writeString(store.resolve("good/code/requirements.txt"), wheel + "\n");
+        Files.writeString(store.resolve("broken/code/requirements.txt"), "smc-no-such-package-anywhere==9.9.9\n");
+        int port = start(store, Map.of("SAGEMAKER_MULTI_MODEL", "true", "SMC_MME_WORKERS_PER_MODEL", "2",
+                "SMC_MME_INSTALL_REQUIREMENTS", "true", "PIP_NO_INDEX", "1"));
+        awaitPing(port);
+
+        HttpResponse<String> loaded = loadModel(port, "good", store.resolve("good"));
+        assertEquals(200, loaded.statusCode(), loaded.body() + quietly());
+        assertTrue(Files.isDirectory(store.resolve("good/code/.smc-site/smctestpkg")), "installed into the model's code/.smc-site");
+        assertEquals(1, count(stdout(), "[pip] Successfully installed smctestpkg-1.0"), "once for the model's two workers: " + stdout());
+        HttpResponse<String> imported = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/models/good/invoke"))
+                .timeout(Duration.ofSeconds(30)).header("Content-Type", "text/plain").POST(HttpRequest.BodyPublishers.ofString("import"))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals("smctestpkg 42", imported.body(), "the model's .smc-site is first on its workers' sys.path");
+
+        HttpResponse<String> broken = loadModel(port, "broken", store.resolve("broken"));
+        assertEquals(500, broken.statusCode(), broken.body());
+        assertTrue(broken.body().contains("failed to install required packages"), broken.body());
+        assertFalse(client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/models")).build(),
+                HttpResponse.BodyHandlers.ofString()).body().contains("broken"), "a failed load is not registered");
+    }
+
+    private HttpResponse<String> loadModel(int port, String name, Path url) throws Exception {
+        return client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/models")).timeout(Duration.ofSeconds(120))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"model_name\": \"" + name + "\", \"url\": \"" + url + "\"}")).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static int count(String text, String needle) {
+        int found = 0;
+        for (int at = text.indexOf(needle); at >= 0; at = text.indexOf(needle, at + 1)) {
+            found++;
+        }
+        return found;
+    }
+
+    @Test
     void brokenRequirementsExit1WithPipsError() throws Exception {
         Path model = model(ECHO_PID);
         Files.writeString(model.resolve("code/requirements.txt"), "smc-no-such-package-anywhere==9.9.9\n");
@@ -195,6 +268,29 @@ class PythonServeIT {
         awaitPing(port);
         assertEquals(200, invoke(port, "pid").statusCode());
         assertTrue(Files.isRegularFile(temp.resolve("ml/code/serve_me.py")), "fetched into <base>/code");
+    }
+
+    @Test
+    void sigtermWhileTheSubmitDirectoryIsStillBeingFetchedStopsServeInOrder() throws Exception {
+        Path fifo = temp.resolve("code.fifo");
+        assertEquals(0, new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor());
+        Path model = Files.createDirectories(temp.resolve("ml/model"));
+        start(model, Map.of("SAGEMAKER_MODEL_SERVER_WORKERS", "1", "SAGEMAKER_SUBMIT_DIRECTORY", "file://" + fifo));
+        assertTrue(await(Duration.ofSeconds(60), () -> {
+            try {
+                return stderr().contains("is not a regular file (a named pipe?): reading it as a stream");
+            } catch (IOException e) {
+                return false;
+            }
+        }), "the fetch never started reading the pipe");
+        assertTrue(process.isAlive(), "serve waits for the pipe");
+        process.destroy(); // SIGTERM
+        assertTrue(process.waitFor(30, TimeUnit.SECONDS), "serve exits");
+        String log = stderr() + stdout();
+        // without the command's own stop request the JVM died of the signal (143) in the middle of the fetch
+        assertEquals(0, process.exitValue(), log);
+        assertTrue(log.contains("Stopping: SIGTERM while reading the user code from file://" + fifo + "; nothing was served"), log);
+        assertFalse(log.contains("No model handler"), log);
     }
 
     @Test

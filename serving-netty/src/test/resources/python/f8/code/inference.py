@@ -3,7 +3,15 @@ import subprocess
 import time
 
 
+def _hold(variable):
+    # a test hook: waits while the file the variable names exists (the test deletes it to let go)
+    path = os.environ.get(variable)
+    while path and os.path.exists(path):
+        time.sleep(0.02)
+
+
 def model_fn(model_dir):
+    _hold("SMC_TEST_HOLD_LOAD")
     return 1
 
 
@@ -17,6 +25,12 @@ def predict_fn(data, model):
     if data == "busy":
         while True:
             pass
+    if data == "stubborn":
+        try:
+            time.sleep(3600)
+        except KeyboardInterrupt:
+            _hold("SMC_TEST_HOLD_INTERRUPT")
+            raise
     if data == "child":
         subprocess.Popen(["sleep", "3600"])
         time.sleep(3600)

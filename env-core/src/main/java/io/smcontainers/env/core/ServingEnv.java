@@ -156,6 +156,18 @@ public record ServingEnv(
                 Duration.ofSeconds(keepAlive), Duration.ofSeconds(headerRead), threads, Duration.ofSeconds(grace), nativeIo, traces, env);
     }
 
+    /**
+     * These settings with {@code workers} workers (the Python backend's own default W, python-workers spec 3.3), every
+     * other component unchanged.
+     *
+     * @throws IllegalArgumentException when {@code workers} is below 1
+     */
+    public ServingEnv withWorkers(int workers) {
+        return new ServingEnv(baseDir, bindAddress, port, safePortRange, workers, invocationTimeout, defaultAccept, useNginx,
+                maxPayloadInMb, multiModel, program, submitDirectory, servingModule, logLevel, startupTimeout, currentHost,
+                jobQueueSize, keepAlive, headerReadTimeout, nettyThreads, shutdownGrace, useNativeIo, errorStackTraces, environment);
+    }
+
     /** {@code <base>/model}, or {@code <base>/models} on a multi-model endpoint. */
     public Path modelDir() {
         return baseDir.resolve(multiModel ? "models" : "model");

@@ -133,6 +133,22 @@ class ServingEnvTest {
     }
 
     @Test
+    void withWorkersChangesTheWorkersOnly() throws Exception {
+        ServingEnv env = ServingEnv.fromEnvironment(Map.of("SAGEMAKER_MODEL_SERVER_WORKERS", "3", "SMC_JOB_QUEUE_SIZE", "7",
+                "SAGEMAKER_PROGRAM", "serve.py", "SMC_KEEP_ALIVE_SECONDS", "9"), 4);
+        ServingEnv changed = env.withWorkers(5);
+        assertEquals(5, changed.workers());
+        // every other component, found by reflection so that a new one cannot be missed
+        for (java.lang.reflect.RecordComponent component : ServingEnv.class.getRecordComponents()) {
+            if (!component.getName().equals("workers")) {
+                assertEquals(component.getAccessor().invoke(env), component.getAccessor().invoke(changed), component.getName());
+            }
+        }
+        assertEquals(env, changed.withWorkers(3));
+        assertThrows(IllegalArgumentException.class, () -> env.withWorkers(0));
+    }
+
+    @Test
     void timeoutWithoutTheSecondsVariantIsSeconds() {
         assertEquals(Duration.ofSeconds(20), ServingEnv.fromEnvironment(Map.of("SAGEMAKER_MODEL_SERVER_TIMEOUT", "20"), 1).invocationTimeout());
     }

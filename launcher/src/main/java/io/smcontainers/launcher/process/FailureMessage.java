@@ -1,6 +1,7 @@
 package io.smcontainers.launcher.process;
 
 import io.smcontainers.env.core.EnvironmentLog;
+import io.smcontainers.env.core.process.ProcessSignals;
 
 import java.util.List;
 
@@ -50,7 +51,7 @@ public final class FailureMessage {
 
     static java.util.Optional<String> extraInfo(ProcessResult result) {
         if (result.stopRequested()) {
-            return java.util.Optional.of("stopped: the training job was asked to stop (" + Signals.name(result.stopSignal()) + ")");
+            return java.util.Optional.of("stopped: the training job was asked to stop (" + ProcessSignals.name(result.stopSignal()) + ")");
         }
         if (result.exitCode() == 137) {
             return java.util.Optional.of("killed by SIGKILL, possibly out of memory");

@@ -2,11 +2,7 @@ package io.smcontainers.launcher.process;
 
 import com.sun.jna.Library;
 import com.sun.jna.Native;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import io.smcontainers.env.core.process.ProcStat;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -24,7 +20,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class OrphanReaper implements Runnable {
     private static final Logger log = LoggerFactory.getLogger(OrphanReaper.class);
-    private static final Path PROC = Path.of("/proc");
     private static final long SCAN_MILLIS = 1000;
     private static final int WNOHANG = 1;
 
@@ -80,47 +75,24 @@ public final class OrphanReaper implements Runnable {
     /** One pass: reaps the zombie children seen on the previous pass too, remembers the new ones. */
     void scan() {
         Set<String> zombies = new HashSet<>();
-        try (DirectoryStream<Path> entries = Files.newDirectoryStream(PROC)) {
-            for (Path entry : entries) {
-                String name = entry.getFileName().toString();
-                if (name.isEmpty() || !Character.isDigit(name.charAt(0))) {
+        try {
+            for (ProcStat process : ProcStat.all()) {
+                if (process.state() != 'Z' || process.ppid() != self) {
                     continue;
                 }
-                String zombie = zombieChild(entry, name);
-                if (zombie == null) {
-                    continue;
-                }
+                // pid and start time: a pid reused between two scans is a different process
+                String zombie = process.pid() + " " + process.startTime();
                 if (zombiesLastScan.contains(zombie)) {
-                    int pid = Integer.parseInt(name);
+                    int pid = Math.toIntExact(process.pid());
                     int reaped = libc.waitpid(pid, new int[1], WNOHANG);
                     log.debug("Reaped orphaned process {} ({})", pid, reaped == pid ? "exited" : "already gone");
                 } else {
                     zombies.add(zombie);
                 }
             }
-        } catch (IOException | RuntimeException e) {
+        } catch (RuntimeException e) {
             log.debug("Orphan scan failed: {}", e.toString());
         }
         zombiesLastScan = zombies;
-    }
-
-    /** {@code "<pid> <start time>"} when {@code /proc/<pid>} is a zombie child of this process, else null. */
-    private String zombieChild(Path entry, String pid) {
-        String stat;
-        try {
-            stat = Files.readString(entry.resolve("stat"), StandardCharsets.ISO_8859_1);
-        } catch (IOException | RuntimeException gone) {
-            return null;
-        }
-        // pid (comm) state ppid ... starttime (field 22); comm may hold spaces and parentheses
-        int close = stat.lastIndexOf(')');
-        if (close < 0 || close + 2 >= stat.length()) {
-            return null;
-        }
-        String[] fields = stat.substring(close + 2).split(" ");
-        if (fields.length < 20 || !fields[0].equals("Z") || !fields[1].equals(Long.toString(self))) {
-            return null;
-        }
-        return pid + " " + fields[19];
     }
 }

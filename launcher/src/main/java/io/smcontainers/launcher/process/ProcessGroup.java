@@ -1,14 +1,9 @@
 package io.smcontainers.launcher.process;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.Paths;
-import java.util.ArrayList;
+import io.smcontainers.env.core.process.ProcStat;
+import io.smcontainers.env.core.process.ProcessSignals;
 import java.util.List;
-import java.util.StringJoiner;
+import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 
@@ -21,8 +16,6 @@ import java.util.concurrent.TimeUnit;
  * own process group is tracked.
  */
 final class ProcessGroup {
-    private static final Path PROC = Paths.get("/proc");
-
     private final long leader;
     private final boolean ownSession;
 
@@ -41,67 +34,27 @@ final class ProcessGroup {
 
     /** Sends {@code signal} (a name such as {@code TERM}) to every member; nothing left alive is not an error. */
     void signal(String signal) {
-        TreeSet<Long> groups = new TreeSet<>();
-        groups.add(leader);
-        for (Member member : scan()) {
-            groups.add(member.pgid());
-        }
-        StringJoiner targets = new StringJoiner(" ");
-        groups.forEach(group -> targets.add("-" + group));
-        // the shell builtin takes negative pids (process groups) everywhere; /usr/bin/kill may be missing
-        ProcessBuilder kill = new ProcessBuilder("/bin/sh", "-c", "kill -s " + signal + " -- " + targets + " 2>/dev/null")
-                .redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD);
-        try {
-            Process process = kill.start();
-            if (!process.waitFor(10, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-            }
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot send SIG" + signal + " to the processes of " + leader + ": " + e.getMessage(), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        ProcessSignals.signalGroups(groups(), signal);
     }
 
     /** Live (not zombie) members. */
     List<Long> members() {
-        return scan().stream().map(Member::pid).toList();
+        return scan().stream().map(ProcStat::pid).toList();
     }
 
-    private record Member(long pid, long pgid) {}
+    /** The leader's group and every member's. */
+    private Set<Long> groups() {
+        Set<Long> groups = new TreeSet<>();
+        groups.add(leader);
+        scan().forEach(member -> groups.add(member.pgid()));
+        return groups;
+    }
 
-    /** Live members read from {@code /proc/<pid>/stat}: same session (or process group, without a session of its own). */
-    private List<Member> scan() {
-        List<Member> found = new ArrayList<>();
-        String wanted = Long.toString(leader);
-        try (DirectoryStream<Path> entries = Files.newDirectoryStream(PROC)) {
-            for (Path entry : entries) {
-                String name = entry.getFileName().toString();
-                if (name.isEmpty() || !Character.isDigit(name.charAt(0))) {
-                    continue;
-                }
-                String stat;
-                try {
-                    stat = Files.readString(entry.resolve("stat"), StandardCharsets.ISO_8859_1);
-                } catch (IOException | RuntimeException gone) {
-                    continue;
-                }
-                // pid (comm) state ppid pgrp session ...; comm may hold spaces and parentheses: parse after the last ')'
-                int close = stat.lastIndexOf(')');
-                if (close < 0 || close + 2 > stat.length()) {
-                    continue;
-                }
-                String[] fields = stat.substring(close + 2).split(" ");
-                if (fields.length > 3 && !fields[0].equals("Z") && !fields[0].equals("X")
-                        && (ownSession ? fields[3] : fields[2]).equals(wanted)) {
-                    found.add(new Member(Long.parseLong(name), Long.parseLong(fields[2])));
-                }
-            }
-        } catch (IOException | NumberFormatException e) {
-            return found;
-        }
-        return found;
+    /** Live members: same session (or process group, without a session of its own). */
+    private List<ProcStat> scan() {
+        return ProcStat.all().stream()
+                .filter(process -> !process.exited() && (ownSession ? process.sid() : process.pgid()) == leader)
+                .toList();
     }
 
     /**
@@ -114,19 +67,19 @@ final class ProcessGroup {
         if (alive == 0) {
             return 0;
         }
-        signal("TERM");
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(graceMillis);
-        while (System.nanoTime() < deadline && !members().isEmpty()) {
+        ProcessSignals.terminate(this::signal, graceMillis, this::awaitNoMembers);
+        return alive;
+    }
+
+    private boolean awaitNoMembers(long millis) {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+        while (!members().isEmpty()) {
+            if (System.nanoTime() >= deadline) {
+                return false;
+            }
             sleep(20);
         }
-        if (!members().isEmpty()) {
-            signal("KILL");
-            long killDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-            while (System.nanoTime() < killDeadline && !members().isEmpty()) {
-                sleep(10);
-            }
-        }
-        return alive;
+        return true;
     }
 
     private static void sleep(long millis) {

@@ -2,15 +2,13 @@ package io.smcontainers.launcher.process;
 
 import static java.util.Objects.requireNonNull;
 
+import io.smcontainers.env.core.process.ProcessSignals;
 import jakarta.inject.Inject;
 import java.io.File;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -121,14 +119,11 @@ public final class ProcessLauncher {
     }
 
     private static Optional<String> findSetsid() {
-        for (String dir : List.of("/usr/bin", "/bin", "/usr/sbin", "/sbin")) {
-            Path candidate = Paths.get(dir, "setsid");
-            if (Files.isExecutable(candidate)) {
-                return Optional.of(candidate.toString());
-            }
+        Optional<String> setsid = ProcessSignals.setsid();
+        if (setsid.isEmpty()) {
+            log.warn("setsid not found (util-linux): user processes share the launcher's process group; "
+                    + "only the direct child can be signalled");
         }
-        log.warn("setsid not found (util-linux): user processes share the launcher's process group; "
-                + "only the direct child can be signalled");
-        return Optional.empty();
+        return setsid;
     }
 }

@@ -224,10 +224,24 @@ public final class StopSignal {
     public static final class StoppedException extends RuntimeException {
         private static final long serialVersionUID = 1L;
         private final int signalNumber;
+        private final String signalName;
+        private final String during;
 
         StoppedException(int signalNumber, String signalName, String during) {
             super("Training stopped: the launcher received " + signalName + " while " + during);
             this.signalNumber = signalNumber;
+            this.signalName = signalName;
+            this.during = during;
+        }
+
+        /** {@code SIGTERM} or {@code SIGINT}. */
+        public String signalName() {
+            return signalName;
+        }
+
+        /** What the launcher was doing ("reading the user code from file:///..."). */
+        public String during() {
+            return during;
         }
 
         public int signalNumber() {

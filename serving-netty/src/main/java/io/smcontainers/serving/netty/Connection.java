@@ -10,7 +10,7 @@ import java.time.Duration;
  * One connection's state, and the hand-off between its pipeline stages and the threads that answer it: the request in
  * flight (an invocation or management call, from admission until its answer is flushed), its job, and where the decoder
  * is (between requests or reading one). Built per channel by {@link ServingChannelInitializer} together with the stages
- * that share it ({@link InOrder}, {@link KeepAliveTimeout}, {@link HeaderReadTimeout}), and carried by every
+ * that share it ({@link InOrder}, the keep-alive and header-read {@link ConnectionTimer}s), and carried by every
  * {@link Exchange} to the response side.
  *
  * <p>The in-flight request and its job are written on the event loop and read from workers and the shutdown thread;
@@ -19,8 +19,8 @@ import java.time.Duration;
 final class Connection {
     private final Channel channel;
     private final InOrder inOrder;
-    private final KeepAliveTimeout keepAlive;
-    private final HeaderReadTimeout headerTimeout;
+    private final ConnectionTimer keepAlive;
+    private final ConnectionTimer headerTimeout;
     private volatile Exchange inFlight;
     private volatile Job job;
     private boolean betweenRequests = true;
@@ -29,8 +29,8 @@ final class Connection {
     Connection(Channel channel, Duration keepAlive, Duration headerTimeout, Responses responses) {
         this.channel = channel;
         this.inOrder = new InOrder(this);
-        this.keepAlive = new KeepAliveTimeout(this, keepAlive.toNanos());
-        this.headerTimeout = new HeaderReadTimeout(this, headerTimeout.toNanos(), responses);
+        this.keepAlive = ConnectionTimer.keepAlive(this, keepAlive.toNanos());
+        this.headerTimeout = ConnectionTimer.headerRead(this, headerTimeout.toNanos(), responses);
         channel.closeFuture().addListener(closed -> dropQueuedJob());
     }
 
@@ -42,11 +42,11 @@ final class Connection {
         return inOrder;
     }
 
-    KeepAliveTimeout keepAliveTimeout() {
+    ConnectionTimer keepAliveTimeout() {
         return keepAlive;
     }
 
-    HeaderReadTimeout headerReadTimeout() {
+    ConnectionTimer headerReadTimeout() {
         return headerTimeout;
     }
 
@@ -85,7 +85,7 @@ final class Connection {
     /** On the event loop: the decoder produced a request's head (its headers are in). */
     void headersRead() {
         betweenRequests = false;
-        headerTimeout.headersRead();
+        headerTimeout.stop();
     }
 
     /** On the event loop: the decoder produced a request's last part. */

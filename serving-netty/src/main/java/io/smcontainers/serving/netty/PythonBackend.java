@@ -3,6 +3,7 @@ package io.smcontainers.serving.netty;
 import static java.util.Objects.requireNonNull;
 
 import io.smcontainers.env.core.ServingEnv;
+import io.smcontainers.env.core.process.ProcessSignals;
 import io.smcontainers.framework.spi.ModelHandler;
 import java.io.IOException;
 import java.io.InputStream;
@@ -19,6 +20,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import org.slf4j.Logger;
@@ -40,6 +44,7 @@ public final class PythonBackend implements AutoCloseable {
     private final Optional<Path> defaultsFile;
     private final ScheduledExecutorService timer;
     private final Map<Path, BitSet> slots = new HashMap<>();
+    private final Map<Path, CompletableFuture<Void>> modelsPrepared = new ConcurrentHashMap<>();
     private final long startupDeadline;
     private final Duration helloTimeout;
     private final Duration mmeLoadTimeout;
@@ -244,6 +249,38 @@ public final class PythonBackend implements AutoCloseable {
         }
     }
 
+    /**
+     * Runs the launcher's per-model step ({@link PythonOptions#prepareModel}) for a multi-model load, once per load: the
+     * first of the model's W loads runs it, the others wait for it. A failure is every waiting load's, and the next load of
+     * the model tries again.
+     */
+    void prepareModel(Target target) throws Exception {
+        if (!target.multiModel()) {
+            return;
+        }
+        CompletableFuture<Void> mine = new CompletableFuture<>();
+        CompletableFuture<Void> prepared = modelsPrepared.putIfAbsent(target.modelDir(), mine);
+        if (prepared == null) {
+            try {
+                options.prepareModel().run(target.modelDir().resolve("code"));
+                mine.complete(null);
+            } catch (Exception | Error e) {
+                modelsPrepared.remove(target.modelDir(), mine);
+                mine.completeExceptionally(e);
+                throw e;
+            }
+            return;
+        }
+        try {
+            prepared.get();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof Exception cause) {
+                throw cause;
+            }
+            throw e;
+        }
+    }
+
     void markStarted() {
         started = true;
     }
@@ -261,6 +298,7 @@ public final class PythonBackend implements AutoCloseable {
             used.clear(slot);
             if (used.isEmpty()) {
                 slots.remove(modelDir);
+                modelsPrepared.remove(modelDir); // unloaded: a later load prepares it again
             }
         }
     }
@@ -268,7 +306,7 @@ public final class PythonBackend implements AutoCloseable {
     /** Starts one worker process: {@code [setsid] python smc_worker.py}, cwd = model dir, stdin /dev/null, env per spec 3.3. */
     Process spawn(Target target, int slot, String id, String token) throws IOException {
         List<String> argv = new ArrayList<>();
-        PythonProcesses.setsid().ifPresent(argv::add);
+        ProcessSignals.setsid().ifPresent(argv::add);
         argv.add(options.python());
         argv.add(script.toString());
         ProcessBuilder builder = new ProcessBuilder(argv)

@@ -28,6 +28,7 @@ final class PythonHandler implements ModelHandler<PythonWorker> {
         PythonBackend.Target target = backend.target(modelDir);
         int slot = backend.claimSlot(target.modelDir());
         try {
+            backend.prepareModel(target);
             return PythonWorker.start(backend, target, slot, backend.loadTimeoutNanos(target));
         } catch (Exception | Error e) {
             backend.releaseSlot(target.modelDir(), slot);

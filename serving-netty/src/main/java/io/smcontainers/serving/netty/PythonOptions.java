@@ -22,13 +22,29 @@ import java.util.Optional;
  * @param environment the server environment the workers inherit (and {@code SMC_PY_*} settings)
  * @param prepare runs once before the first worker starts, while {@code /ping} answers 503 (the launcher installs
  *     {@code requirements.txt} here); an exception fails the start
+ * @param prepareModel runs once per load of a multi-model endpoint's model, before its workers start, with the model's
+ *     code dir ({@code <url>/code}, which may not exist); the launcher installs its {@code requirements.txt} into
+ *     {@code code/.smc-site} here when {@code SMC_MME_INSTALL_REQUIREMENTS=true}, and that folder goes first on the
+ *     workers' {@code sys.path}; an exception fails the load (500 with its message)
  */
 public record PythonOptions(String python, Optional<Path> codeDir, String module, boolean moduleExplicit, List<Path> extraPath,
-        Optional<URL> frameworkDefaults, int gpus, int cpus, Map<String, String> environment, Prepare prepare) {
+        Optional<URL> frameworkDefaults, int gpus, int cpus, Map<String, String> environment, Prepare prepare, PrepareModel prepareModel) {
     /** A step before any worker starts. */
     @FunctionalInterface
     public interface Prepare {
         void run() throws Exception;
+    }
+
+    /** A step before a multi-model endpoint's model starts its workers. */
+    @FunctionalInterface
+    public interface PrepareModel {
+        void run(Path codeDir) throws Exception;
+    }
+
+    /** As the canonical constructor, with nothing to do per multi-model load. */
+    public PythonOptions(String python, Optional<Path> codeDir, String module, boolean moduleExplicit, List<Path> extraPath,
+            Optional<URL> frameworkDefaults, int gpus, int cpus, Map<String, String> environment, Prepare prepare) {
+        this(python, codeDir, module, moduleExplicit, extraPath, frameworkDefaults, gpus, cpus, environment, prepare, modelCode -> { });
     }
 
     public PythonOptions {
@@ -39,5 +55,6 @@ public record PythonOptions(String python, Optional<Path> codeDir, String module
         requireNonNull(frameworkDefaults, "frameworkDefaults is null");
         environment = Map.copyOf(environment);
         requireNonNull(prepare, "prepare is null");
+        requireNonNull(prepareModel, "prepareModel is null");
     }
 }

@@ -3,55 +3,10 @@ package io.smcontainers.serving.netty;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Map;
-import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 
-/** Process-group plumbing for Python workers: the {@code setsid} wrapper and signals to a whole group. */
+/** What Python workers use from {@code /proc}: memory of a worker and of the machine, bytes of a model folder (signals: env-core's {@code ProcessSignals}). */
 final class PythonProcesses {
-    private static final Map<Integer, String> NAMES = Map.ofEntries(
-            Map.entry(1, "SIGHUP"), Map.entry(2, "SIGINT"), Map.entry(3, "SIGQUIT"), Map.entry(4, "SIGILL"),
-            Map.entry(5, "SIGTRAP"), Map.entry(6, "SIGABRT"), Map.entry(7, "SIGBUS"), Map.entry(8, "SIGFPE"),
-            Map.entry(9, "SIGKILL"), Map.entry(10, "SIGUSR1"), Map.entry(11, "SIGSEGV"), Map.entry(12, "SIGUSR2"),
-            Map.entry(13, "SIGPIPE"), Map.entry(14, "SIGALRM"), Map.entry(15, "SIGTERM"));
-    private static final Optional<String> SETSID = find("setsid");
-
     private PythonProcesses() {}
-
-    /** {@code setsid} when installed: the worker then leads its own session and process group (pid = pgid). */
-    static Optional<String> setsid() {
-        return SETSID;
-    }
-
-    /** Sends {@code signal} (a name such as {@code KILL}) to every process of group {@code pgid}; a gone group is not an error. */
-    static void signalGroup(long pgid, String signal) {
-        if (pgid <= 1) {
-            return;
-        }
-        signalTarget(SETSID.isPresent() ? "-" + pgid : Long.toString(pgid), signal);
-    }
-
-    private static void signalTarget(String target, String signal) {
-        // the shell builtin takes a negative pid (a process group); /usr/bin/kill may be missing
-        ProcessBuilder kill = new ProcessBuilder("/bin/sh", "-c", "kill -s " + signal + " -- " + target + " 2>/dev/null")
-                .redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD);
-        boolean interrupted = Thread.interrupted();
-        try {
-            Process process = kill.start();
-            if (!process.waitFor(10, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-            }
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot send SIG" + signal + " to " + target + ": " + e.getMessage(), e);
-        } catch (InterruptedException e) {
-            interrupted = true;
-        } finally {
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
-        }
-    }
 
     /** {@code VmRSS} of a process from {@code /proc/<pid>/status}, in bytes; 0 when it cannot be read. */
     static long rssBytes(long pid) {
@@ -95,24 +50,5 @@ final class PythonProcesses {
         } catch (IOException | RuntimeException e) {
             return 0;
         }
-    }
-
-    /** Sends {@code signal} to the one process {@code pid} (not its group). */
-    static void signal(long pid, String signal) {
-        signalTarget(Long.toString(pid), signal);
-    }
-
-    static String signalName(int number) {
-        return NAMES.getOrDefault(number, "signal " + number);
-    }
-
-    private static Optional<String> find(String program) {
-        for (String dir : new String[] {"/usr/bin", "/bin", "/usr/local/bin"}) {
-            Path candidate = Path.of(dir, program);
-            if (Files.isExecutable(candidate)) {
-                return Optional.of(candidate.toString());
-            }
-        }
-        return Optional.empty();
     }
 }

@@ -1,5 +1,6 @@
 package io.smcontainers.serving.netty;
 
+import io.smcontainers.env.core.process.ProcessSignals;
 import io.smcontainers.framework.spi.InvocationContext;
 import io.smcontainers.serving.netty.codec.JsonCodec;
 import io.smcontainers.serving.netty.codec.MediaTypes;
@@ -322,7 +323,7 @@ final class PythonWorker {
             interrupting = true;
             cancelled = false;
             log.warn("Interrupting Python worker {} (pid {}): invocation {} passed its deadline", id, pid, requestId);
-            PythonProcesses.signal(pid, "INT");
+            ProcessSignals.signalProcess(pid, "INT");
             backend.timer().schedule(() -> {
                 if (interrupting && !cancelled && seq == mySeq && !lost) {
                     log.warn("Python worker {} (pid {}) did not stop within SMC_PY_INTERRUPT_GRACE_SECONDS; killing it", id, pid);
@@ -485,9 +486,10 @@ final class PythonWorker {
             }
         }
         if (!waitExit(2_000)) {
-            signalGroup("TERM");
-            if (!waitExit(2_000)) {
-                kill();
+            killedByUs = true;
+            if (!ProcessSignals.terminate(this::signalGroup, 2_000, this::waitExit)) {
+                process.destroyForcibly();
+                waitExit(5_000);
             }
         }
         signalGroup("KILL"); // what the worker left running in its group
@@ -510,8 +512,13 @@ final class PythonWorker {
         }
     }
 
+    /** {@code signal} to the worker's process group; to the worker alone when it was started without {@code setsid}. */
     private void signalGroup(String signal) {
-        PythonProcesses.signalGroup(pid, signal);
+        if (ProcessSignals.setsid().isPresent()) {
+            ProcessSignals.signalGroups(List.of(pid), signal);
+        } else {
+            ProcessSignals.signalProcess(pid, signal);
+        }
     }
 
     private boolean waitExit(long millis) {
@@ -543,7 +550,7 @@ final class PythonWorker {
             return "stopped answering";
         }
         if (exit > 128 && exit < 160) {
-            String name = PythonProcesses.signalName(exit - 128);
+            String name = ProcessSignals.name(exit - 128);
             return exit - 128 == 9 ? "was killed by SIGKILL" : "exited on signal " + name;
         }
         return "exited with code " + exit;

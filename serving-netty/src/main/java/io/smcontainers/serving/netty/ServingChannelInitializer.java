@@ -53,8 +53,8 @@ final class ServingChannelInitializer extends ChannelInitializer<SocketChannel> 
         connections.add(connection);
         channel.closeFuture().addListener(closed -> connections.remove(connection));
         channel.pipeline()
-                .addLast(KeepAliveTimeout.NAME, connection.keepAliveTimeout())
-                .addLast(HeaderReadTimeout.NAME, connection.headerReadTimeout())
+                .addLast(ConnectionTimer.KEEP_ALIVE, connection.keepAliveTimeout())
+                .addLast(ConnectionTimer.HEADER_READ, connection.headerReadTimeout())
                 .addLast("decoder", new HttpRequestDecoder(new HttpDecoderConfig()
                         .setMaxInitialLineLength(8192)
                         .setMaxHeaderSize(16384)

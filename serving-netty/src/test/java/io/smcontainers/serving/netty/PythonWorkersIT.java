@@ -41,6 +41,14 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
 class PythonWorkersIT {
+    /**
+     * E10's window (spec: 2 s +- 0.3 s) is checked by ordering rather than by a tight clock, so that a loaded machine
+     * cannot fail it: never before the 2 s deadline, and while something the test holds has not happened yet (the
+     * replacement worker's model load; the worker's answer to SIGINT). A late-only bound stays as a wide sanity check.
+     */
+    private static final long DEADLINE_MILLIS = 2000;
+    private static final long LATE_MILLIS = DEADLINE_MILLIS + 5000;
+
     private static boolean numpy;
     private static boolean sklearn;
 
@@ -221,37 +229,53 @@ class PythonWorkersIT {
     // E10: a hang is answered 504 at the deadline; the worker is killed and replaced
     @Test
     void aHangIsA504AndTheWorkerIsReplaced() throws Exception {
+        Path hold = Files.createTempDirectory("smc-hold").resolve("load");
         try (PythonServers server = PythonServers.start(fixture("f8"), Map.of("SAGEMAKER_MODEL_SERVER_WORKERS", "1",
-                "SAGEMAKER_MODEL_SERVER_TIMEOUT", "2"))) {
+                "SAGEMAKER_MODEL_SERVER_TIMEOUT", "2", "SMC_TEST_HOLD_LOAD", hold.toString()))) {
             String before = pid(server, "pid");
             for (String hang : List.of("sleep", "busy")) {
+                // the replacement's model_fn waits until the test lets go: a 504 that waited for the respawn never comes
+                Files.createFile(hold);
                 long start = System.nanoTime();
                 HttpResponse<String> timedOut = server.post(hang);
                 long took = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
                 assertEquals(504, timedOut.statusCode(), timedOut.body());
-                assertTrue(took >= 1900 && took <= 2600, hang + ": 504 after " + took + " ms");
+                assertTrue(took >= DEADLINE_MILLIS - 100 && took < LATE_MILLIS, hang + ": 504 after " + took + " ms");
+                assertTrue(Files.exists(hold), "answered while the replacement is still loading");
+                Files.delete(hold);
                 HttpResponse<String> next = server.post("pid");
                 assertEquals(200, next.statusCode(), next.body());
                 assertNotEquals(before, next.body(), "a fresh worker after the kill");
                 before = next.body();
             }
+        } finally {
+            Files.deleteIfExists(hold);
+            Files.deleteIfExists(hold.getParent());
         }
     }
 
     // E10 (interrupt): SIGINT stops the call, the worker answers CANCELLED and keeps its pid and model
     @Test
     void inInterruptModeAHangIs504AndTheWorkerStays() throws Exception {
+        Path hold = Files.createTempDirectory("smc-hold").resolve("interrupt");
         try (PythonServers server = PythonServers.start(fixture("f8"), Map.of("SAGEMAKER_MODEL_SERVER_WORKERS", "1",
-                "SAGEMAKER_MODEL_SERVER_TIMEOUT", "2", "SMC_PY_TIMEOUT_ACTION", "interrupt"))) {
+                "SAGEMAKER_MODEL_SERVER_TIMEOUT", "2", "SMC_PY_TIMEOUT_ACTION", "interrupt", "SMC_PY_INTERRUPT_GRACE_SECONDS", "60",
+                "SMC_TEST_HOLD_INTERRUPT", hold.toString()))) {
             String before = pid(server, "pid");
-            for (String hang : List.of("busy", "sleep")) {
+            for (String hang : List.of("busy", "sleep", "stubborn")) {
+                // "stubborn" catches the KeyboardInterrupt and waits for the test: the 504 must not wait for CANCELLED
+                Files.createFile(hold);
                 long start = System.nanoTime();
                 HttpResponse<String> timedOut = server.post(hang);
                 long took = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
                 assertEquals(504, timedOut.statusCode(), timedOut.body());
-                assertTrue(took >= 1900 && took <= 2600, hang + ": 504 after " + took + " ms");
+                assertTrue(took >= DEADLINE_MILLIS - 100 && took < LATE_MILLIS, hang + ": 504 after " + took + " ms");
+                Files.delete(hold);
                 assertEquals(before, pid(server, "pid"), hang + ": the same worker, not reloaded");
             }
+        } finally {
+            Files.deleteIfExists(hold);
+            Files.deleteIfExists(hold.getParent());
         }
     }
 

@@ -3,6 +3,7 @@ package io.smcontainers.serving.netty;
 import static java.nio.charset.StandardCharsets.US_ASCII;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.netty.buffer.ByteBuf;
@@ -16,8 +17,8 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** {@link KeepAliveTimeout} and {@link HeaderReadTimeout} on an embedded channel, in virtual time. */
-class KeepAliveTimeoutTest {
+/** {@link ConnectionTimer} in its two uses (keep-alive, header read) on an embedded channel, in virtual time. */
+class ConnectionTimerTest {
     static {
         LeakRecorder.install();
     }
@@ -101,5 +102,65 @@ class KeepAliveTimeoutTest {
         while ((part = embedded.channel.readInbound()) != null) {
             io.netty.util.ReferenceCountUtil.release(part);
         }
+    }
+
+    @Test
+    void pausedReadsHoldTheHeaderDeadlineButNotTheKeepAlive() {
+        embedded = new EmbeddedConnection(Duration.ofSeconds(10), Duration.ofSeconds(5));
+        embedded.add(embedded.connection.headerReadTimeout(), new HttpRequestDecoder(), embedded.connection.inOrder());
+        embedded.channel.writeInbound(Unpooled.copiedBuffer("GET /ping HTTP/1.1\r\nX-Slow: ", US_ASCII));
+        embedded.channel.config().setAutoRead(false);
+        advance(20);
+        assertTrue(embedded.channel.isOpen(), "the rest of the head cannot arrive while reads are paused");
+        assertNull(embedded.channel.readOutbound());
+        embedded.channel.config().setAutoRead(true);
+        advance(5);
+        FullHttpResponse timedOut = embedded.channel.readOutbound();
+        assertEquals(408, timedOut.status().code());
+        timedOut.release();
+        assertFalse(embedded.channel.isOpen());
+
+        EmbeddedConnection idle = new EmbeddedConnection(Duration.ofSeconds(10), Duration.ofSeconds(5));
+        idle.add(idle.connection.keepAliveTimeout());
+        idle.channel.config().setAutoRead(false);
+        idle.channel.advanceTimeBy(11, TimeUnit.SECONDS);
+        idle.channel.runScheduledPendingTasks();
+        assertFalse(idle.channel.isOpen(), "a client that reads no answers is idle: closed at the keep-alive timeout");
+        idle.channel.finishAndReleaseAll();
+    }
+
+    @Test
+    void theHeaderDeadlineCountsFromTheFirstByteNotTheLast() {
+        embedded = new EmbeddedConnection(Duration.ofSeconds(60), Duration.ofSeconds(5));
+        embedded.add(embedded.connection.headerReadTimeout(), new HttpRequestDecoder(), embedded.connection.inOrder());
+        embedded.channel.writeInbound(Unpooled.copiedBuffer("G", US_ASCII));
+        advance(4);
+        embedded.channel.writeInbound(Unpooled.copiedBuffer("ET /ping HTTP/1.1\r\n", US_ASCII));
+        advance(1);
+        FullHttpResponse timedOut = embedded.channel.readOutbound();
+        assertEquals(408, timedOut.status().code(), "a read does not postpone the header deadline");
+        timedOut.release();
+    }
+
+    @Test
+    void anExpiryDuringABusyPeriodWaitsForItsEnd() {
+        List<String> fired = new java.util.ArrayList<>();
+        embedded = new EmbeddedConnection();
+        ConnectionTimer timer = new ConnectionTimer(embedded.connection, new ConnectionTimer.Rules(TimeUnit.SECONDS.toNanos(3),
+                ConnectionTimer.Start.CONNECTED, false, false, ctx -> fired.add("expired")));
+        embedded.add(timer);
+        Exchange inFlight = embedded.exchange("/invocations");
+        embedded.connection.begin(inFlight);
+        advance(3);
+        advance(1);
+        assertEquals(List.of(), fired, "never while a request is in flight");
+        embedded.connection.answered(inFlight);
+        advance(1);
+        assertEquals(List.of(), fired, "found busy at 3 s, re-armed for a whole timeout");
+        advance(1);
+        assertEquals(List.of("expired"), fired);
+        timer.stop();
+        advance(10);
+        assertEquals(List.of("expired"), fired, "fires once");
     }
 }
