@@ -17,10 +17,12 @@ import io.smcontainers.launcher.code.S3Sources;
 import io.smcontainers.launcher.process.ProcessLauncher;
 import io.smcontainers.launcher.process.StopSignal;
 import io.smcontainers.launcher.train.DefaultTrainingContext;
+import io.smcontainers.launcher.train.EntryPointPreparation;
 import io.smcontainers.launcher.train.EntryPointService;
 import io.smcontainers.launcher.train.LauncherSettings;
 import io.smcontainers.launcher.train.PythonModuleFramework;
 import io.smcontainers.launcher.train.ScriptModeFramework;
+import io.smcontainers.launcher.train.UserProcess;
 import java.util.Map;
 import java.util.Optional;
 
@@ -28,7 +30,8 @@ import java.util.Optional;
  * The launcher's own bindings. Every command: {@link ProcessEnvironment} (the process environment, read once by
  * {@link Main}) and {@link HardwareInfo} (env-core's view, answered by gpu-probe). {@code train} adds
  * {@link LauncherSettings}, {@link StopSignal}, {@link ProcessLauncher}, {@link CodeFetcher}, {@link Installer},
- * {@link S3Source} (unscoped, built on use), {@link EntryPointService}, {@link TrainingContext} and {@link Framework}:
+ * {@link S3Source} (unscoped, built on use), {@link EntryPointPreparation}, {@link UserProcess}, {@link EntryPointService},
+ * {@link TrainingContext} and {@link Framework}:
  * the Java framework found by {@link FrameworkLocator}, else the Python framework module of
  * {@code SAGEMAKER_TRAINING_MODULE=module:function}, else script mode. Binds only; does no I/O.
  */
@@ -73,6 +76,8 @@ final class LauncherModule extends AbstractModule {
         bind(ProcessLauncher.class).in(Scopes.SINGLETON);
         bind(CodeFetcher.class).in(Scopes.SINGLETON);
         bind(Installer.class).in(Scopes.SINGLETON);
+        bind(EntryPointPreparation.class).in(Scopes.SINGLETON);
+        bind(UserProcess.class).in(Scopes.SINGLETON);
         bind(EntryPointService.class).in(Scopes.SINGLETON);
         bind(TrainingContext.class).to(DefaultTrainingContext.class).in(Scopes.SINGLETON);
         if (train.javaFramework().isPresent()) {

@@ -72,9 +72,7 @@ public final class HardwareProbe {
 
     static HardwareProbe fromEnvironment(Map<String, String> processEnvironment, Duration timeout) {
         requireNonNull(processEnvironment, "processEnvironment is null");
-        String path = processEnvironment.get("PATH");
-        return new HardwareProbe(SearchPath.parse(path == null ? SearchPath.DEFAULT_PATH : path),
-                new CommandRunner(timeout));
+        return new HardwareProbe(SearchPath.fromEnvironment(processEnvironment), new CommandRunner(timeout));
     }
 
     /**

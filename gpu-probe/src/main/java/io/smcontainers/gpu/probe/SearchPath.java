@@ -7,20 +7,23 @@ import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
  * The directories searched for an executable, in order, the way {@code which} and Python's {@code subprocess} search
  * {@code PATH}: the first regular file that is executable wins; directories and non-executable files are skipped.
+ * The one {@code PATH} lookup of the reactor: the probe's commands and {@code smddprun}/{@code smddpmprun}, and the
+ * launcher's {@code python3}.
  *
  * @param directories absolute directories, in search order
  */
-record SearchPath(List<Path> directories) {
+public record SearchPath(List<Path> directories) {
 
     /** Python's {@code os.defpath}: what {@code subprocess} searches when the environment has no {@code PATH}. */
-    static final String DEFAULT_PATH = "/bin:/usr/bin";
+    public static final String DEFAULT_PATH = "/bin:/usr/bin";
 
-    SearchPath {
+    public SearchPath {
         requireNonNull(directories, "directories is null");
         List<Path> absolute = new ArrayList<>(directories.size());
         for (Path directory : directories) {
@@ -34,7 +37,7 @@ record SearchPath(List<Path> directories) {
      * {@code which} and {@code execvp}; relative elements are resolved against the current directory. Elements that
      * are not valid paths are dropped (nothing can be found there).
      */
-    static SearchPath parse(String pathVariable) {
+    public static SearchPath parse(String pathVariable) {
         requireNonNull(pathVariable, "pathVariable is null");
         List<Path> directories = new ArrayList<>();
         for (String element : pathVariable.split(":", -1)) {
@@ -47,12 +50,19 @@ record SearchPath(List<Path> directories) {
         return new SearchPath(directories);
     }
 
+    /** The {@code PATH} of {@code environment}, or {@link #DEFAULT_PATH} when it has none, as {@link #parse}. */
+    public static SearchPath fromEnvironment(Map<String, String> environment) {
+        requireNonNull(environment, "environment is null");
+        String path = environment.get("PATH");
+        return parse(path == null ? DEFAULT_PATH : path);
+    }
+
     /**
      * The first executable regular file called {@code name} in the search directories, or empty.
      *
      * @throws IllegalArgumentException if {@code name} is empty or contains {@code /}
      */
-    Optional<Path> find(String name) {
+    public Optional<Path> find(String name) {
         requireNonNull(name, "executable name is null");
         if (name.isEmpty() || name.indexOf('/') >= 0 || name.indexOf('\0') >= 0) {
             throw new IllegalArgumentException(

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -43,6 +44,13 @@ class SearchPathTest {
     void theDefaultIsPythonsDefpath() {
         assertEquals(List.of(Path.of("/bin"), Path.of("/usr/bin")),
                 SearchPath.parse(SearchPath.DEFAULT_PATH).directories());
+    }
+
+    @Test
+    void fromEnvironmentReadsPathAndFallsBackToTheDefaultOnlyWhenItIsAbsent() {
+        assertEquals(List.of(Path.of("/opt/x"), CWD), SearchPath.fromEnvironment(Map.of("PATH", "/opt/x:", "HOME", "/root")).directories());
+        assertEquals(List.of(CWD), SearchPath.fromEnvironment(Map.of("PATH", "")).directories());
+        assertEquals(List.of(Path.of("/bin"), Path.of("/usr/bin")), SearchPath.fromEnvironment(Map.of("HOME", "/root")).directories());
     }
 
     @Test
@@ -87,6 +95,7 @@ class SearchPathTest {
     @Test
     void nullsAreRejected() {
         assertThrows(NullPointerException.class, () -> SearchPath.parse(null));
+        assertThrows(NullPointerException.class, () -> SearchPath.fromEnvironment(null));
         assertThrows(NullPointerException.class, () -> new SearchPath(null));
         assertThrows(NullPointerException.class, () -> new SearchPath(Arrays.asList(Path.of("/bin"), null)));
     }

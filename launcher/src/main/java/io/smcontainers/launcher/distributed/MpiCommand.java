@@ -9,35 +9,10 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * The {@code mpirun} command of the MPI master (training contract §9.2, STT form).
- *
- * @param hosts the distribution hosts, master first
- * @param processesPerHost processes per host
- * @param numProcesses {@code -np} when given, else processes per host × hosts
- * @param networkInterface the NIC from resourceconfig.json
- * @param customOptions {@code sagemaker_mpi_custom_mpi_options}, whitespace-split
- * @param instanceType the current instance type, for the EFA flags
- * @param environmentNames the names of the variables given to the user process, exported with {@code -x NAME}
- * @param processEnvironment the launcher's environment (AWS credentials present, {@code SM_DLC_TORCH_VERSION})
- * @param modelParallel whether model parallelism is on ({@code mp_parameters} not empty)
- * @param smddpmprun the {@code smddpmprun} path if it is installed and the DDP backend is {@code auto}
- * @param gethostnameLibrary the LD_PRELOAD library that reports the logical host name, if shipped
- * @param program the program part (§7.5 with {@code python3 -m mpi4py})
+ * The {@code mpirun} command of the MPI master (training contract §9.2, STT form), built with {@link #builder()}.
+ * Only the hosts, the network interface, the instance type and the program are required.
  */
-public record MpiCommand(
-        List<String> hosts,
-        int processesPerHost,
-        Optional<Integer> numProcesses,
-        String networkInterface,
-        String customOptions,
-        String instanceType,
-        List<String> environmentNames,
-        Map<String, String> processEnvironment,
-        boolean modelParallel,
-        Optional<String> smddpmprun,
-        Optional<String> gethostnameLibrary,
-        List<String> program) {
-
+public final class MpiCommand {
     static final Set<String> EFA_NCCL_INSTANCES = Set.of("ml.g4dn.8xlarge", "ml.g4dn.12xlarge", "ml.g5.48xlarge",
             "ml.p3dn.24xlarge", "ml.p4d.24xlarge", "ml.p4de.24xlarge", "ml.p5.48xlarge", "ml.trn1.32xlarge",
             "ml.p6e-gb200.36xlarge");
@@ -45,23 +20,136 @@ public record MpiCommand(
             "ml.p6e-gb200.36xlarge");
     private static final String NCCL_DEBUG = "--NCCL_DEBUG";
 
-    public MpiCommand {
-        hosts = List.copyOf(requireNonNull(hosts, "hosts is null"));
+    private final List<String> hosts;
+    private final int processesPerHost;
+    private final Optional<Integer> numProcesses;
+    private final String networkInterface;
+    private final String customOptions;
+    private final String instanceType;
+    private final List<String> environmentNames;
+    private final Map<String, String> processEnvironment;
+    private final boolean modelParallel;
+    private final boolean smddpmprun;
+    private final Optional<String> gethostnameLibrary;
+    private final List<String> program;
+
+    private MpiCommand(Builder builder) {
+        hosts = List.copyOf(requireNonNull(builder.hosts, "hosts is not set"));
         if (hosts.isEmpty()) {
             throw new IllegalArgumentException("hosts is empty");
         }
+        processesPerHost = builder.processesPerHost;
         if (processesPerHost < 1) {
             throw new IllegalArgumentException("processesPerHost must be >= 1, got " + processesPerHost);
         }
-        requireNonNull(numProcesses, "numProcesses is null");
-        requireNonNull(networkInterface, "networkInterface is null");
-        requireNonNull(customOptions, "customOptions is null");
-        requireNonNull(instanceType, "instanceType is null");
-        environmentNames = List.copyOf(requireNonNull(environmentNames, "environmentNames is null"));
-        processEnvironment = Map.copyOf(requireNonNull(processEnvironment, "processEnvironment is null"));
-        requireNonNull(smddpmprun, "smddpmprun is null");
-        requireNonNull(gethostnameLibrary, "gethostnameLibrary is null");
-        program = List.copyOf(requireNonNull(program, "program is null"));
+        numProcesses = builder.numProcesses;
+        networkInterface = requireNonNull(builder.networkInterface, "networkInterface is not set");
+        customOptions = builder.customOptions;
+        instanceType = requireNonNull(builder.instanceType, "instanceType is not set");
+        environmentNames = List.copyOf(builder.environmentNames);
+        processEnvironment = Map.copyOf(builder.processEnvironment);
+        modelParallel = builder.modelParallel;
+        smddpmprun = builder.smddpmprun;
+        gethostnameLibrary = builder.gethostnameLibrary;
+        program = List.copyOf(requireNonNull(builder.program, "program is not set"));
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** The parts of the command; each setter replaces the value, {@link #build()} checks them. */
+    public static final class Builder {
+        private List<String> hosts;
+        private int processesPerHost = 1;
+        private Optional<Integer> numProcesses = Optional.empty();
+        private String networkInterface;
+        private String customOptions = "";
+        private String instanceType;
+        private List<String> environmentNames = List.of();
+        private Map<String, String> processEnvironment = Map.of();
+        private boolean modelParallel;
+        private boolean smddpmprun;
+        private Optional<String> gethostnameLibrary = Optional.empty();
+        private List<String> program;
+
+        private Builder() {}
+
+        /** The distribution hosts, master first (required, not empty). */
+        public Builder hosts(List<String> value) {
+            hosts = requireNonNull(value, "hosts is null");
+            return this;
+        }
+
+        /** Processes per host (default 1). */
+        public Builder processesPerHost(int value) {
+            processesPerHost = value;
+            return this;
+        }
+
+        /** {@code -np} when given, else processes per host × hosts (the default). */
+        public Builder numProcesses(Optional<Integer> value) {
+            numProcesses = requireNonNull(value, "numProcesses is null");
+            return this;
+        }
+
+        /** The NIC from resourceconfig.json (required). */
+        public Builder networkInterface(String value) {
+            networkInterface = requireNonNull(value, "networkInterface is null");
+            return this;
+        }
+
+        /** {@code sagemaker_mpi_custom_mpi_options}, whitespace-split (default none). */
+        public Builder customOptions(String value) {
+            customOptions = requireNonNull(value, "customOptions is null");
+            return this;
+        }
+
+        /** The current instance type, for the EFA flags and {@code smddpmprun -i} (required). */
+        public Builder instanceType(String value) {
+            instanceType = requireNonNull(value, "instanceType is null");
+            return this;
+        }
+
+        /** The names of the variables given to the user process, exported with {@code -x NAME} (default none). */
+        public Builder environmentNames(List<String> value) {
+            environmentNames = requireNonNull(value, "environmentNames is null");
+            return this;
+        }
+
+        /** The launcher's environment: AWS credentials present, {@code SM_DLC_TORCH_VERSION} (default empty). */
+        public Builder processEnvironment(Map<String, String> value) {
+            processEnvironment = requireNonNull(value, "processEnvironment is null");
+            return this;
+        }
+
+        /** Whether model parallelism is on ({@code mp_parameters} not empty; default off). */
+        public Builder modelParallel(boolean value) {
+            modelParallel = value;
+            return this;
+        }
+
+        /** Whether to run the ranks through {@code smddpmprun} under model parallelism: installed, DDP backend {@code auto}. */
+        public Builder smddpmprun(boolean value) {
+            smddpmprun = value;
+            return this;
+        }
+
+        /** The LD_PRELOAD library that reports the logical host name, if shipped (default none). */
+        public Builder gethostnameLibrary(Optional<String> value) {
+            gethostnameLibrary = requireNonNull(value, "gethostnameLibrary is null");
+            return this;
+        }
+
+        /** The program part (§7.5 with {@code python3 -m mpi4py}; required). */
+        public Builder program(List<String> value) {
+            program = requireNonNull(value, "program is null");
+            return this;
+        }
+
+        public MpiCommand build() {
+            return new MpiCommand(this);
+        }
     }
 
     public static boolean isEfaNccl(String instanceType) {
@@ -114,7 +202,9 @@ public record MpiCommand(
                     argv.addAll(List.of("-x", "NCCL_ALGO=ring"));
                 }
             }
-            smddpmprun.ifPresent(path -> argv.addAll(List.of("smddpmprun", "-i", instanceType, "--allow-bypass")));
+            if (smddpmprun) {
+                argv.addAll(List.of("smddpmprun", "-i", instanceType, "--allow-bypass"));
+            }
         }
         argv.addAll(program);
         return argv;

@@ -4,46 +4,19 @@ import static java.util.Objects.requireNonNull;
 
 import io.smcontainers.env.core.ProcessEnvironment;
 import io.smcontainers.env.core.PyValues;
-import io.smcontainers.env.core.EnvironmentLog;
 import io.smcontainers.env.core.TrainingEnv;
-import io.smcontainers.framework.spi.Framework;
 import io.smcontainers.framework.spi.RunOptions;
 import io.smcontainers.framework.spi.TrainingContext;
 import io.smcontainers.framework.spi.UserCodeException;
-import io.smcontainers.launcher.error.LauncherException;
-import io.smcontainers.launcher.error.LauncherException.Category;
-import io.smcontainers.launcher.code.CodeFetcher;
-import io.smcontainers.launcher.code.EntryPointType;
-import io.smcontainers.launcher.code.Installer;
-import io.smcontainers.launcher.code.ProgramCommand;
-import io.smcontainers.launcher.distributed.HostResolution;
-import io.smcontainers.launcher.distributed.MpiCommand;
-import io.smcontainers.launcher.distributed.MpiMaster;
-import io.smcontainers.launcher.distributed.MpiWorker;
-import io.smcontainers.launcher.distributed.Sshd;
-import io.smcontainers.launcher.distributed.TorchrunCommand;
-import io.smcontainers.launcher.process.Command;
-import io.smcontainers.launcher.process.FailureMessage;
-import io.smcontainers.launcher.process.ProcessLauncher;
-import io.smcontainers.launcher.process.ProcessResult;
 import io.smcontainers.launcher.process.StopSignal;
 import jakarta.inject.Inject;
-import java.io.IOException;
-import java.math.BigInteger;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.Paths;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The "run entry point" service (training contract §1): fetch the code, install it, build the user process
- * environment, wait for the cluster's host names, pick the runner and run it, waiting for the end.
+ * The "run entry point" service behind {@link TrainingContext#runEntryPoint} (training contract §1): the shared
+ * preparation ({@link EntryPointPreparation}), then the one {@link Runner} for the requested mode ({@link #runner}),
+ * waiting for its end.
  */
 public final class EntryPointService {
     private static final Logger log = LoggerFactory.getLogger(EntryPointService.class);
@@ -51,54 +24,35 @@ public final class EntryPointService {
     private final TrainingEnv env;
     private final ProcessEnvironment processEnvironment;
     private final LauncherSettings settings;
-    private final CodeFetcher fetcher;
-    private final Installer installer;
-    private final ProcessLauncher launcher;
+    private final EntryPointPreparation preparation;
+    private final UserProcess process;
     private final StopSignal stop;
-    private final Framework framework;
 
     @Inject
-    EntryPointService(TrainingEnv env, ProcessEnvironment processEnvironment, LauncherSettings settings, CodeFetcher fetcher,
-            Installer installer, ProcessLauncher launcher, StopSignal stop, Framework framework) {
+    EntryPointService(TrainingEnv env, ProcessEnvironment processEnvironment, LauncherSettings settings,
+            EntryPointPreparation preparation, UserProcess process, StopSignal stop) {
         this.env = requireNonNull(env, "env is null");
         this.processEnvironment = requireNonNull(processEnvironment, "processEnvironment is null");
         this.settings = requireNonNull(settings, "settings is null");
-        this.fetcher = requireNonNull(fetcher, "fetcher is null");
-        this.installer = requireNonNull(installer, "installer is null");
-        this.launcher = requireNonNull(launcher, "launcher is null");
+        this.preparation = requireNonNull(preparation, "preparation is null");
+        this.process = requireNonNull(process, "process is null");
         this.stop = requireNonNull(stop, "stop is null");
-        this.framework = requireNonNull(framework, "framework is null");
     }
 
     void run(TrainingContext context, RunOptions options) throws UserCodeException {
-        String entryPoint = options.entryPoint().or(env::userEntryPoint).orElseThrow(() -> new LauncherException(Category.USER, 1,
-                "No entry point to run: set the environment variable SAGEMAKER_PROGRAM or the hyperparameter sagemaker_program "
-                        + "(the SDK's entry_point), or SAGEMAKER_TRAINING_MODULE for a framework"));
-        List<String> args = options.args().isEmpty() ? env.cmdArgs() : options.args();
-        Path codeDir = env.paths().code();
-        checkStop();
-        fetcher.fetch(env.moduleDir(), codeDir);
-        EntryPointType type = EntryPointType.detect(codeDir, entryPoint);
-        Map<String, String> userEnvironment = userEnvironment(context, options);
-        List<String> python = type == EntryPointType.PYTHON_PACKAGE || type == EntryPointType.PYTHON_PROGRAM
-                || Files.isRegularFile(codeDir.resolve("requirements.txt")) ? List.of(Interpreters.python(userEnvironment)) : List.of("python3");
-        checkStop();
-        installer.install(type, entryPoint, codeDir, python, userEnvironment);
-        if (env.hosts().size() > 1) {
-            if ("true".equalsIgnoreCase(processEnvironment.variables().getOrDefault("SM_STUDIO_LOCAL_MODE", ""))) {
-                log.info("Bypass DNS check in case of Studio Local Mode execution.");
-            } else {
-                HostResolution.await(env.hosts(), settings.hostResolutionLimit(), stop);
-            }
-        }
-        checkStop();
-        RunOptions.Runner runner = resolve(options.runner());
-        switch (runner) {
-            case MPI -> runMpi(type, entryPoint, args, python, userEnvironment, options.captureError());
-            case TORCH_DISTRIBUTED -> runTorch(type, entryPoint, args, userEnvironment, options.captureError());
-            default -> execute(new Command(ProgramCommand.of(type, entryPoint, args, python, Interpreters.java()), codeDir,
-                    userEnvironment), options.captureError(), userEnvironment);
-        }
+        PreparedEntryPoint entry = preparation.prepare(context, options);
+        runner(options.runner()).run(entry);
+    }
+
+    /** The one place a runner is chosen: the mode ({@link #resolve} for AUTO), and for MPI whether this host is the master. */
+    Runner runner(RunOptions.Runner requested) {
+        return switch (resolve(requested)) {
+            case MPI -> env.isMaster()
+                    ? new MpiMasterRunner(env, processEnvironment.variables(), settings.workerWaitLimit(), stop, process)
+                    : new MpiWorkerRunner(env.masterHostname(), stop);
+            case TORCH_DISTRIBUTED -> new TorchrunRunner(env, process);
+            case PROCESS, AUTO -> new PlainRunner(process);
+        };
     }
 
     /** AUTO: MPI when {@code sagemaker_mpi_enabled} is truthy and this host's group distributes (§9.1), else a process. */
@@ -113,149 +67,5 @@ public final class EntryPointService {
         }
         boolean distributed = env.distributionInstanceGroups().contains(env.currentInstanceGroup());
         return PyValues.truthy(mpi) && distributed ? RunOptions.Runner.MPI : RunOptions.Runner.PROCESS;
-    }
-
-    /**
-     * The whole user process environment: the launcher's own environment, the toolkit variables ({@code SAGEMAKER_*},
-     * {@code CURRENT_HOST}), the {@code SM_*} set, {@code PYTHONPATH} = code dir first (then the inherited value),
-     * then the framework's {@link Framework#userEnvironment} and the requested extras.
-     */
-    Map<String, String> userEnvironment(TrainingContext context, RunOptions options) {
-        Map<String, String> all = new LinkedHashMap<>(processEnvironment.variables());
-        all.putAll(env.toolkitVariables());
-        all.putAll(env.envVars());
-        String inherited = processEnvironment.variables().get("PYTHONPATH");
-        all.put("PYTHONPATH", env.paths().code() + (inherited == null || inherited.isEmpty() ? "" : ":" + inherited));
-        all.putAll(framework.userEnvironment(context));
-        all.putAll(options.extraEnvironment());
-        return all;
-    }
-
-    private void runMpi(EntryPointType type, String entryPoint, List<String> args, List<String> python,
-            Map<String, String> userEnvironment, boolean capture) throws UserCodeException {
-        Path codeDir = env.paths().code();
-        List<String> hosts = env.distributionHosts().isEmpty() ? env.hosts() : env.distributionHosts();
-        String master = env.masterHostname();
-        if (!env.isMaster()) {
-            MpiWorker.standard(stop).run(master, userEnvironment);
-            return;
-        }
-        log.info("Starting MPI run as master node.");
-        List<String> workers = hosts.stream().filter(h -> !h.equals(master)).toList();
-        // single-host MPI needs no SSH; sshd stops however the run ends (a stop request ends the waits at once)
-        try (Sshd sshd = workers.isEmpty() ? null : Sshd.start(Sshd.STANDARD)) {
-            MpiMaster.awaitWorkers(workers, settings.workerWaitLimit(), stop);
-            List<String> mpiPython = new ArrayList<>(python);
-            mpiPython.addAll(List.of("-m", "mpi4py"));
-            List<String> names = new ArrayList<>(env.envVars().keySet());
-            names.add("PYTHONPATH");
-            MpiCommand mpi = new MpiCommand(hosts, processesPerHost(), intParameter("sagemaker_mpi_num_processes"),
-                    env.networkInterfaceName(),
-                    PyValues.str(env.frameworkParameters().getOrDefault("sagemaker_mpi_custom_mpi_options", "")),
-                    env.currentInstanceType(), names, userEnvironment, modelParallel(),
-                    smddpmprun(), gethostnameLibrary(),
-                    ProgramCommand.of(type, entryPoint, args, mpiPython, Interpreters.java()));
-            execute(new Command(mpi.argv(), codeDir, userEnvironment), capture, userEnvironment);
-            MpiMaster.markDone(workers, master, stop);
-        }
-    }
-
-    private void runTorch(EntryPointType type, String entryPoint, List<String> args, Map<String, String> userEnvironment,
-            boolean capture) throws UserCodeException {
-        if (type == EntryPointType.PYTHON_PACKAGE) {
-            throw new UserCodeException("Python packages are not supported for torch_distributed. Please use a python script as the entry-point");
-        }
-        if (type != EntryPointType.PYTHON_PROGRAM) {
-            throw new UserCodeException("Unsupported entry point type for torch_distributed");
-        }
-        String instanceType = env.currentInstanceType();
-        Map<String, String> torchEnvironment = new LinkedHashMap<>(userEnvironment);
-        if (MpiCommand.isEfaNccl(instanceType)) {
-            torchEnvironment.put("FI_PROVIDER", "efa");
-        }
-        if (MpiCommand.isEfaRdma(instanceType)) {
-            torchEnvironment.put("FI_EFA_USE_DEVICE_RDMA", "1");
-            torchEnvironment.put("RDMAV_FORK_SAFE", "1");
-        }
-        torchEnvironment.put("NCCL_SOCKET_IFNAME", env.networkInterfaceName());
-        torchEnvironment.put("NCCL_PROTO", "simple");
-        List<String> hosts = env.distributionHosts().isEmpty() ? env.hosts() : env.distributionHosts();
-        List<String> argv = TorchrunCommand.argv(hosts, env.currentHost(), processesPerHost(),
-                "1".equals(userEnvironment.get("RUN_NEURON_PARALLEL_COMPILE")), entryPoint, args);
-        execute(new Command(argv, env.paths().code(), torchEnvironment), capture, torchEnvironment);
-    }
-
-    private void execute(Command built, boolean capture, Map<String, String> shown) throws UserCodeException {
-        Command command = new Command(framework.customizeCommand(built.argv(), built.environment()), built.workingDir(),
-                built.environment());
-        logInvocation(command, shown);
-        ProcessResult result;
-        try {
-            result = launcher.run(command, capture);
-        } catch (IOException e) {
-            throw new LauncherException(Category.USER, 2, "Cannot start " + EnvironmentLog.shorten(command.argv().get(0), 200) + ": "
-                    + EnvironmentLog.shorten(e.getMessage(), 200)
-                    + ". Command \"" + command.display() + "\"", e);
-        }
-        if (result.exitCode() != 0 || result.stopRequested()) {
-            throw new UserCodeException(FailureMessage.of("ExecuteUserScriptError", command, result));
-        }
-    }
-
-    private void logInvocation(Command command, Map<String, String> shown) {
-        if (!log.isInfoEnabled()) {
-            return;
-        }
-        Map<String, String> variables = new LinkedHashMap<>();
-        env.envVars().keySet().forEach(name -> variables.put(name, shown.get(name)));
-        variables.put("PYTHONPATH", shown.get("PYTHONPATH"));
-        log.info("{}", EnvironmentLog.describe(env, variables, command.argv()));
-    }
-
-    private void checkStop() {
-        stop.check("preparing the entry point");
-    }
-
-    /** {@code sagemaker_mpi_num_of_processes_per_host} when present (quirk #34 Fix), else GPUs, else Neuron cores, else 1. */
-    int processesPerHost() {
-        return intParameter("sagemaker_mpi_num_of_processes_per_host")
-                .orElse(env.numGpus() > 0 ? env.numGpus() : env.numNeurons() > 0 ? env.numNeurons() : 1);
-    }
-
-    private Optional<Integer> intParameter(String name) {
-        Object value = env.frameworkParameters().get(name);
-        if (value == null) {
-            return Optional.empty();
-        }
-        try {
-            int number = value instanceof BigInteger big ? big.intValueExact() : Integer.parseInt(PyValues.str(value).strip());
-            if (number < 1) {
-                throw new NumberFormatException();
-            }
-            return Optional.of(number);
-        } catch (NumberFormatException | ArithmeticException e) {
-            throw new LauncherException(Category.USER, 1, "Hyperparameter " + name + " must be a positive integer, got " + PyValues.repr(value));
-        }
-    }
-
-    /** Model parallelism: the one rule of {@link TrainingEnv#modelParallelEnabled()} (quirk #24 Fix). */
-    private boolean modelParallel() {
-        return env.modelParallelEnabled();
-    }
-
-    /** {@code smddpmprun} when the DDP backend is {@code auto} and the probe found it on the PATH (one lookup). */
-    private Optional<String> smddpmprun() {
-        Object mp = env.hyperparameters().get("mp_parameters");
-        String backend = mp instanceof Map<?, ?> map && map.get("ddp_dist_backend") != null ? PyValues.str(map.get("ddp_dist_backend")) : "auto";
-        return "auto".equals(backend) && env.smddpmprunInstalled() ? Optional.of("smddpmprun") : Optional.empty();
-    }
-
-    /** {@code SMC_GETHOSTNAME_LIBRARY}: the LD_PRELOAD library of §9.5, passed to ranks only when it exists. */
-    private Optional<String> gethostnameLibrary() {
-        String configured = processEnvironment.variables().getOrDefault("SMC_GETHOSTNAME_LIBRARY", "");
-        if (!configured.isEmpty() && Files.isRegularFile(Paths.get(configured))) {
-            return Optional.of(configured);
-        }
-        return Optional.empty();
     }
 }

@@ -1,9 +1,8 @@
 package io.smcontainers.launcher.train;
 
+import io.smcontainers.gpu.probe.SearchPath;
 import io.smcontainers.launcher.error.LauncherException;
 import io.smcontainers.launcher.error.LauncherException.Category;
-import java.io.File;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.Map;
@@ -14,23 +13,19 @@ public final class Interpreters {
 
     private Interpreters() {}
 
-    /** The absolute path of the Python interpreter, as the reference puts {@code sys.executable} in its commands. */
+    /**
+     * The absolute path of the Python interpreter, as the reference puts {@code sys.executable} in its commands:
+     * {@code SMC_PYTHON}, else the first {@code python3} on the {@code PATH} of {@code environment} (gpu-probe's
+     * {@link SearchPath}, the one PATH lookup: an empty element is the current directory, no PATH is {@code /bin:/usr/bin}).
+     */
     public static String python(Map<String, String> environment) {
         String configured = environment.get(PYTHON_VARIABLE);
         if (configured != null && !configured.isEmpty()) {
             return configured;
         }
-        for (String dir : environment.getOrDefault("PATH", "").split(File.pathSeparator)) {
-            if (dir.isEmpty()) {
-                continue;
-            }
-            Path candidate = Paths.get(dir, "python3");
-            if (Files.isExecutable(candidate) && !Files.isDirectory(candidate)) {
-                return candidate.toAbsolutePath().toString();
-            }
-        }
-        throw new LauncherException(Category.PLATFORM, 2, "python3 was not found on PATH (" + environment.getOrDefault("PATH", "")
-                + "): install Python 3 in the image or set " + PYTHON_VARIABLE + " to the interpreter to use");
+        return SearchPath.fromEnvironment(environment).find("python3").map(Path::toString).orElseThrow(() -> new LauncherException(
+                Category.PLATFORM, 2, "python3 was not found on PATH (" + environment.getOrDefault("PATH", "unset, so " + SearchPath.DEFAULT_PATH)
+                        + "): install Python 3 in the image or set " + PYTHON_VARIABLE + " to the interpreter to use"));
     }
 
     static String java() {

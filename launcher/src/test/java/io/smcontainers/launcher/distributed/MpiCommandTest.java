@@ -1,6 +1,7 @@
 package io.smcontainers.launcher.distributed;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.util.List;
 import java.util.Map;
@@ -10,9 +11,11 @@ import org.junit.jupiter.api.Test;
 class MpiCommandTest {
     @Test
     void referenceTestExampleWithEfaCredentialsAndCustomOptions() {
-        MpiCommand command = new MpiCommand(List.of("algo-1", "algo-2"), 2, Optional.empty(), "ethw3", "-v --lr 35",
-                "ml.p4d.24xlarge", List.of("LD_CONFIG_PATH"), Map.of("AWS_ACCESS_KEY_ID", "x", "AWS_SESSION_TOKEN", "t"), false,
-                Optional.empty(), Optional.of("/lib/libchangehostname.so"), List.of("/bin/sh", "-c", "./train.sh -v --lr 35"));
+        MpiCommand command = MpiCommand.builder().hosts(List.of("algo-1", "algo-2")).processesPerHost(2).networkInterface("ethw3")
+                .customOptions("-v --lr 35").instanceType("ml.p4d.24xlarge").environmentNames(List.of("LD_CONFIG_PATH"))
+                .processEnvironment(Map.of("AWS_ACCESS_KEY_ID", "x", "AWS_SESSION_TOKEN", "t"))
+                .gethostnameLibrary(Optional.of("/lib/libchangehostname.so")).program(List.of("/bin/sh", "-c", "./train.sh -v --lr 35"))
+                .build();
         assertEquals(String.join(" ", "mpirun --host algo-1:2,algo-2:2 -np 4 --allow-run-as-root --display-map --tag-output",
                 "-mca btl_tcp_if_include ethw3 -mca oob_tcp_if_include ethw3 -mca plm_rsh_no_tree_spawn 1",
                 "-bind-to none -map-by slot -mca pml ob1 -mca btl ^openib -mca orte_abort_on_non_zero_status 1",
@@ -25,9 +28,22 @@ class MpiCommandTest {
 
     @Test
     void singleProcessPerHostListsPlainHostsAndExplicitProcessCount() {
-        MpiCommand command = new MpiCommand(List.of("a", "b"), 1, Optional.of(3), "eth0", "", "local", List.of(), Map.of(), false,
-                Optional.empty(), Optional.empty(), List.of("p"));
+        MpiCommand command = MpiCommand.builder().hosts(List.of("a", "b")).processesPerHost(1).numProcesses(Optional.of(3))
+                .networkInterface("eth0").instanceType("local").program(List.of("p")).build();
         assertEquals(List.of("mpirun", "--host", "a,b", "-np", "3"), command.argv().subList(0, 5));
+    }
+
+    @Test
+    void theBuilderNamesWhatIsMissingOrOutOfRange() {
+        NullPointerException missing = assertThrows(NullPointerException.class,
+                () -> MpiCommand.builder().hosts(List.of("a")).instanceType("local").program(List.of("p")).build());
+        assertEquals("networkInterface is not set", missing.getMessage());
+        IllegalArgumentException empty = assertThrows(IllegalArgumentException.class,
+                () -> MpiCommand.builder().hosts(List.of()).networkInterface("eth0").instanceType("local").program(List.of("p")).build());
+        assertEquals("hosts is empty", empty.getMessage());
+        IllegalArgumentException zero = assertThrows(IllegalArgumentException.class, () -> MpiCommand.builder().hosts(List.of("a"))
+                .processesPerHost(0).networkInterface("eth0").instanceType("local").program(List.of("p")).build());
+        assertEquals("processesPerHost must be >= 1, got 0", zero.getMessage());
     }
 
     @Test
@@ -41,8 +57,9 @@ class MpiCommandTest {
 
     @Test
     void modelParallelAddsNcclFlagsAndSmddpmprun() {
-        MpiCommand command = new MpiCommand(List.of("a"), 1, Optional.empty(), "eth0", "", "ml.p3.16xlarge", List.of("SM_HOSTS"),
-                Map.of("SM_DLC_TORCH_VERSION", "2.1.0"), true, Optional.of("smddpmprun"), Optional.empty(), List.of("prog"));
+        MpiCommand command = MpiCommand.builder().hosts(List.of("a")).networkInterface("eth0").instanceType("ml.p3.16xlarge")
+                .environmentNames(List.of("SM_HOSTS")).processEnvironment(Map.of("SM_DLC_TORCH_VERSION", "2.1.0")).modelParallel(true)
+                .smddpmprun(true).program(List.of("prog")).build();
         String line = String.join(" ", command.argv());
         assertEquals(true, line.endsWith("-x SM_HOSTS -x NCCL_PROTO=simple -x NCCL_ALGO=ring smddpmprun -i ml.p3.16xlarge --allow-bypass prog"), line);
     }
