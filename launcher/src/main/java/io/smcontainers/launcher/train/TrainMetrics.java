@@ -15,6 +15,7 @@ import java.io.IOException;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.ToLongFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -84,15 +85,15 @@ public final class TrainMetrics implements AutoCloseable {
         CounterWithCallback.builder().name("smc_sync_uploaded_files_total")
                 .help("Intermediate output sync: objects written to S3 (absent while no sync runs)")
                 .callback(callback -> stats().ifPresent(stats -> callback.call(stats.filesUploaded()))).register(registry);
-        CounterWithCallback.builder().name("smc_sync_uploaded_bytes_total")
-                .help("Intermediate output sync: bytes written to S3")
+        CounterWithCallback.builder().name("smc_sync_uploaded_bytes_total").help("Intermediate output sync: bytes written to S3")
                 .callback(callback -> stats().ifPresent(stats -> callback.call(stats.bytesUploaded()))).register(registry);
-        GaugeWithCallback.builder().name("smc_sync_failed_files")
-                .help("Intermediate output sync: files whose latest version could not be uploaded")
-                .callback(callback -> stats().ifPresent(stats -> callback.call(stats.failures()))).register(registry);
-        GaugeWithCallback.builder().name("smc_sync_queued_files")
-                .help("Intermediate output sync: files waiting for an upload, being uploaded or waiting for a retry")
-                .callback(callback -> stats().ifPresent(stats -> callback.call(stats.queued()))).register(registry);
+        syncGauge("smc_sync_failed_files", "files whose latest version could not be uploaded", SyncStats::failures);
+        syncGauge("smc_sync_queued_files", "files waiting for an upload, being uploaded or waiting for a retry", SyncStats::queued);
+    }
+
+    private void syncGauge(String name, String help, ToLongFunction<SyncStats> value) {
+        GaugeWithCallback.builder().name(name).help("Intermediate output sync: " + help)
+                .callback(callback -> stats().ifPresent(stats -> callback.call(value.applyAsLong(stats)))).register(registry);
     }
 
     private Optional<SyncStats> stats() {
