@@ -14,6 +14,7 @@ import io.smcontainers.launcher.code.CodeFetcher;
 import io.smcontainers.launcher.code.Installer;
 import io.smcontainers.launcher.code.S3Source;
 import io.smcontainers.launcher.code.S3Sources;
+import io.smcontainers.launcher.process.ProcessActivity;
 import io.smcontainers.launcher.process.ProcessLauncher;
 import io.smcontainers.launcher.process.StopSignal;
 import io.smcontainers.launcher.train.DefaultTrainingContext;
@@ -29,9 +30,9 @@ import java.util.Optional;
 /**
  * The launcher's own bindings. Every command: {@link ProcessEnvironment} (the process environment, read once by
  * {@link Main}) and {@link HardwareInfo} (env-core's view, answered by gpu-probe). {@code train} adds
- * {@link LauncherSettings}, {@link StopSignal}, {@link ProcessLauncher}, {@link CodeFetcher}, {@link Installer},
- * {@link S3Source} (unscoped, built on use), {@link EntryPointPreparation}, {@link UserProcess}, {@link EntryPointService},
- * {@link TrainingContext} and {@link Framework}:
+ * {@link LauncherSettings}, {@link StopSignal}, {@link ProcessActivity}, {@link ProcessLauncher}, {@link CodeFetcher},
+ * {@link Installer}, {@link S3Source} (unscoped, built on use), {@link EntryPointPreparation}, {@link UserProcess},
+ * {@link EntryPointService}, {@link TrainingContext} and {@link Framework}:
  * the Java framework found by {@link FrameworkLocator}, else the Python framework module of
  * {@code SAGEMAKER_TRAINING_MODULE=module:function}, else script mode. Binds only; does no I/O.
  */
@@ -73,6 +74,7 @@ final class LauncherModule extends AbstractModule {
         Training train = training.get();
         bind(LauncherSettings.class).toInstance(train.settings());
         bind(StopSignal.class).toInstance(train.stop());
+        bind(ProcessActivity.class).in(Scopes.SINGLETON);
         bind(ProcessLauncher.class).in(Scopes.SINGLETON);
         bind(CodeFetcher.class).in(Scopes.SINGLETON);
         bind(Installer.class).in(Scopes.SINGLETON);

@@ -15,7 +15,9 @@ import io.smcontainers.intermediate.sync.SyncReport;
 import io.smcontainers.intermediate.sync.SyncSettings;
 import io.smcontainers.launcher.error.LauncherException;
 import io.smcontainers.launcher.logging.LogSetup;
+import io.smcontainers.launcher.process.ProcessActivity;
 import io.smcontainers.launcher.train.LauncherSettings;
+import io.smcontainers.launcher.train.TrainMetrics;
 import io.smcontainers.launcher.train.ScriptModeFramework;
 import io.smcontainers.launcher.process.JobLock;
 import io.smcontainers.launcher.process.StopSignal;
@@ -81,7 +83,9 @@ public final class TrainCommand {
         Outcome outcome;
         IntermediateSync sync = null;
         Duration syncBound = Duration.ZERO;
+        Optional<TrainMetrics> metrics = Optional.empty();
         try {
+            metrics = TrainMetrics.start(environment, injector.getInstance(ProcessActivity.class));
             Framework framework = injector.getInstance(Framework.class);
             if (!(framework instanceof ScriptModeFramework)) {
                 log.info("Imported framework {}", framework.name());
@@ -91,7 +95,9 @@ public final class TrainCommand {
             Optional<SyncSettings> syncSettings = syncSettings(env, injector.getInstance(ProcessEnvironment.class));
             if (syncSettings.isPresent()) {
                 syncBound = syncSettings.get().stopTimeout();
-                sync = injector.getInstance(SyncStarter.class).start(syncSettings.get());
+                IntermediateSync started = injector.getInstance(SyncStarter.class).start(syncSettings.get());
+                sync = started;
+                metrics.ifPresent(exposed -> exposed.watch(started));
             }
             framework.train(injector.getInstance(TrainingContext.class));
             outcome = stop.requested() ? stopped(stop) : Outcome.success();
@@ -101,7 +107,11 @@ public final class TrainCommand {
         if (sync != null) {
             outcome = finishSync(sync, stop.requested() ? min(syncBound, STOPPING_SYNC_BOUND) : syncBound, outcome);
         }
-        return report(env.paths().successFile(), env.paths().failureFile(), outcome);
+        try {
+            return report(env.paths().successFile(), env.paths().failureFile(), outcome);
+        } finally {
+            metrics.ifPresent(TrainMetrics::close);
+        }
     }
 
     /** {@code model/} and {@code output/data/}, as SageMaker creates them, for hand-made job folders. */

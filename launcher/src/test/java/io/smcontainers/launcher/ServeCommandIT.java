@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.smcontainers.framework.spi.ModelHandler;
+import io.smcontainers.launcher.testing.PrometheusText;
 import io.smcontainers.launcher.testing.SlowEchoHandler;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -90,6 +91,28 @@ class ServeCommandIT {
                 "SAGEMAKER_SERVING_MODULE", HANDLER), "--model-dir", model.toString());
         awaitPing(port);
         assertEquals(model.toString(), invoke(port, "where").body());
+        process.destroy();
+        assertTrue(process.waitFor(30, TimeUnit.SECONDS));
+        assertEquals(0, process.exitValue(), stderr());
+    }
+
+    @Test
+    void metricsAreServedOnTheirOwnPortWhenTheVariableIsSet() throws Exception {
+        Path base = temp.resolve("ml");
+        handlerJar(base.resolve("model"), true);
+        int port = freePort();
+        int metricsPort = freePort();
+        start(Map.of("SAGEMAKER_BASE_DIR", base.toString(), "SMC_BIND_ADDRESS", "127.0.0.1", "SAGEMAKER_BIND_TO_PORT", Integer.toString(port),
+                "SMC_METRICS_PORT", Integer.toString(metricsPort)));
+        awaitPing(port);
+        assertEquals(200, invoke(port, "{}").statusCode());
+        HttpResponse<String> scrape = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + metricsPort + "/metrics"))
+                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, scrape.statusCode(), scrape.body());
+        PrometheusText metrics = PrometheusText.parse(scrape.body());
+        assertEquals(1, metrics.value("smc_http_requests_total{model=\"model\",route=\"/invocations\",status=\"200\"}"));
+        assertEquals(1, metrics.value("smc_model_load_duration_seconds_count{model=\"model\"}"));
+        assertTrue(metrics.value("jvm_memory_used_bytes{area=\"heap\"}") > 0);
         process.destroy();
         assertTrue(process.waitFor(30, TimeUnit.SECONDS));
         assertEquals(0, process.exitValue(), stderr());

@@ -38,7 +38,7 @@ import java.util.TreeMap;
  * @param shutdownGrace {@code SMC_SHUTDOWN_GRACE_SECONDS}, default 25: drain bound after SIGTERM
  * @param useNativeIo {@code SMC_USE_NATIVE_IO}, default true: epoll where available
  * @param errorStackTraces {@code SMC_ERROR_STACK_TRACES}, default true: stack traces in error bodies
- * @param environment every variable, sorted by name, for handlers
+ * @param environment every variable, sorted by name, for handlers (and {@link #metricsPort()})
  */
 public record ServingEnv(
         Path baseDir,
@@ -76,7 +76,10 @@ public record ServingEnv(
             "SAGEMAKER_USE_NGINX", "SAGEMAKER_MAX_PAYLOAD_IN_MB", "SAGEMAKER_MULTI_MODEL", "SAGEMAKER_PROGRAM",
             "SAGEMAKER_SUBMIT_DIRECTORY", "SAGEMAKER_SERVING_MODULE", "SAGEMAKER_CONTAINER_LOG_LEVEL", "SAGEMAKER_STARTUP_TIMEOUT",
             "CURRENT_HOST", "SMC_BIND_ADDRESS", "SMC_JOB_QUEUE_SIZE", "SMC_KEEP_ALIVE_SECONDS", "SMC_HEADER_READ_TIMEOUT_SECONDS", "SMC_NETTY_THREADS", "SMC_SHUTDOWN_GRACE_SECONDS",
-            "SMC_USE_NATIVE_IO", "SMC_ERROR_STACK_TRACES");
+            "SMC_USE_NATIVE_IO", "SMC_ERROR_STACK_TRACES", "SMC_METRICS_PORT");
+
+    /** The variable naming the port of the Prometheus {@code /metrics} listener ({@link #metricsPort(Map)}). */
+    public static final String METRICS_PORT = "SMC_METRICS_PORT";
 
     public ServingEnv {
         requireNonNull(baseDir, "baseDir is null");
@@ -147,6 +150,11 @@ public record ServingEnv(
         int grace = reader.integer("SMC_SHUTDOWN_GRACE_SECONDS", 25, 0, 3600);
         boolean nativeIo = reader.strtobool("SMC_USE_NATIVE_IO", true);
         boolean traces = reader.strtobool("SMC_ERROR_STACK_TRACES", true);
+        try {
+            metricsPort(env);
+        } catch (IllegalArgumentException e) {
+            reader.problems.add(e.getMessage());
+        }
         if (!reader.problems.isEmpty()) {
             throw new IllegalArgumentException("Invalid serving environment (fix these variables):\n  - "
                     + String.join("\n  - ", reader.problems));
@@ -166,6 +174,34 @@ public record ServingEnv(
         return new ServingEnv(baseDir, bindAddress, port, safePortRange, workers, invocationTimeout, defaultAccept, useNginx,
                 maxPayloadInMb, multiModel, program, submitDirectory, servingModule, logLevel, startupTimeout, currentHost,
                 jobQueueSize, keepAlive, headerReadTimeout, nettyThreads, shutdownGrace, useNativeIo, errorStackTraces, environment);
+    }
+
+    /** {@code SMC_METRICS_PORT} of {@link #environment()}: see {@link #metricsPort(Map)}. */
+    public Optional<Integer> metricsPort() {
+        return metricsPort(environment);
+    }
+
+    /**
+     * {@code SMC_METRICS_PORT}: the port of the Prometheus {@code /metrics} listener, which {@code serve} and
+     * {@code train} open only when it is set (SageMaker routes only 8080 to a container; the listener is for a sidecar
+     * or a node agent). Empty when unset or blank; 0 picks a free port (tests).
+     *
+     * @throws IllegalArgumentException naming the variable and its value when it is not an integer in 0..65535
+     */
+    public static Optional<Integer> metricsPort(Map<String, String> env) {
+        String value = env.get(METRICS_PORT);
+        if (value == null || value.isBlank()) {
+            return Optional.empty();
+        }
+        try {
+            int port = Integer.parseInt(value.trim());
+            if (port >= 0 && port <= 65535) {
+                return Optional.of(port);
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException(METRICS_PORT + "='" + value + "': expected an integer in 0..65535 (unset: no metrics listener)");
     }
 
     /** {@code <base>/model}, or {@code <base>/models} on a multi-model endpoint. */

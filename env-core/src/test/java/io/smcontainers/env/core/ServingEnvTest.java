@@ -44,6 +44,7 @@ class ServingEnvTest {
         env.put("SMC_SHUTDOWN_GRACE_SECONDS", "11");
         env.put("SMC_USE_NATIVE_IO", "off");
         env.put("SMC_ERROR_STACK_TRACES", "no");
+        env.put("SMC_METRICS_PORT", "9404");
         return env;
     }
 
@@ -75,6 +76,7 @@ class ServingEnvTest {
         assertEquals(Duration.ofSeconds(25), env.shutdownGrace());
         assertTrue(env.useNativeIo());
         assertTrue(env.errorStackTraces());
+        assertEquals(Optional.empty(), env.metricsPort());
     }
 
     @Test
@@ -107,6 +109,7 @@ class ServingEnvTest {
         assertEquals(Duration.ofSeconds(11), env.shutdownGrace());
         assertFalse(env.useNativeIo());
         assertFalse(env.errorStackTraces());
+        assertEquals(Optional.of(9404), env.metricsPort());
         assertEquals("algo-1", env.environment().get("CURRENT_HOST"));
     }
 
@@ -160,10 +163,12 @@ class ServingEnvTest {
                 "SAGEMAKER_MODEL_SERVER_WORKERS", "0",
                 "SAGEMAKER_USE_NGINX", "maybe",
                 "SAGEMAKER_MAX_PAYLOAD_IN_MB", "six",
-                "SAGEMAKER_SAFE_PORT_RANGE", "1111");
+                "SAGEMAKER_SAFE_PORT_RANGE", "1111",
+                "SMC_METRICS_PORT", "65536");
         IllegalArgumentException error = assertThrows(IllegalArgumentException.class, () -> ServingEnv.fromEnvironment(bad, 2));
         for (String expected : List.of("SAGEMAKER_BIND_TO_PORT='80a'", "SAGEMAKER_MODEL_SERVER_WORKERS='0'",
-                "SAGEMAKER_USE_NGINX='maybe'", "SAGEMAKER_MAX_PAYLOAD_IN_MB='six'", "SAGEMAKER_SAFE_PORT_RANGE='1111'")) {
+                "SAGEMAKER_USE_NGINX='maybe'", "SAGEMAKER_MAX_PAYLOAD_IN_MB='six'", "SAGEMAKER_SAFE_PORT_RANGE='1111'",
+                "SMC_METRICS_PORT='65536'")) {
             assertTrue(error.getMessage().contains(expected), () -> expected + " missing from: " + error.getMessage());
         }
     }

@@ -24,6 +24,9 @@ public interface IntermediateSync extends AutoCloseable {
      */
     SyncReport stop(Duration bound);
 
+    /** The counts so far; cheap and thread-safe (metrics read it at every scrape). After {@link #stop(Duration)}, the final counts. */
+    SyncStats stats();
+
     /** {@link #stop(Duration)} with {@link SyncSettings#stopTimeout()}. */
     @Override
     void close();

@@ -89,6 +89,11 @@ final class SyncEngine implements IntermediateSync {
     }
 
     @Override
+    public SyncStats stats() {
+        return uploader.stats();
+    }
+
+    @Override
     public void close() {
         stop(settings.stopTimeout());
     }

@@ -485,6 +485,14 @@ final class Uploader {
         return uploads.get();
     }
 
+    SyncStats stats() {
+        int pending;
+        synchronized (lock) {
+            pending = entries.size();
+        }
+        return new SyncStats(uploads.get(), bytes.get(), failures.size(), pending);
+    }
+
     long bytes() {
         return bytes.get();
     }

@@ -32,16 +32,18 @@ public final class ProcessLauncher {
     private final Optional<String> setsid;
     private final OutputStream stderr;
     private final StopSignal stop;
+    private final ProcessActivity activity;
 
     @Inject
-    public ProcessLauncher(StopSignal stop) {
-        this(stop, new FileOutputStream(FileDescriptor.err), findSetsid());
+    public ProcessLauncher(StopSignal stop, ProcessActivity activity) {
+        this(stop, new FileOutputStream(FileDescriptor.err), findSetsid(), activity);
     }
 
-    ProcessLauncher(StopSignal stop, OutputStream stderr, Optional<String> setsid) {
+    ProcessLauncher(StopSignal stop, OutputStream stderr, Optional<String> setsid, ProcessActivity activity) {
         this.stop = requireNonNull(stop, "stop is null");
         this.stderr = requireNonNull(stderr, "stderr is null");
         this.setsid = requireNonNull(setsid, "setsid is null");
+        this.activity = requireNonNull(activity, "activity is null");
     }
 
     /**
@@ -75,6 +77,7 @@ public final class ProcessLauncher {
             }
             throw e;
         }
+        activity.started();
         // setsid execs in place (the JVM's child is never a group leader), so the pid is the session and group id
         ProcessGroup group = new ProcessGroup(process.pid(), setsid.isPresent());
         StreamPump pump = new StreamPump(process.getErrorStream(), stderr, keepStderrTail ? TAIL_BYTES : 0);
@@ -82,11 +85,12 @@ public final class ProcessLauncher {
         pumpThread.setDaemon(true);
         pumpThread.start();
         StopSignal.Registration registration = stop.register(group, process);
-        int exitCode;
+        int exitCode = -1;
         try {
             exitCode = waitFor(process);
         } finally {
             registration.close();
+            activity.exited(exitCode);
         }
         int leftBehind = group.terminate(LEFTOVER_GRACE_MILLIS);
         if (leftBehind > 0) {

@@ -209,6 +209,7 @@ public final class WarmUpCommand {
                 ? "-XX:AOTCacheOutput=" + archive + " -Xlog:aot=off -Xlog:cds=off"
                 : "-XX:ArchiveClassesAtExit=" + archive + " -Xlog:cds=off -Xlog:cds+dynamic=off");
         env.remove("SMC_LOG_FORMAT");
+        env.remove("SMC_METRICS_PORT"); // an image's ENV may set it: the warm-up runs bind no metrics port at build time
         return env;
     }
 

@@ -66,6 +66,12 @@ final class Connection {
         inFlight = queued.exchange;
     }
 
+    /** The job answering {@code exchange}, or null when it is not an admitted invocation (metrics: the model it ran on). */
+    Job job(Exchange exchange) {
+        Job current = job;
+        return current != null && current.exchange == exchange ? current : null;
+    }
+
     /** Whether {@code exchange} is the request in flight (its answer ends the busy period). */
     boolean inFlight(Exchange exchange) {
         return inFlight == exchange;

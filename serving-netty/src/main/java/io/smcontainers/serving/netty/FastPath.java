@@ -30,12 +30,14 @@ final class FastPath extends ChannelInboundHandlerAdapter {
 
     private final ServerState state;
     private final Responses responses;
+    private final Metrics metrics;
     /** Set after answering a request: its (empty) content parts up to the last are dropped. */
     private boolean dropContent;
 
     FastPath(ServerState state, Responses responses) {
         this.state = state;
         this.responses = responses;
+        this.metrics = responses.metrics();
     }
 
     @Override
@@ -64,6 +66,7 @@ final class FastPath extends ChannelInboundHandlerAdapter {
         if (!ping && !parameters || ping && !state.modelHealthy()) {
             return false;
         }
+        long start = metrics.now();
         String requestId = request.headers().get("X-Amzn-SageMaker-Inference-Id");
         if (requestId == null || requestId.isEmpty()) {
             requestId = Responses.newRequestId();
@@ -86,6 +89,7 @@ final class FastPath extends ChannelInboundHandlerAdapter {
         ByteBuf out = ctx.alloc().directBuffer(OK_JSON.length + requestId.length() + tail.length);
         out.writeBytes(OK_JSON).writeCharSequence(requestId, US_ASCII);
         out.writeBytes(tail);
+        metrics.answeredFast(ping, start);
         if (keepAlive) {
             ctx.writeAndFlush(out, ctx.voidPromise());
         } else {

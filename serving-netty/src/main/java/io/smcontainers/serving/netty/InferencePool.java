@@ -61,6 +61,11 @@ final class InferencePool {
         return queue.size();
     }
 
+    /** Jobs an inference thread is running. */
+    int running() {
+        return running.get();
+    }
+
     /** Jobs queued or running. */
     int busy() {
         return queue.size() + running.get();

@@ -31,6 +31,7 @@ final class LoadedModel {
     private final Path path;
     private final ModelHandler<Object> handler;
     private final ServingContext context;
+    private final Metrics metrics;
     private final LinkedBlockingQueue<Object> instances = new LinkedBlockingQueue<>();
     private final List<Object> all = new ArrayList<>();
     private final Object shared;
@@ -47,8 +48,10 @@ final class LoadedModel {
     /** Loads still running after the model became ready (Python workers); stopped at unload. */
     private volatile ExecutorService pendingLoads;
 
-    private LoadedModel(String name, String url, Path path, ModelHandler<Object> handler, ServingContext context, List<Object> loaded) {
+    private LoadedModel(String name, String url, Path path, ModelHandler<Object> handler, ServingContext context, Metrics metrics,
+            List<Object> loaded) {
         this.name = name;
+        this.metrics = metrics;
         this.url = url;
         this.path = path;
         this.handler = handler;
@@ -63,19 +66,22 @@ final class LoadedModel {
         python(handler).filter(backend -> backend.idlePingNanos() > 0).ifPresent(this::startPinger);
     }
 
-    /** Loads {@code count} instances in parallel (one for a shared handler); on any failure unloads the others and rethrows. */
+    /**
+     * Loads {@code count} instances in parallel (one for a shared handler); on any failure unloads the others and rethrows.
+     * Each instance load (and each later replacement) is timed into {@code metrics}.
+     */
     @SuppressWarnings("unchecked")
-    static LoadedModel load(String name, String url, Path path, ModelHandler<?> handler, int count, ServingContext context)
+    static LoadedModel load(String name, String url, Path path, ModelHandler<?> handler, int count, ServingContext context, Metrics metrics)
             throws Exception {
         ModelHandler<Object> typed = (ModelHandler<Object>) requireNonNull(handler, "handler is null");
         int instances = handler.concurrency() == ModelHandler.Concurrency.SHARED ? 1 : Math.max(1, count);
         if (handler instanceof PythonHandler && instances > 1) {
-            return loadUntilFirstReady(name, url, path, typed, instances, context);
+            return loadUntilFirstReady(name, url, path, typed, instances, context, metrics);
         }
         long start = System.nanoTime();
         List<Object> loaded = new ArrayList<>();
         if (instances == 1) {
-            loaded.add(requireNonNull(typed.loadModel(path, context), "loadModel returned null"));
+            loaded.add(loadInstance(name, typed, path, context, metrics));
         } else {
             ExecutorService loaders = Executors.newFixedThreadPool(Math.min(instances, 8), runnable -> {
                 Thread thread = new Thread(runnable, "smc-model-load-" + name);
@@ -85,7 +91,7 @@ final class LoadedModel {
             try {
                 List<Future<Object>> futures = new ArrayList<>();
                 for (int i = 0; i < instances; i++) {
-                    futures.add(loaders.submit(() -> requireNonNull(typed.loadModel(path, context), "loadModel returned null")));
+                    futures.add(loaders.submit(() -> loadInstance(name, typed, path, context, metrics)));
                 }
                 Throwable failure = null;
                 int failures = 0;
@@ -120,7 +126,21 @@ final class LoadedModel {
         }
         log.info("Loaded model '{}' from {} ({} instance{}, {} concurrency) in {} ms", name, path, instances, instances == 1 ? "" : "s",
                 handler.concurrency(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
-        return new LoadedModel(name, url, path, typed, context, loaded);
+        return new LoadedModel(name, url, path, typed, context, metrics, loaded);
+    }
+
+    /** One instance, its load time (or failure) recorded. */
+    private static Object loadInstance(String name, ModelHandler<Object> handler, Path path, ServingContext context, Metrics metrics)
+            throws Exception {
+        long start = System.nanoTime();
+        try {
+            Object instance = requireNonNull(handler.loadModel(path, context), "loadModel returned null");
+            metrics.instanceLoaded(name, System.nanoTime() - start);
+            return instance;
+        } catch (Exception | Error e) {
+            metrics.instanceLoadFailed(name);
+            throw e;
+        }
     }
 
     /**
@@ -129,7 +149,7 @@ final class LoadedModel {
      * a failure after it is a lost slot, restarted with back-off.
      */
     private static LoadedModel loadUntilFirstReady(String name, String url, Path path, ModelHandler<Object> handler, int instances,
-            ServingContext context) throws Exception {
+            ServingContext context, Metrics metrics) throws Exception {
         long start = System.nanoTime();
         int concurrency = python(handler).map(backend -> backend.loadConcurrency(instances)).orElse(instances);
         ExecutorService loaders = Executors.newFixedThreadPool(Math.max(1, Math.min(instances, concurrency)), runnable -> {
@@ -139,7 +159,7 @@ final class LoadedModel {
         });
         java.util.concurrent.ExecutorCompletionService<Object> done = new java.util.concurrent.ExecutorCompletionService<>(loaders);
         for (int i = 0; i < instances; i++) {
-            done.submit(() -> requireNonNull(handler.loadModel(path, context), "loadModel returned null"));
+            done.submit(() -> loadInstance(name, handler, path, context, metrics));
         }
         Object first;
         try {
@@ -174,7 +194,7 @@ final class LoadedModel {
         }
         log.info("Model '{}' from {} is ready with its first worker in {} ms; {} more loading", name, path,
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start), instances - 1);
-        LoadedModel model = new LoadedModel(name, url, path, handler, context, List.of(first));
+        LoadedModel model = new LoadedModel(name, url, path, handler, context, metrics, List.of(first));
         model.pendingLoads = loaders;
         Thread joiner = new Thread(() -> {
             try {
@@ -222,7 +242,7 @@ final class LoadedModel {
         replacing.incrementAndGet();
         Thread thread = new Thread(() -> {
             try {
-                respawn(crashStreak.getAndIncrement() + 1);
+                respawn(crashStreak.getAndIncrement() + 1, "load_failed");
             } finally {
                 replacing.decrementAndGet();
             }
@@ -348,6 +368,7 @@ final class LoadedModel {
             return;
         }
         int streak;
+        String reason = restartReason(worker);
         if (worker.killedAtDeadline() || worker.recycled()) {
             streak = 0; // a hang is the request's fault, not the worker's: reload at once (gunicorn and DJL parity)
         } else if (worker.ageNanos() >= STABLE_NANOS) {
@@ -359,7 +380,7 @@ final class LoadedModel {
         replacing.incrementAndGet();
         Thread thread = new Thread(() -> {
             try {
-                respawn(streak);
+                respawn(streak, reason);
             } finally {
                 replacing.decrementAndGet();
             }
@@ -368,7 +389,16 @@ final class LoadedModel {
         thread.start();
     }
 
-    private void respawn(int streak) {
+    /** The {@code reason} label of a replaced worker. */
+    private static String restartReason(PythonWorker worker) {
+        if (worker.killedAtDeadline()) {
+            return "deadline";
+        }
+        return worker.recycled() ? "recycled" : "lost";
+    }
+
+    private void respawn(int streak, String reason) {
+        metrics.workerRestarted(name, reason);
         int failures = 0;
         int index = streak;
         while (!unloading) {
@@ -385,7 +415,7 @@ final class LoadedModel {
                 return;
             }
             try {
-                Object fresh = requireNonNull(handler.loadModel(path, context), "loadModel returned null");
+                Object fresh = loadInstance(name, handler, path, context, metrics);
                 if (unloading) {
                     unloadQuietly(handler, name, fresh);
                     return;
@@ -435,7 +465,7 @@ final class LoadedModel {
             return;
         }
         try {
-            Object fresh = requireNonNull(handler.loadModel(path, context), "loadModel returned null");
+            Object fresh = loadInstance(name, handler, path, context, metrics);
             synchronized (all) {
                 all.add(fresh);
             }

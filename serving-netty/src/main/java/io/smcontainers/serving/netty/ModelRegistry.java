@@ -26,10 +26,12 @@ final class ModelRegistry {
     private final ServingContext context;
     private final Duration unloadTimeout;
     private final int instances;
+    private final Metrics metrics;
     private final ConcurrentSkipListMap<String, Object> models = new ConcurrentSkipListMap<>();
 
-    ModelRegistry(Path root, ModelHandler<?> handler, ServingContext context, Duration unloadTimeout, int instances) {
+    ModelRegistry(Path root, ModelHandler<?> handler, ServingContext context, Duration unloadTimeout, int instances, Metrics metrics) {
         this.instances = instances;
+        this.metrics = metrics;
         this.root = root.toAbsolutePath().normalize();
         this.handler = handler;
         this.context = context;
@@ -99,7 +101,7 @@ final class ModelRegistry {
             }
         }
         try {
-            LoadedModel model = LoadedModel.load(name, location, real, handler, instances, context);
+            LoadedModel model = LoadedModel.load(name, location, real, handler, instances, context, metrics);
             models.put(name, model);
             return Answer.ok("{\"status\": \"Workers scaled\"}");
         } catch (OutOfMemoryError e) {
@@ -120,18 +122,24 @@ final class ModelRegistry {
         }
     }
 
-    Answer list(Optional<String> limitText, Optional<String> tokenText) {
-        int limit = parse(limitText, 100);
-        if (limit < 0 || limit > 100) {
-            limit = 100;
-        }
-        int offset = Math.max(0, parse(tokenText, 0));
+    /** The loaded models (those still loading left out), by name. */
+    List<LoadedModel> loaded() {
         List<LoadedModel> loaded = new ArrayList<>();
         for (Object entry : models.values()) {
             if (entry instanceof LoadedModel) {
                 loaded.add((LoadedModel) entry);
             }
         }
+        return loaded;
+    }
+
+    Answer list(Optional<String> limitText, Optional<String> tokenText) {
+        int limit = parse(limitText, 100);
+        if (limit < 0 || limit > 100) {
+            limit = 100;
+        }
+        int offset = Math.max(0, parse(tokenText, 0));
+        List<LoadedModel> loaded = loaded();
         List<Map<String, Object>> page = new ArrayList<>();
         for (int i = offset; i < Math.min(loaded.size(), offset + limit); i++) {
             Map<String, Object> item = new LinkedHashMap<>();

@@ -27,7 +27,8 @@ import org.slf4j.LoggerFactory;
  * Writes the runtime's responses (all but the pre-encoded healthy ping and execution parameters of {@link FastPath}):
  * request id, Content-Length, Connection, the keep-alive and close decision, the access log; and, once the answer of the
  * connection's in-flight request is flushed, hands the connection back ({@link Connection#answered}). Handler answers
- * keep the framing the runtime's: statuses 200-599 only, no framing or hop-by-hop headers.
+ * keep the framing the runtime's: statuses 200-599 only, no framing or hop-by-hop headers. Every answer it frames is
+ * recorded here, and only here, in the {@link Metrics} ({@link Metrics#NONE} unless {@code SMC_METRICS_PORT} is set).
  */
 final class Responses {
     /** Headers that frame the message or concern the connection: a handler may not set them. */
@@ -39,10 +40,21 @@ final class Responses {
 
     private final BooleanSupplier draining;
     private final boolean stackTraces;
+    private final Metrics metrics;
 
     Responses(BooleanSupplier draining, boolean stackTraces) {
+        this(draining, stackTraces, Metrics.NONE);
+    }
+
+    Responses(BooleanSupplier draining, boolean stackTraces, Metrics metrics) {
         this.draining = draining;
         this.stackTraces = stackTraces;
+        this.metrics = metrics;
+    }
+
+    /** Where answers are recorded ({@link FastPath} records its own there too). */
+    Metrics metrics() {
+        return metrics;
     }
 
     static String newRequestId() {
@@ -156,7 +168,7 @@ final class Responses {
         return response;
     }
 
-    /** Sets the request id, Content-Length and Connection, writes the access-log line; returns whether the connection stays open. */
+    /** Sets the request id, Content-Length and Connection, writes the access-log line, records the answer; returns whether the connection stays open. */
     private boolean frame(Exchange exchange, FullHttpResponse response, int contentLength, boolean close) {
         boolean keepAlive = exchange.keepAlive() && !close && !draining.getAsBoolean();
         response.headers()
@@ -164,6 +176,7 @@ final class Responses {
                 .setInt(HttpHeaderNames.CONTENT_LENGTH, contentLength)
                 .set(HttpHeaderNames.CONNECTION, keepAlive ? HttpHeaderValues.KEEP_ALIVE : HttpHeaderValues.CLOSE);
         int status = response.status().code();
+        metrics.answered(exchange, status);
         if (!(status == 200 && exchange.uri().startsWith("/ping"))) {
             accessLog(exchange.connection().channel().remoteAddress(), exchange.method(), exchange.uri(), exchange.version(), status,
                     exchange.startNanos(), exchange.requestId());

@@ -45,7 +45,8 @@ import org.slf4j.LoggerFactory;
  * thread while {@code /ping} answers 503, then serves {@code /ping}, {@code /invocations}, {@code /execution-parameters}
  * (and the {@code /models} API on a multi-model endpoint). {@link #shutdown()} drains: ping 503, listener closed, in-flight
  * requests finished within {@code SMC_SHUTDOWN_GRACE_SECONDS}, connections closed once their answers are flushed,
- * executors and event loops stopped.
+ * executors and event loops stopped. With {@code SMC_METRICS_PORT} set, the same event loops also serve Prometheus
+ * {@code /metrics} on that port ({@link PrometheusMetrics}, {@link MetricsEndpoint}).
  */
 public final class ServingServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ServingServer.class);
@@ -69,7 +70,12 @@ public final class ServingServer implements AutoCloseable {
     private final EventLoopGroup boss;
     private final EventLoopGroup workers;
     private final String transport;
+    /** {@code SMC_METRICS_PORT} set: the registry; {@link #metrics} records into it, else {@link Metrics#NONE}. */
+    private final Optional<PrometheusMetrics> prometheus;
+    private final Metrics metrics;
     private Channel listener;
+    private Channel metricsListener;
+    private ExecutorService scraper;
     private Thread loader;
 
     private final java.nio.file.Path modelDir;
@@ -80,6 +86,8 @@ public final class ServingServer implements AutoCloseable {
         this.modelDir = requireNonNull(modelDir, "modelDir is null");
         this.context = new ServingContextImpl(env, modelDir);
         this.pool = new InferencePool(env.jobQueueSize());
+        this.prometheus = env.metricsPort().map(port -> new PrometheusMetrics());
+        this.metrics = prometheus.<Metrics>map(recorder -> recorder).orElse(Metrics.NONE);
         this.deadlines = new HashedWheelTimer(runnable -> {
             Thread thread = new Thread(runnable, "smc-deadlines");
             thread.setDaemon(true);
@@ -93,8 +101,9 @@ public final class ServingServer implements AutoCloseable {
         this.registry = env.multiModel()
                 ? Optional.of(new ModelRegistry(modelDir, handler, context,
                         handler instanceof PythonHandler python ? python.backend().mmeUnloadTimeout() : env.invocationTimeout(),
-                        handler instanceof PythonHandler python ? python.backend().mmeWorkers() : 1))
+                        handler instanceof PythonHandler python ? python.backend().mmeWorkers() : 1, metrics))
                 : Optional.empty();
+        prometheus.ifPresent(recorder -> recorder.serverGauges(pool::queued, pool::running, connections::size, this::instanceCounts));
         boolean epoll = env.useNativeIo() && Epoll.isAvailable();
         IoHandlerFactory factory = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         this.transport = epoll ? "epoll" : "nio";
@@ -132,7 +141,7 @@ public final class ServingServer implements AutoCloseable {
     }
 
     private void bind() {
-        Responses responses = new Responses(state::draining, env.errorStackTraces());
+        Responses responses = new Responses(state::draining, env.errorStackTraces(), metrics);
         DefaultCodecs codecs = new DefaultCodecs(env.defaultAccept(), Math.max(env.maxPayloadBytes() * 8, 256L << 20));
         InvocationDispatcher dispatcher = new InvocationDispatcher(pool, deadlines, responses, codecs, env.defaultAccept(), env.invocationTimeout(),
                 env.jobQueueSize());
@@ -154,6 +163,39 @@ public final class ServingServer implements AutoCloseable {
                     + " (SAGEMAKER_BIND_TO_PORT); is another process using it? " + e.getMessage(), e));
         }
         log.info("Serving on {} ({} transport): {}", listener.localAddress(), transport, env.summary());
+        if (prometheus.isPresent()) {
+            bindMetrics(prometheus.get(), env.metricsPort().orElseThrow(), channelType);
+        }
+    }
+
+    /** The {@code /metrics} listener: its own port, the same event loops; scrapes run on their own thread. */
+    private void bindMetrics(PrometheusMetrics recorder, int port, Class<? extends ServerChannel> channelType) {
+        scraper = Executors.newSingleThreadExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "smc-metrics");
+            thread.setDaemon(true);
+            return thread;
+        });
+        ServerBootstrap bootstrap = new ServerBootstrap()
+                .group(boss, workers)
+                .channel(channelType)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childHandler(new MetricsEndpoint(recorder.registry(), scraper).initializer(env.keepAlive()));
+        try {
+            metricsListener = bootstrap.bind(new InetSocketAddress(env.bindAddress(), port)).syncUninterruptibly().channel();
+        } catch (RuntimeException e) {
+            throw new UncheckedIOException(new IOException("Failed to bind the metrics listener to " + env.bindAddress() + ":" + port
+                    + " (" + ServingEnv.METRICS_PORT + "); is another process using it? " + e.getMessage(), e));
+        }
+        log.info("Prometheus metrics on http://{}{}", metricsListener.localAddress(), MetricsEndpoint.PATH);
+    }
+
+    /** Loaded instances per model, for the {@code smc_model_instances} gauge. */
+    private Map<String, Integer> instanceCounts() {
+        Map<String, Integer> counts = new LinkedHashMap<>();
+        state.model().ifPresent(model -> counts.put(model.name(), model.instanceCount()));
+        registry.ifPresent(models -> models.loaded().forEach(model -> counts.put(model.name(), model.instanceCount())));
+        return counts;
     }
 
     private void loadInBackground() {
@@ -162,7 +204,7 @@ public final class ServingServer implements AutoCloseable {
             try {
                 Optional<LoadedModel> model = Optional.empty();
                 if (registry.isEmpty()) {
-                    model = Optional.of(LoadedModel.load("model", modelDir.toString(), modelDir, handler, env.workers(), context));
+                    model = Optional.of(LoadedModel.load("model", modelDir.toString(), modelDir, handler, env.workers(), context, metrics));
                 }
                 Optional<String> parameters = handler.executionParameters(context).map(ServingServer::executionParametersJson);
                 pool.start(env.workers());
@@ -211,6 +253,11 @@ public final class ServingServer implements AutoCloseable {
     /** Invocations waiting in the queue (not yet taken by an inference worker). */
     int queuedInvocations() {
         return pool.queued();
+    }
+
+    /** The bound port of the {@code /metrics} listener; empty when {@code SMC_METRICS_PORT} is unset. */
+    public Optional<Integer> metricsPort() {
+        return Optional.ofNullable(metricsListener).map(channel -> ((InetSocketAddress) channel.localAddress()).getPort());
     }
 
     /** "epoll" or "nio". */
@@ -311,6 +358,12 @@ public final class ServingServer implements AutoCloseable {
 
     private void stopGroups() {
         deadlines.stop();
+        if (metricsListener != null) {
+            metricsListener.close().awaitUninterruptibly(1, TimeUnit.SECONDS);
+        }
+        if (scraper != null) {
+            scraper.shutdownNow();
+        }
         boss.shutdownGracefully(0, 1, TimeUnit.SECONDS);
         workers.shutdownGracefully(0, 1, TimeUnit.SECONDS);
         boss.terminationFuture().awaitUninterruptibly(3, TimeUnit.SECONDS);

@@ -37,8 +37,8 @@ import java.nio.file.Path;
 import java.util.Map;
 
 /**
- * The two servers serving-netty/bench/run.sh drives with wrk: {@code serving PORT} (the real runtime with an echo
- * handler, shipped defaults) and {@code hello PORT} (a minimal Netty HTTP server: the physical limit, on the same
+ * The two servers serving-netty/bench/run.sh drives with wrk: {@code serving PORT [METRICS_PORT]} (the real runtime with an echo
+ * handler, shipped defaults; with {@code SMC_METRICS_PORT} when given, for bench/metrics.sh) and {@code hello PORT} (a minimal Netty HTTP server: the physical limit, on the same
  * transport as the runtime: epoll when available, else NIO). Not a test.
  */
 public final class BenchServer {
@@ -47,8 +47,12 @@ public final class BenchServer {
     public static void main(String[] args) throws Exception {
         int port = Integer.parseInt(args[1]);
         if (args[0].equals("serving")) {
-            ServingEnv env = ServingEnv.fromEnvironment(Map.of("SMC_BIND_ADDRESS", "127.0.0.1", "SAGEMAKER_BIND_TO_PORT", Integer.toString(port),
-                    "SAGEMAKER_BASE_DIR", System.getProperty("java.io.tmpdir")), Runtime.getRuntime().availableProcessors());
+            Map<String, String> variables = new java.util.HashMap<>(Map.of("SMC_BIND_ADDRESS", "127.0.0.1", "SAGEMAKER_BIND_TO_PORT",
+                    Integer.toString(port), "SAGEMAKER_BASE_DIR", System.getProperty("java.io.tmpdir")));
+            if (args.length > 2) {
+                variables.put("SMC_METRICS_PORT", args[2]); // bench/metrics.sh: the same server with metrics on
+            }
+            ServingEnv env = ServingEnv.fromEnvironment(variables, Runtime.getRuntime().availableProcessors());
             ServingServer server = ServingServer.start(env, new Echo());
             server.ready().get();
             System.out.println("READY serving " + server.transport());
