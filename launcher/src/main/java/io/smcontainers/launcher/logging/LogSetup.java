@@ -23,8 +23,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Logback configured in code (no XML to parse at start-up): one console appender on stderr with the reference's
  * layout, {@code 2026-11-23 07:05:51,637 sagemaker-training-toolkit INFO     Reporting training SUCCESS}, level INFO until the job's
- * {@code sagemaker_container_log_level} is known. Registered through
- * {@code META-INF/services/ch.qos.logback.classic.spi.Configurator}.
+ * {@code sagemaker_container_log_level} is known. Run by {@link LogProvider} in the distribution, else found by logback
+ * through {@code META-INF/services/ch.qos.logback.classic.spi.Configurator}.
  *
  * <p>{@code SMC_LOG_FORMAT=json} ({@link #useFormat}) swaps the layout for logstash-logback-encoder's: one JSON object
  * per line with {@code time} (ISO-8601 with offset), {@code level}, {@code logger}, {@code thread}, {@code message},
