@@ -16,7 +16,7 @@ mvn -B -ntp -q -pl serving-netty -am test-compile -Dsmc.check.skip=true
 mvn -B -ntp -q -pl serving-netty dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$work/cp.txt" -Dsmc.check.skip=true >/dev/null
 cp="serving-netty/target/test-classes:serving-netty/target/classes:framework-spi/target/classes:env-core/target/classes:$(cat "$work/cp.txt")"
 # The JVM options `serve` ships with (launcher/src/dist/bin/sagemaker-toolkit, serve block), for both servers.
-jvm=(-XX:CompileThresholdScaling=4 -XX:+UseSerialGC -Xms32m -XX:MaxRAMPercentage=75 -XX:-UsePerfData)
+jvm=(-XX:+UseSerialGC -Xms32m -XX:MaxRAMPercentage=75 -XX:-UsePerfData)
 
 python3 - "$work" <<'PY'
 import sys
