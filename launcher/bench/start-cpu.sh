@@ -18,6 +18,7 @@ printf '{"sagemaker_program": "\\"noop.py\\""}' > "$job/input/config/hyperparame
 printf '{}' > "$job/input/config/inputdataconfig.json"
 printf '{"current_host": "algo-1", "hosts": ["algo-1"]}' > "$job/input/config/resourceconfig.json"
 echo pass > "$job/code/noop.py"
+. "$here/../src/build/serve-start.sh"
 "$here/../src/build/echo-model.sh" "$work/model" "$new"
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 ticks=$(getconf CLK_TCK)
@@ -36,12 +37,7 @@ to_exit() {
 to_ping() {
   local dist=$1 t0 t1 stat
   t0=$(date +%s%N)
-  SMC_BIND_ADDRESS=127.0.0.1 SAGEMAKER_BIND_TO_PORT=$port SAGEMAKER_BASE_DIR=$work "$dist/bin/serve" --model-dir "$work/model" 2>"$work/serve.log" &
-  pid=$!
-  until curl -fs -o /dev/null "http://127.0.0.1:$port/ping"; do
-    kill -0 "$pid" 2>/dev/null || { cat "$work/serve.log" >&2; exit 1; }
-    sleep 0.005
-  done
+  start_serve "$dist" "$port" "$work" "$work/model" "$work/serve.log"
   t1=$(date +%s%N)
   stat=$(cut -d' ' -f14,15 "/proc/$pid/stat")
   kill -TERM "$pid"; wait "$pid" || true

@@ -1,14 +1,11 @@
 package io.smcontainers.launcher;
 
-import com.google.inject.AbstractModule;
 import com.google.inject.Binder;
 import com.google.inject.CreationException;
 import com.google.inject.Guice;
 import com.google.inject.Injector;
 import com.google.inject.Module;
-import com.google.inject.Provides;
 import com.google.inject.ProvisionException;
-import com.google.inject.Scopes;
 import com.google.inject.Stage;
 import com.google.inject.spi.Message;
 import io.smcontainers.env.core.EnvCoreModule;
@@ -18,9 +15,11 @@ import io.smcontainers.intermediate.sync.IntermediateSyncModule;
 import io.smcontainers.launcher.process.StopSignal;
 import io.smcontainers.launcher.train.LauncherSettings;
 import io.smcontainers.serving.netty.ServingModule;
-import jakarta.inject.Inject;
+import java.io.IOException;
+import java.net.URL;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Enumeration;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -52,31 +51,25 @@ final class Bootstrap {
     }
 
     /**
-     * Loads and initialises Guice's own classes on a daemon thread, by building a throw-away injector, while the main
-     * thread sets up logging and reads the command line: the real injector is then built on warm classes. Start-up
-     * time only; nothing of it is kept.
+     * Opens the jars of the class path on a daemon thread, by searching them for {@link Framework} services, while the
+     * main thread starts logging and Guice: discovery ({@link FrameworkLocator}) then finds them open. Each jar is opened
+     * once either way (the class loader keeps it); this only moves the work off the main thread. Start-up time only.
      */
-    static void warmUpInBackground() {
-        Thread thread = new Thread(() -> Guice.createInjector(Stage.PRODUCTION, Bootstrap::strict, new WarmUp()), "injector-warm-up");
+    static void openClassPathInBackground() {
+        Thread thread = new Thread(Bootstrap::openClassPath, "class-path-open");
         thread.setDaemon(true);
         thread.start();
     }
 
-    private static final class WarmUp extends AbstractModule {
-        @Override
-        protected void configure() {
-            bind(Object.class).to(Warm.class).in(Scopes.SINGLETON);
+    private static void openClassPath() {
+        try {
+            Enumeration<URL> found = ClassLoader.getSystemClassLoader().getResources("META-INF/services/" + Framework.class.getName());
+            while (found.hasMoreElements()) {
+                found.nextElement();
+            }
+        } catch (IOException | RuntimeException e) {
+            // discovery meets the same jars again and reports what is wrong with them
         }
-
-        @Provides
-        Runnable runnable(Object object) {
-            return object::hashCode;
-        }
-    }
-
-    private static final class Warm {
-        @Inject
-        Warm() {}
     }
 
     private static Injector create(Module... modules) {

@@ -35,8 +35,8 @@ public final class Main {
     private Main() {}
 
     public static void main(String[] args) {
-        if (args.length > 0 && List.of("train", "serve", "env", "local").contains(args[0])) {
-            Bootstrap.warmUpInBackground();
+        if (args.length > 0 && List.of("train", "serve", "local").contains(args[0])) {
+            Bootstrap.openClassPathInBackground();
         }
         PrintStream out = new PrintStream(System.out, false, StandardCharsets.UTF_8);
         PrintStream err = new PrintStream(System.err, true, StandardCharsets.UTF_8);

@@ -11,11 +11,11 @@ import ch.qos.logback.core.CoreConstants;
 import ch.qos.logback.core.LayoutBase;
 import ch.qos.logback.core.encoder.LayoutWrappingEncoder;
 import ch.qos.logback.core.spi.ContextAwareBase;
-import java.time.Instant;
 import java.time.LocalDateTime;
-import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TimeZone;
 import net.logstash.logback.encoder.LogstashEncoder;
 import net.logstash.logback.fieldnames.LogstashFieldNames;
 import org.slf4j.LoggerFactory;
@@ -23,8 +23,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Logback configured in code (no XML to parse at start-up): one console appender on stderr with the reference's
  * layout, {@code 2026-11-23 07:05:51,637 sagemaker-training-toolkit INFO     Reporting training SUCCESS}, level INFO until the job's
- * {@code sagemaker_container_log_level} is known. Registered through
- * {@code META-INF/services/ch.qos.logback.classic.spi.Configurator}.
+ * {@code sagemaker_container_log_level} is known. Run by {@link LogProvider} in the distribution, else found by logback
+ * through {@code META-INF/services/ch.qos.logback.classic.spi.Configurator}.
  *
  * <p>{@code SMC_LOG_FORMAT=json} ({@link #useFormat}) swaps the layout for logstash-logback-encoder's: one JSON object
  * per line with {@code time} (ISO-8601 with offset), {@code level}, {@code logger}, {@code thread}, {@code message},
@@ -103,11 +103,18 @@ public final class LogSetup extends ContextAwareBase implements Configurator {
     }
 
     static final class ReferenceLayout extends LayoutBase<ILoggingEvent> {
-        private static final ZoneId ZONE = ZoneId.systemDefault();
+        /**
+         * The local time zone as {@link TimeZone} rather than {@code ZoneId}: {@code ZoneId.systemDefault()} starts
+         * java.time's zone-rules providers, a service search over every jar of the class path (~9 % of a no-op
+         * {@code train}'s CPU time, launcher/README.md "Start-up"); the offset at each instant is the same.
+         */
+        private static final TimeZone ZONE = TimeZone.getDefault();
 
         @Override
         public String doLayout(ILoggingEvent event) {
-            LocalDateTime t = LocalDateTime.ofInstant(Instant.ofEpochMilli(event.getTimeStamp()), ZONE);
+            long time = event.getTimeStamp();
+            LocalDateTime t = LocalDateTime.ofEpochSecond(Math.floorDiv(time, 1000), (int) Math.floorMod(time, 1000) * 1_000_000,
+                    ZoneOffset.ofTotalSeconds(ZONE.getOffset(time) / 1000));
             StringBuilder out = new StringBuilder(128);
             out.append(t.getYear()).append('-');
             two(out, t.getMonthValue()).append('-');
