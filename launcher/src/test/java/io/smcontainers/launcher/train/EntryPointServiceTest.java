@@ -9,6 +9,7 @@ import io.smcontainers.framework.spi.RunOptions.Runner;
 import io.smcontainers.launcher.code.CodeFetcher;
 import io.smcontainers.launcher.code.Installer;
 import io.smcontainers.launcher.code.S3Sources;
+import io.smcontainers.launcher.process.ProcessActivity;
 import io.smcontainers.launcher.process.ProcessLauncher;
 import io.smcontainers.launcher.process.StopSignal;
 import io.smcontainers.launcher.testing.JobFolder;
@@ -62,7 +63,7 @@ class EntryPointServiceTest {
         ProcessEnvironment processEnvironment = new ProcessEnvironment(variables);
         LauncherSettings settings = LauncherSettings.from(variables);
         StopSignal stop = new StopSignal(Duration.ZERO);
-        ProcessLauncher launcher = new ProcessLauncher(stop);
+        ProcessLauncher launcher = new ProcessLauncher(stop, new ProcessActivity());
         ScriptModeFramework framework = new ScriptModeFramework();
         EntryPointPreparation preparation = new EntryPointPreparation(env, processEnvironment, settings,
                 new CodeFetcher(() -> S3Sources.sdk(variables, env.toolkitVariables()), stop), new Installer(launcher), stop, framework);
