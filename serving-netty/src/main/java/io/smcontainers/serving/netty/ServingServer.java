@@ -213,6 +213,11 @@ public final class ServingServer implements AutoCloseable {
         return pool.queued();
     }
 
+    /** Invocations queued, running on a worker, or waiting for their handler's stage. */
+    int busyInvocations() {
+        return pool.busy();
+    }
+
     /** "epoll" or "nio". */
     public String transport() {
         return transport;

@@ -35,10 +35,12 @@ import io.smcontainers.framework.spi.ServingContext;
 import io.smcontainers.serving.netty.ServingServer;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 
 /**
- * The two servers serving-netty/bench/run.sh drives with wrk: {@code serving PORT} (the real runtime with an echo
- * handler, shipped defaults) and {@code hello PORT} (a minimal Netty HTTP server: the physical limit, on the same
+ * The servers serving-netty/bench/run.sh drives with wrk: {@code serving PORT} (the real runtime with an echo
+ * handler, shipped defaults), {@code async PORT} (the same runtime with the echo declared non-blocking, run inline) and {@code hello PORT} (a minimal Netty HTTP server: the physical limit, on the same
  * transport as the runtime: epoll when available, else NIO). Not a test.
  */
 public final class BenchServer {
@@ -46,10 +48,10 @@ public final class BenchServer {
 
     public static void main(String[] args) throws Exception {
         int port = Integer.parseInt(args[1]);
-        if (args[0].equals("serving")) {
+        if (args[0].equals("serving") || args[0].equals("async")) {
             ServingEnv env = ServingEnv.fromEnvironment(Map.of("SMC_BIND_ADDRESS", "127.0.0.1", "SAGEMAKER_BIND_TO_PORT", Integer.toString(port),
                     "SAGEMAKER_BASE_DIR", System.getProperty("java.io.tmpdir")), Runtime.getRuntime().availableProcessors());
-            ServingServer server = ServingServer.start(env, new Echo());
+            ServingServer server = ServingServer.start(env, args[0].equals("async") ? new NonBlockingEcho() : new Echo());
             server.ready().get();
             System.out.println("READY serving " + server.transport());
             Thread.currentThread().join();
@@ -75,6 +77,30 @@ public final class BenchServer {
         @Override
         public InvocationResponse transform(String model, Payload body, String contentType, String accept, InvocationContext context) {
             return InvocationResponse.of(body, contentType);
+        }
+    }
+
+    /** The same echo declared non-blocking: the runtime calls it inline on the event loop, no hand-off to a worker. */
+    static final class NonBlockingEcho implements ModelHandler<String> {
+        @Override
+        public String loadModel(Path modelDir, ServingContext context) {
+            return "echo";
+        }
+
+        @Override
+        public Concurrency concurrency() {
+            return Concurrency.SHARED;
+        }
+
+        @Override
+        public Execution execution() {
+            return Execution.NON_BLOCKING;
+        }
+
+        @Override
+        public CompletionStage<InvocationResponse> transformAsync(String model, Payload body, String contentType, String accept,
+                InvocationContext context) {
+            return CompletableFuture.completedFuture(InvocationResponse.of(body, contentType));
         }
     }
 
