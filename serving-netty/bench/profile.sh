@@ -23,7 +23,7 @@ for name, size in (("echo100", 100), ("echo100k", 100 * 1024)):
         f.write('wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\n')
         f.write('wrk.body = "' + body.replace('"', '\\"') + '"\n')
 PY
-port=18090
+port=18097
 agent=()
 [ -n "${ASYNC_PROFILER:-}" ] && agent=("-agentpath:$ASYNC_PROFILER=start,event=cpu,interval=200us,threads,file=$work/collapsed.txt,collapsed")
 java "${agent[@]}" -XX:+UseSerialGC -Xms32m -XX:MaxRAMPercentage=75 -XX:+UnlockDiagnosticVMOptions -XX:+DebugNonSafepoints \
