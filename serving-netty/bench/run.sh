@@ -19,7 +19,8 @@ trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
 mvn -B -ntp -q -pl serving-netty -am test-compile -Dsmc.check.skip=true
 mvn -B -ntp -q -pl serving-netty dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$work/cp.txt" -Dsmc.check.skip=true >/dev/null
 cp="serving-netty/target/test-classes:serving-netty/target/classes:framework-spi/target/classes:env-core/target/classes:$(cat "$work/cp.txt")"
-# The JVM options `serve` ships with (launcher/src/dist/bin/sagemaker-toolkit, serve block), for both servers.
+# The JVM options `serve` ships with (launcher/src/dist/bin/sagemaker-toolkit, serve block), for every server, with the
+# serial collector (serve's choice below 2 CPUs or 2 GiB of heap; the collectors are compared by bench/gc.sh).
 jvm=(-XX:+UseSerialGC -Xms32m -XX:MaxRAMPercentage=75 -XX:-UsePerfData)
 read -r -a kinds <<<"${KINDS:-hello serving async}"
 [ "${kinds[0]}" = hello ] || kinds=(hello "${kinds[@]}")
