@@ -115,11 +115,17 @@ final class Job {
         stage.whenComplete((response, error) -> {
             pending = null;
             pool.pending(this, false);
+            // the completing thread may be the handler's own, with MDC keys of its own: put them back afterwards
+            java.util.Map<String, String> own = MDC.getCopyOfContextMap();
             logContext(thread);
             try {
                 completed(response, error, instance, giveBack);
             } finally {
-                MDC.clear();
+                if (own == null) {
+                    MDC.clear();
+                } else {
+                    MDC.setContextMap(own);
+                }
             }
         });
     }
