@@ -1,20 +1,19 @@
 """Summarises an async-profiler collapsed profile taken with `threads` (profile.sh): per thread group (event loops,
-inference workers, JIT, GC, other), the share of samples, then the hottest self frames and the share of stacks that pass
-through a few places of interest on the request path."""
+inference workers, JIT, GC, other), the share of samples; for the event loops and workers, the share spent in the
+kernel or system calls, the hottest self frames, the samples attributed to the deepest frame of ours
+(io.smcontainers) on each stack (else the deepest Netty frame), and the share of stacks through a few places."""
 
 import collections
 import re
 import sys
 
-GROUPS = (("event loop", re.compile(r"multiThreadIoEventLoop|epollEventLoop|nioEventLoop")),
+GROUPS = (("event loop", re.compile(r"EventLoop")),
           ("inference", re.compile(r"smc-inference")),
           ("JIT", re.compile(r"Compiler")),
           ("GC", re.compile(r"GC|VM Thread")))
-MARKS = ("HttpRequestDecoder", "HttpObjectDecoder", "HttpResponseEncoder", "HttpObjectEncoder", "PayloadAggregator",
-         "HttpObjectAggregator", "RequestRouter", "InvocationDispatcher", "Responses", "Exchange.of", "newRequestId",
-         "Job.", "InferencePool", "ArrayBlockingQueue", "LockSupport", "futex", "writev", "send", "recv", "read",
-         "epoll_wait", "epoll_pwait", "eventfd", "wakeup", "KeepAliveTimeout", "InOrder", "FastPath", "MDC", "Logger",
-         "transform", "ThreadLocalRandom", "UUID", "DefaultHttpHeaders", "PooledByteBufAllocator", "flush", "[k]")
+SYSCALL = re.compile(r"_\[k\]$|^(__GI___send|__libc_send|send|recv|__libc_recv|epoll_pwait2?|epoll_wait|\[vdso\]|__futex\w*|__lll_lock_wake|write|read)$")
+MARKS = ("ArrayBlockingQueue", "LockSupport.park", "futex", "eventfd", "SingleThreadEventExecutor.execute",
+         "AbstractChannelHandlerContext$WriteTask", "HttpObjectDecoder", "HttpObjectEncoder", "MDC")
 
 
 def group(thread):
@@ -27,7 +26,9 @@ def group(thread):
 def main(path):
     total = 0
     by_group = collections.Counter()
+    kernel = collections.Counter()
     self_frames = collections.defaultdict(collections.Counter)
+    ours = collections.defaultdict(collections.Counter)
     marks = collections.defaultdict(collections.Counter)
     for line in open(path):
         stack, _, count = line.rstrip("\n").rpartition(" ")
@@ -36,7 +37,14 @@ def main(path):
         g = group(frames[0])
         total += count
         by_group[g] += count
-        self_frames[g][frames[-1]] += count
+        top = frames[-1]
+        self_frames[g][top] += count
+        if SYSCALL.search(top):
+            kernel[g] += count
+        else:
+            owner = next((f for f in reversed(frames) if f.startswith("io/smcontainers")), None)
+            owner = owner or "netty " + next((f for f in reversed(frames) if f.startswith("io/netty")), "?")
+            ours[g][owner.rsplit("/", 1)[-1]] += count
         joined = ";".join(frames[1:])
         for mark in MARKS:
             if mark in joined:
@@ -44,10 +52,14 @@ def main(path):
     print(f"samples {total}")
     for g, n in by_group.most_common():
         print(f"\n== {g}: {100 * n / total:.1f}% of samples")
-        if g in ("JIT", "GC"):
+        if g in ("JIT", "GC", "other"):
             continue
+        print(f"  kernel or system call on top: {100 * kernel[g] / n:.1f}%")
         print("  self:")
-        for frame, c in self_frames[g].most_common(18):
+        for frame, c in self_frames[g].most_common(12):
+            print(f"    {100 * c / n:5.1f}%  {frame[:110]}")
+        print("  user time by deepest frame of ours (else Netty's):")
+        for frame, c in ours[g].most_common(15):
             print(f"    {100 * c / n:5.1f}%  {frame[:110]}")
         print("  stacks through:")
         for mark, c in marks[g].most_common():
