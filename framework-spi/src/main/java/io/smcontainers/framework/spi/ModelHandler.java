@@ -2,6 +2,8 @@ package io.smcontainers.framework.spi;
 
 import java.nio.file.Path;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 
 /**
  * The serving half of the SPI: how a framework or a user turns a model folder into a SageMaker endpoint.
@@ -26,6 +28,15 @@ import java.util.Optional;
  * a request path. With {@link Concurrency#PER_WORKER} (the default) it loads one model per inference worker
  * and a model is only ever used by its own worker thread; with {@link Concurrency#SHARED} one model serves all
  * workers concurrently. Methods other than {@code loadModel} must not keep per-request state in the handler.
+ *
+ * <p>Asynchronous form: the runtime calls {@link #transformAsync}, whose default runs {@link #transform} and returns its
+ * answer as a completed stage, so a synchronous handler needs nothing more. A handler that answers later (a remote
+ * call, a batching queue of its own, another process) overrides {@code transformAsync} and completes the stage from any
+ * thread. Where it runs is {@link #execution()}: {@link Execution#BLOCKING} (the default) on an inference worker thread,
+ * {@link Execution#NON_BLOCKING} inline on the network I/O thread that read the request, with no thread hand-off at all
+ * (the fastest path, for handlers that only compute for microseconds or hand work off themselves). A non-blocking
+ * handler must never wait in any of its invocation methods (no blocking I/O, sleeps, locks held by slow code,
+ * {@code Future.get}, {@code CompletableFuture.join}): every connection of that I/O thread would wait with it.
  *
  * <p>Errors: throw {@link InvocationException} for a chosen status (415, 406, 400, any 4xx/5xx); anything else
  * becomes a 500, an {@link OutOfMemoryError} a 507.
@@ -64,6 +75,32 @@ public interface ModelHandler<M> {
         return encode(prediction, accept, context);
     }
 
+    /**
+     * The asynchronous form of {@link #transform}: the whole invocation, answered by completing the returned stage (from
+     * any thread; exceptionally with an {@link InvocationException} for a chosen status). The request body stays valid
+     * until the stage completes. The default calls {@code transform} and returns its answer (or its exception) as a
+     * completed stage. With {@link Concurrency#PER_WORKER} the model instance is lent to this invocation until the
+     * stage completes. At the invocation deadline the runtime answers 504 and cancels the stage
+     * ({@code toCompletableFuture().cancel(true)} where it is a {@link CompletableFuture}).
+     */
+    default CompletionStage<InvocationResponse> transformAsync(M model, Payload body, String contentType, String accept,
+            InvocationContext context) {
+        try {
+            return CompletableFuture.completedFuture(transform(model, body, contentType, accept, context));
+        } catch (Exception | Error e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    /**
+     * Where the runtime runs this handler's invocations: {@link Execution#BLOCKING} (the default) on the inference
+     * worker pool, {@link Execution#NON_BLOCKING} inline on the I/O thread that read the request (see the class
+     * comment for the rule that comes with it).
+     */
+    default Execution execution() {
+        return Execution.BLOCKING;
+    }
+
     /** Whether one model may serve all inference workers at once. */
     default Concurrency concurrency() {
         return Concurrency.PER_WORKER;
@@ -79,6 +116,18 @@ public interface ModelHandler<M> {
      */
     default Optional<ExecutionParameters> executionParameters(ServingContext context) {
         return Optional.empty();
+    }
+
+    /** Where invocations run. */
+    enum Execution {
+        /** May block (the default): each invocation runs on an inference worker thread, behind the bounded queue. */
+        BLOCKING,
+        /**
+         * Never blocks: {@link #transformAsync} (and what it calls) runs inline on the I/O thread that read the request,
+         * and must return in microseconds, handing any longer work to threads of its own. With
+         * {@link Concurrency#PER_WORKER}, an invocation that finds no free model instance goes to the worker pool instead.
+         */
+        NON_BLOCKING
     }
 
     /** How model instances are shared between inference workers. */

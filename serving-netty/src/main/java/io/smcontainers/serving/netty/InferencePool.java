@@ -1,6 +1,5 @@
 package io.smcontainers.serving.netty;
 
-import io.smcontainers.framework.spi.InvocationResponse;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -22,6 +21,8 @@ final class InferencePool {
     private final Set<Worker> workers = ConcurrentHashMap.newKeySet();
     private final AtomicInteger ids = new AtomicInteger();
     private final AtomicInteger running = new AtomicInteger();
+    /** Jobs whose handler returned a stage that is still pending (asynchronous handlers, on a worker or inline). */
+    private final Set<Job> pending = ConcurrentHashMap.newKeySet();
     private volatile boolean stopping;
 
     InferencePool(int queueSize) {
@@ -55,6 +56,20 @@ final class InferencePool {
                 overdue.accept(job);
             }
         }
+        for (Job job : pending) {
+            if (job.deadlineNanos - now <= 0) {
+                overdue.accept(job);
+            }
+        }
+    }
+
+    /** A job's stage is pending after its handler call returned ({@code true}), or it completed ({@code false}). */
+    void pending(Job job, boolean waiting) {
+        if (waiting) {
+            pending.add(job);
+        } else {
+            pending.remove(job);
+        }
     }
 
     int queued() {
@@ -66,9 +81,9 @@ final class InferencePool {
         return running.get();
     }
 
-    /** Jobs queued or running. */
+    /** Jobs queued, running, or waiting for their handler's stage. */
     int busy() {
-        return queue.size() + running.get();
+        return queue.size() + running.get() + pending.size();
     }
 
     /** Retires the worker still stuck in this job's handler and starts a replacement (with a fresh model instance). */
@@ -149,10 +164,7 @@ final class InferencePool {
                     }
                     continue;
                 }
-                // who a log line of this invocation is about (the handler's own lines included), for SMC_LOG_FORMAT=json
-                MDC.put("request_id", job.exchange.requestId());
-                MDC.put("model", job.model.name());
-                MDC.put("worker", thread.getName());
+                job.logContext(thread.getName());
                 try {
                     execute(job);
                 } finally {
@@ -166,6 +178,7 @@ final class InferencePool {
             LoadedModel model = job.model;
             running.incrementAndGet();
             current = job;
+            boolean invoked = false;
             try {
                 if (!job.start(this)) {
                     return;
@@ -191,29 +204,21 @@ final class InferencePool {
                     }
                     return;
                 }
-                try {
-                    InvocationResponse response = model.handler().transform(instance, job.payload, job.contentType, job.accept, job.context);
-                    job.handlerReturned();
-                    if (response == null) {
-                        job.fail(ErrorReply.of(500, "InvalidHandlerResult", "The model handler returned no response (null)"));
-                    } else {
-                        job.succeed(response);
-                    }
-                } catch (Throwable error) {
-                    job.handlerReturned();
-                    job.fail(error);
-                } finally {
+                invoked = true;
+                job.invoke(instance, used -> {
                     if (retired) {
-                        model.discard(instance);
+                        model.discard(used); // the worker was retired meanwhile: the instance may be corrupt
                     } else {
-                        model.giveBack(instance);
+                        model.giveBack(used);
                     }
-                }
+                }, InferencePool.this);
             } finally {
                 current = null;
-                job.handlerDone();
                 running.decrementAndGet();
-                model.release();
+                if (!invoked) {
+                    job.handlerDone();
+                    model.release();
+                }
             }
         }
     }

@@ -11,17 +11,21 @@ import io.smcontainers.serving.netty.codec.MediaTypes;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.MDC;
 
 /**
  * Admits an invocation: snapshots the request on the event loop, marks the connection busy with the job (later pipelined
  * requests wait in {@link InOrder}; a queued job is dropped if the client goes) and queues the job for the inference
- * pool; a full queue is an immediate 503. Deadlines cost nothing per request: one sweep on the shared timer, every
+ * pool; a full queue is an immediate 503. A non-blocking handler ({@code ModelHandler.Execution.NON_BLOCKING}) runs
+ * inline instead, when a model instance is free. Deadlines cost nothing per request: one sweep on the shared timer, every
  * {@link #SWEEP_MILLIS} ms, answers 504 to the queued and running jobs past their deadline (the queue is FIFO, so it
  * stops at the first job still in time).
  */
 final class InvocationDispatcher {
     static final long SWEEP_MILLIS = 10;
     private static final long GRACE_NANOS = TimeUnit.SECONDS.toNanos(2);
+    /** The MDC {@code worker} of an invocation run inline on the event loop. */
+    private static final String INLINE = "event-loop";
 
     private final InferencePool pool;
     private final Timer timer;
@@ -70,12 +74,34 @@ final class InvocationDispatcher {
         RequestContext context = new RequestContext(exchange.requestId(), request.headers(), accept, defaultAccept, modelName, codecs);
         Job job = new Job(exchange, model, body, payload, contentType, accept, context, exchange.startNanos() + timeout.toNanos(), responses);
         exchange.connection().begin(job);
+        if (model.inline() && runInline(job, model)) {
+            return;
+        }
         if (!pool.offer(job)) {
             job.rejectIfQueued(ErrorReply.of(503, "ServiceUnavailable", "No worker is available to serve the request: the queue of "
                     + queueSize + " waiting invocations is full (SMC_JOB_QUEUE_SIZE). Retry later or add workers."));
             job.handlerDone();
             model.release();
         }
+    }
+
+    /**
+     * A non-blocking handler runs here, on the event loop, with no hand-off: its answer is written directly when its stage
+     * is already complete. False (the job goes to the pool) when no model instance is free (PER_WORKER).
+     */
+    private boolean runInline(Job job, LoadedModel model) {
+        Object instance = model.tryBorrow();
+        if (instance == null) {
+            return false;
+        }
+        job.start(null);
+        job.logContext(INLINE);
+        try {
+            job.invoke(instance, model::giveBack, pool);
+        } finally {
+            MDC.clear();
+        }
+        return true;
     }
 
     /** Starts the deadline sweep; it ends when the timer is stopped. */

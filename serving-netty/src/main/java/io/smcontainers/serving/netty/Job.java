@@ -5,10 +5,15 @@ import io.netty.channel.Channel;
 import io.smcontainers.framework.spi.InvocationException;
 import io.smcontainers.framework.spi.InvocationResponse;
 import io.smcontainers.framework.spi.Payload;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 /**
  * One admitted invocation. Its state moves once from {@link State#QUEUED} to {@link State#RUNNING} and then to exactly one
@@ -19,6 +24,10 @@ import org.slf4j.LoggerFactory;
  * references: one for the handler side, released by {@link #handlerDone()} when the worker is done with the job (or when
  * the job is dropped unrun), and one for the response side, released when the response is written (a handler may answer
  * with a view of the request body) or at once when the job ends with an error or without a response.
+ *
+ * <p>{@link #invoke} calls the handler ({@code transformAsync}) on an inference worker or, for a non-blocking handler,
+ * inline on the event loop; the job ends when the returned stage completes, at once for a synchronous handler. A stage
+ * still pending when the call returns is tracked by the pool's deadline sweep until it completes.
  */
 final class Job {
     /** Where a job is in its life. */
@@ -38,6 +47,8 @@ final class Job {
     private final AtomicReference<State> state = new AtomicReference<>(State.QUEUED);
     private volatile InferencePool.Worker worker;
     private volatile boolean returned;
+    /** The handler's stage while it is pending after the call returned (cancelled at the deadline). */
+    private volatile CompletionStage<InvocationResponse> pending;
 
     /**
      * @param body the buffer {@code payload} views, with two references retained for this job (handler and response
@@ -72,6 +83,77 @@ final class Job {
     boolean start(InferencePool.Worker taker) {
         this.worker = taker;
         return state.compareAndSet(State.QUEUED, State.RUNNING);
+    }
+
+    /**
+     * Calls the handler with a borrowed model instance ({@code transformAsync}; the caller has set the MDC keys, see
+     * {@link #logContext}). When its stage completes (at once for a synchronous handler, on this thread) the job is
+     * answered, {@code giveBack} takes the instance, the handler side releases the body and the model counts the
+     * invocation done; {@code pool} tracks a stage still pending when the call returns, for the deadline sweep.
+     */
+    void invoke(Object instance, Consumer<Object> giveBack, InferencePool pool) {
+        CompletionStage<InvocationResponse> stage;
+        try {
+            stage = model.handler().transformAsync(instance, payload, contentType, accept, context);
+        } catch (Throwable error) {
+            handlerReturned();
+            completed(null, error, instance, giveBack);
+            return;
+        }
+        handlerReturned();
+        if (stage == null) {
+            completed(null, null, instance, giveBack);
+            return;
+        }
+        if (stage instanceof CompletableFuture<InvocationResponse> done && done.isDone() && !done.isCompletedExceptionally()) {
+            completed(done.getNow(null), null, instance, giveBack); // the synchronous form: no callback, no tracking
+            return;
+        }
+        pending = stage;
+        pool.pending(this, true);
+        String thread = MDC.get("worker");
+        stage.whenComplete((response, error) -> {
+            pending = null;
+            pool.pending(this, false);
+            // the completing thread may be the handler's own, with MDC keys of its own: put them back afterwards
+            java.util.Map<String, String> own = MDC.getCopyOfContextMap();
+            logContext(thread);
+            try {
+                completed(response, error, instance, giveBack);
+            } finally {
+                if (own == null) {
+                    MDC.clear();
+                } else {
+                    MDC.setContextMap(own);
+                }
+            }
+        });
+    }
+
+    /** Sets the MDC keys of this invocation's log lines (the handler's own included) on the current thread, for SMC_LOG_FORMAT=json. */
+    void logContext(String thread) {
+        MDC.put("request_id", exchange.requestId());
+        MDC.put("model", model.name());
+        MDC.put("worker", thread);
+    }
+
+    private void completed(InvocationResponse response, Throwable error, Object instance, Consumer<Object> giveBack) {
+        try {
+            if (error != null) {
+                fail(error instanceof CompletionException && error.getCause() != null ? error.getCause() : error);
+            } else if (response == null) {
+                fail(ErrorReply.of(500, "InvalidHandlerResult", "The model handler returned no response (null)"));
+            } else {
+                succeed(response);
+            }
+        } finally {
+            try {
+                giveBack.accept(instance);
+            } finally {
+                handlerDone();
+                model.release();
+            }
+        }
     }
 
     /** The handler returned (or threw): from now on a timeout no longer concerns this job's worker. */
@@ -157,6 +239,10 @@ final class Job {
         }
         if (state.compareAndSet(State.RUNNING, State.TIMED_OUT)) {
             respondTimeout(timeoutSeconds, "while running");
+            CompletionStage<InvocationResponse> stage = pending;
+            if (stage instanceof CompletableFuture<InvocationResponse> future) {
+                future.cancel(true);
+            }
             InferencePool.Worker running = worker;
             if (running != null && !returned) {
                 Runnable action = context.onDeadline();

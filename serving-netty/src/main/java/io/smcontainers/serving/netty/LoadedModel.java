@@ -35,6 +35,8 @@ final class LoadedModel {
     private final LinkedBlockingQueue<Object> instances = new LinkedBlockingQueue<>();
     private final List<Object> all = new ArrayList<>();
     private final Object shared;
+    /** The handler declared itself non-blocking: invocations run inline on the event loop when an instance is free. */
+    private final boolean inline;
     private final AtomicInteger inFlight = new AtomicInteger();
     private final Instant loadedAt;
     private volatile boolean unloading;
@@ -59,6 +61,7 @@ final class LoadedModel {
         this.all.addAll(loaded);
         this.instances.addAll(loaded);
         this.shared = handler.concurrency() == ModelHandler.Concurrency.SHARED ? loaded.get(0) : null;
+        this.inline = handler.execution() == ModelHandler.Execution.NON_BLOCKING;
         this.loadedAt = Instant.now();
         for (Object instance : loaded) {
             watch(instance);
@@ -271,6 +274,16 @@ final class LoadedModel {
         synchronized (all) {
             return all.size();
         }
+    }
+
+    /** Whether invocations may run inline on the event loop ({@link ModelHandler.Execution#NON_BLOCKING}). */
+    boolean inline() {
+        return inline;
+    }
+
+    /** An instance for one invocation if one is free now (never waits); null otherwise. */
+    Object tryBorrow() {
+        return shared != null ? shared : instances.poll();
     }
 
     /** An instance for one invocation, waiting up to the timeout for a per-worker one; null when none became free (at once when none can come back). */

@@ -260,6 +260,11 @@ public final class ServingServer implements AutoCloseable {
         return Optional.ofNullable(metricsListener).map(channel -> ((InetSocketAddress) channel.localAddress()).getPort());
     }
 
+    /** Invocations queued, running on a worker, or waiting for their handler's stage. */
+    int busyInvocations() {
+        return pool.busy();
+    }
+
     /** "epoll" or "nio". */
     public String transport() {
         return transport;
