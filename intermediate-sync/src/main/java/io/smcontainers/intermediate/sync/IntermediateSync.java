@@ -24,6 +24,12 @@ public interface IntermediateSync extends AutoCloseable {
      */
     SyncReport stop(Duration bound);
 
+    /**
+     * The counters so far: files and bytes uploaded, files failed, files with work left. Read-only, cheap, safe from
+     * any thread (for metrics); after {@link #stop(Duration)} the final figures.
+     */
+    SyncStats stats();
+
     /** {@link #stop(Duration)} with {@link SyncSettings#stopTimeout()}. */
     @Override
     void close();

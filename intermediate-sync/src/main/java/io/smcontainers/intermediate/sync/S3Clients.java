@@ -12,6 +12,7 @@ import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
 import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
 import software.amazon.awssdk.http.nio.netty.NettyNioAsyncHttpClient;
+import software.amazon.awssdk.http.nio.netty.SdkEventLoopGroup;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3AsyncClient;
 import software.amazon.awssdk.services.s3.S3AsyncClientBuilder;
@@ -19,7 +20,8 @@ import software.amazon.awssdk.services.s3.multipart.MultipartConfiguration;
 
 /**
  * The S3 client the sync uses: the SDK's Java (Netty) async client with its multipart support, 8 MiB threshold and
- * parts as boto3 uses, path-style addressing when an endpoint is set, region with cross-region access.
+ * parts as boto3 uses, path-style addressing when an endpoint is set, region with cross-region access. Its I/O
+ * threads run at the sync's lower priority ({@link BackgroundPriority}); the threads they start inherit it.
  */
 final class S3Clients {
     static final long PART_SIZE = 8L * 1024 * 1024;
@@ -40,6 +42,8 @@ final class S3Clients {
                         .build())
                 .httpClientBuilder(NettyNioAsyncHttpClient.builder()
                         .maxConcurrency(Math.max(32, 4 * s.maxConcurrentUploads()))
+                        .eventLoopGroupBuilder(SdkEventLoopGroup.builder()
+                                .threadFactory(BackgroundPriority.threadFactory("smc-sync-netty")))
                         .maxPendingConnectionAcquires(100_000)
                         .connectionAcquisitionTimeout(Duration.ofMinutes(10)))
                 .overrideConfiguration(o -> o
