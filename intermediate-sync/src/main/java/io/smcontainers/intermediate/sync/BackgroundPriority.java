@@ -4,6 +4,7 @@ import com.sun.jna.LastErrorException;
 import com.sun.jna.Library;
 import com.sun.jna.Native;
 import java.io.IOException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -57,6 +58,36 @@ final class BackgroundPriority {
     static ThreadFactory threadFactory(String prefix) {
         AtomicInteger count = new AtomicInteger();
         return task -> daemon(task, prefix + "-" + count.incrementAndGet());
+    }
+
+    /**
+     * Lowers the JVM's JIT compiler threads too: once the sync runs, most of what they compile is the sync's code, and
+     * the launcher's own threads only wait for the training. Compiling in the background never stops a Java thread (it
+     * runs interpreted meanwhile), so the launcher's signal handling is not delayed; the garbage collector's threads,
+     * which do stop every thread, keep their priority. Compiler threads the JVM adds later are started by these and
+     * inherit the lower priority.
+     */
+    static void lowerCompilerThreads() {
+        LibC c = libc();
+        if (c == null) {
+            return;
+        }
+        try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc/self/task"))) {
+            for (Path task : tasks) {
+                try {
+                    String name = Files.readString(task.resolve("comm"));
+                    int tid = Integer.parseInt(task.getFileName().toString());
+                    if ((name.startsWith("C1 CompilerThre") || name.startsWith("C2 CompilerThre"))
+                            && niceOf(tid) < NICE) {
+                        c.setpriority(PRIO_PROCESS, tid, NICE);
+                    }
+                } catch (IOException | NumberFormatException gone) {
+                    // ended meanwhile
+                }
+            }
+        } catch (IOException | LastErrorException e) {
+            log.debug("Cannot lower the JIT compiler threads' priority: {}", e.toString());
+        }
     }
 
     /** Lowers the calling thread's CPU priority to nice {@value #NICE} (never raises it) and its I/O priority. */

@@ -38,6 +38,7 @@ final class SyncEngine implements IntermediateSync {
     static SyncEngine start(SyncSettings settings, Options options) {
         Path root = settings.intermediateDir();
         sweepStaging(root.resolve(SyncSettings.STAGING_DIR_NAME));
+        BackgroundPriority.lowerCompilerThreads();
         S3AsyncClient s3 = S3Clients.create(settings);
         UploadScheduler uploader = new UploadScheduler(settings, new S3Put(s3, settings), new OpenWriters(root),
                 options.listener());

@@ -1,11 +1,15 @@
 package io.smcontainers.intermediate.sync;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -41,6 +45,27 @@ class BackgroundPriorityTest {
         assertEquals(Math.max(before, BackgroundPriority.NICE), nice[0], "the background thread");
         assertEquals(nice[0], nice[1], "a thread it starts");
         assertEquals(before, BackgroundPriority.niceOf(caller), "the caller keeps its priority");
+    }
+
+    @Test
+    void theJitCompilerThreadsAreLoweredAndNoOtherThread() throws Exception {
+        assumeTrue(Files.exists(Path.of("/proc/thread-self")), "Linux /proc needed");
+        int caller = BackgroundPriority.niceOf(BackgroundPriority.currentThreadId());
+        BackgroundPriority.lowerCompilerThreads();
+        List<String> compilers = new ArrayList<>();
+        try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc/self/task"))) {
+            for (Path task : tasks) {
+                String name = Files.readString(task.resolve("comm")).strip();
+                if (name.startsWith("C1 CompilerThre") || name.startsWith("C2 CompilerThre")) {
+                    compilers.add(name + " nice " + BackgroundPriority.niceOf(Integer.parseInt(
+                            task.getFileName().toString())));
+                }
+            }
+        }
+        assertFalse(compilers.isEmpty(), "HotSpot names its compiler threads C1/C2 CompilerThread");
+        assertTrue(compilers.stream().allMatch(t -> t.endsWith("nice " + Math.max(caller, BackgroundPriority.NICE))),
+                compilers.toString());
+        assertEquals(caller, BackgroundPriority.niceOf(BackgroundPriority.currentThreadId()));
     }
 
     @Test

@@ -5,7 +5,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -47,17 +46,9 @@ public final class SyncBenchmark {
     }
 
     private static void run(S3ServerProcess server, Path work) throws Exception {
-        Random random = new Random(1);
-        Path small = Files.createDirectories(work.resolve("small"));
-        byte[] block = new byte[4096];
-        for (int i = 0; i < SMALL; i++) {
-            random.nextBytes(block);
-            Files.write(small.resolve("s" + i + ".bin"), block);
-        }
-        Path large = Files.createDirectories(work.resolve("large"));
-        for (int i = 0; i < LARGE; i++) {
-            TestFiles.writeRandom(large.resolve("l" + i + ".bin"), LARGE_MB * 1024L * 1024, random);
-        }
+        Path small = work.resolve("small");
+        Path large = work.resolve("large");
+        TestFiles.writeBenchmarkFiles(small, SMALL, large, LARGE, LARGE_MB);
         System.out.printf("S3 server: %s at %s; %d small files of 4 KB, %d files of %d MB%n",
                 System.getProperty("bench.server", "s3proxy"), server.endpoint(),
                 SMALL, LARGE, LARGE_MB);

@@ -17,6 +17,22 @@ import java.util.Random;
 final class TestFiles {
     private TestFiles() {}
 
+    /** The benchmarks' input: {@code smallCount} files of 4 KB in {@code small}, {@code largeCount} of {@code largeMb}. */
+    static void writeBenchmarkFiles(Path small, int smallCount, Path large, int largeCount, int largeMb)
+            throws IOException {
+        Random random = new Random(1);
+        Files.createDirectories(small);
+        byte[] block = new byte[4096];
+        for (int i = 0; i < smallCount; i++) {
+            random.nextBytes(block);
+            Files.write(small.resolve("s" + i + ".bin"), block);
+        }
+        Files.createDirectories(large);
+        for (int i = 0; i < largeCount; i++) {
+            writeRandom(large.resolve("l" + i + ".bin"), largeMb * 1024L * 1024, random);
+        }
+    }
+
     /** {@code size} bytes of {@code random}'s output, written 1 MiB at a time. */
     static void writeRandom(Path file, long size, Random random) throws IOException {
         byte[] block = new byte[1024 * 1024];

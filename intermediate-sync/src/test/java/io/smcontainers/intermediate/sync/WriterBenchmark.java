@@ -10,11 +10,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
@@ -29,10 +27,12 @@ import software.amazon.awssdk.services.s3.model.ObjectIdentifier;
  *
  * <p>Three processes, as in a job: the S3 server (S3Proxy in memory, child JVM on 127.0.0.1), the sync in its own JVM
  * (this class with {@code host}: starts {@link IntermediateSync} through its public API only, so that both builds run
- * the same host) and the "training", a writer JVM (this class with {@code writer}) that writes 2,000 files of 64 KB
+ * the same host) and the "training", a writer JVM ({@link TrainingWriter}) that writes 2,000 files of 64 KB
  * and one of 256 MB into the intermediate folder and reports its own wall time. Rounds alternate the order of
  * "no sync", "baseline" and "current"; figures are medians. A second part measures the sync's drain rate without a
- * writer: files moved into the folder at once (many small, then a few large), timed to the end of {@code stop}.
+ * writer: files moved into the folder at once (many small, then a few large), timed to the end of {@code stop}; both
+ * builds' JVMs run at nice {@code bench.drainNice} (the current build's threads' own level), so that other load on
+ * a shared machine treats them alike and the figure is the sync's own speed.
  *
  * <p>System properties: {@code bench.rounds} (5), {@code bench.drainRounds} (3), {@code bench.small} (5000),
  * {@code bench.large} (2), {@code bench.largeMb} (256), {@code bench.serverNice} (0: the server's nice value; it
@@ -44,15 +44,12 @@ public final class WriterBenchmark {
     private static final int SMALL = Integer.getInteger("bench.small", 5000);
     private static final int LARGE = Integer.getInteger("bench.large", 2);
     private static final int LARGE_MB = Integer.getInteger("bench.largeMb", 256);
+    private static final int DRAIN_NICE = Integer.getInteger("bench.drainNice", BackgroundPriority.NICE);
     private static final String JOB = "bench";
 
     private WriterBenchmark() {}
 
     public static void main(String[] args) throws Exception {
-        if (args.length > 0 && args[0].equals("writer")) {
-            writer(Path.of(args[1]));
-            return;
-        }
         if (args.length > 0 && args[0].equals("host")) {
             host(args[1], args[2], Path.of(args[3]));
             return;
@@ -103,12 +100,16 @@ public final class WriterBenchmark {
                 Host host = null;
                 if (!variant.equals("none")) {
                     admin.createBucket(b -> b.bucket(bucket)).join();
-                    host = Host.start(builds.get(variant), server, bucket, intermediate);
+                    host = Host.start(builds.get(variant), server, bucket, intermediate, 0);
                 } else {
                     Files.createDirectories(intermediate);
                 }
+                long serverCpu = cpuMillis(server.pid());
+                long hostCpu = host == null ? 0 : cpuMillis(host.process().pid());
                 long start = System.nanoTime();
                 double seconds = writerProcess(intermediate);
+                serverCpu = cpuMillis(server.pid()) - serverCpu;
+                hostCpu = host == null ? 0 : cpuMillis(host.process().pid()) - hostCpu;
                 if (host != null) {
                     host.stop();
                     double drain = (System.nanoTime() - start) / 1e9;
@@ -120,7 +121,8 @@ public final class WriterBenchmark {
                 if (round > 0) {
                     writer.get(variant).add(seconds);
                 }
-                System.out.printf("round %d %-8s writer %6.0f ms%n", round, variant, seconds * 1000);
+                System.out.printf("round %d %-8s writer %6.0f ms; CPU while it ran: sync %6d ms, S3 server %6d ms%n",
+                        round, variant, seconds * 1000, hostCpu, serverCpu);
                 TestFiles.deleteTree(parent.getParent());
             }
         }
@@ -136,17 +138,9 @@ public final class WriterBenchmark {
 
     private static void drainRounds(S3ServerProcess server, S3AsyncClient admin, Path work,
             Map<String, String> builds) throws Exception {
-        Path small = Files.createDirectories(work.resolve("small"));
-        Random random = new Random(1);
-        byte[] block = new byte[4096];
-        for (int i = 0; i < SMALL; i++) {
-            random.nextBytes(block);
-            Files.write(small.resolve("s" + i + ".bin"), block);
-        }
-        Path large = Files.createDirectories(work.resolve("large"));
-        for (int i = 0; i < LARGE; i++) {
-            TestFiles.writeRandom(large.resolve("l" + i + ".bin"), LARGE_MB * 1024L * 1024, random);
-        }
+        Path small = work.resolve("small");
+        Path large = work.resolve("large");
+        TestFiles.writeBenchmarkFiles(small, SMALL, large, LARGE, LARGE_MB);
         Map<String, List<Double>> smallTimes = new LinkedHashMap<>();
         Map<String, List<Double>> largeTimes = new LinkedHashMap<>();
         for (int round = 0; round < DRAIN_ROUNDS; round++) {
@@ -177,7 +171,7 @@ public final class WriterBenchmark {
         Path intermediate = parent.resolve("intermediate");
         String bucket = "d-" + System.nanoTime();
         admin.createBucket(b -> b.bucket(bucket)).join();
-        Host host = Host.start(classpath, server, bucket, intermediate);
+        Host host = Host.start(classpath, server, bucket, intermediate, DRAIN_NICE);
         List<Path> files;
         try (var list = Files.list(source)) {
             files = list.sorted().toList();
@@ -201,8 +195,8 @@ public final class WriterBenchmark {
 
     private static double writerProcess(Path dir) throws Exception {
         Process p = new ProcessBuilder(java(), "-Xmx256m", "-XX:+UseSerialGC", "-cp",
-                System.getProperty("bench.testClasses", "target/test-classes"), WriterBenchmark.class.getName(),
-                "writer", dir.toString()).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+                System.getProperty("bench.testClasses", "target/test-classes"), TrainingWriter.class.getName(),
+                dir.toString()).redirectError(ProcessBuilder.Redirect.INHERIT).start();
         String line;
         try (BufferedReader out = reader(p)) {
             line = out.readLine();
@@ -215,11 +209,17 @@ public final class WriterBenchmark {
 
     /** The sync in its own JVM, driven through stdin/stdout. */
     private record Host(Process process, BufferedReader out, OutputStream in) {
-        static Host start(String classpath, S3ServerProcess server, String bucket, Path intermediate)
+        static Host start(String classpath, S3ServerProcess server, String bucket, Path intermediate, int nice)
                 throws IOException {
-            Process p = new ProcessBuilder(java(), "-Xmx1g", "-XX:+UseParallelGC", "-cp", classpath,
+            List<String> command = new ArrayList<>();
+            if (nice != 0) {
+                command.addAll(List.of("nice", "-n", Integer.toString(nice)));
+            }
+            command.addAll(List.of(java(), "-Xmx1g", "-XX:+UseParallelGC",
+                    "-Dbench.cpu=" + Boolean.getBoolean("bench.cpu"), "-cp", classpath,
                     WriterBenchmark.class.getName(), "host", server.endpoint().toString(), bucket,
-                    intermediate.toString()).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+                    intermediate.toString()));
+            Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
             Host host = new Host(p, reader(p), p.getOutputStream());
             String ready = host.out.readLine();
             if (!"ready".equals(ready)) {
@@ -262,18 +262,6 @@ public final class WriterBenchmark {
 
     // ---------------------------------------------------------------- the two child processes
 
-    /** The training: 2,000 files of 64 KB, then one of 256 MB; prints its wall time in seconds. */
-    private static void writer(Path dir) throws IOException {
-        byte[] content = new byte[64 * 1024];
-        Arrays.fill(content, (byte) 7);
-        long start = System.nanoTime();
-        for (int i = 0; i < 2000; i++) {
-            Files.write(dir.resolve("w" + i + ".bin"), content);
-        }
-        TestFiles.writeRandom(dir.resolve("big.bin"), 256L * 1024 * 1024, new Random(2));
-        System.out.println((System.nanoTime() - start) / 1e9);
-    }
-
     /** The sync, as the launcher starts it (public API only): "ready", then on "stop" the stop and "done N". */
     private static void host(String endpoint, String bucket, Path intermediate) throws Exception {
         PrintStream out = System.out;
@@ -292,6 +280,9 @@ public final class WriterBenchmark {
         if (!"stop".equals(command)) {
             throw new IllegalStateException("expected stop, got " + command);
         }
+        if (Boolean.getBoolean("bench.cpu")) {
+            System.err.println("sync JVM threads so far (CPU ms, nice): " + threadCpu());
+        }
         SyncReport report = sync.stop(Duration.ofMinutes(10));
         if (!report.complete()) {
             throw new IllegalStateException(report.summary());
@@ -301,6 +292,37 @@ public final class WriterBenchmark {
     }
 
     // ---------------------------------------------------------------- helpers
+
+    /** User and system CPU time of a process so far, from {@code /proc/<pid>/stat} (clock ticks of 10 ms). */
+    private static long cpuMillis(long pid) throws IOException {
+        String[] f = statFields(Files.readString(Path.of("/proc", Long.toString(pid), "stat")));
+        return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10;
+    }
+
+    /** The fields after the command name: state is [0], utime [11], stime [12], nice [16]. */
+    private static String[] statFields(String stat) {
+        return stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+    }
+
+    /** This JVM's threads grouped by name (numbers dropped): CPU ms and nice, busiest first. */
+    private static String threadCpu() throws IOException {
+        Map<String, long[]> groups = new java.util.TreeMap<>();
+        try (var tasks = Files.list(Path.of("/proc/self/task"))) {
+            for (Path task : (Iterable<Path>) tasks::iterator) {
+                try {
+                    String name = Files.readString(task.resolve("comm")).strip().replaceAll("[-#0-9]+$", "");
+                    String[] f = statFields(Files.readString(task.resolve("stat")));
+                    long[] g = groups.computeIfAbsent(name + " (nice " + f[16] + ")", n -> new long[1]);
+                    g[0] += (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10;
+                } catch (IOException gone) {
+                    // ended meanwhile
+                }
+            }
+        }
+        return groups.entrySet().stream().filter(e -> e.getValue()[0] > 0)
+                .sorted((a, b) -> Long.compare(b.getValue()[0], a.getValue()[0]))
+                .map(e -> e.getKey() + " " + e.getValue()[0]).collect(java.util.stream.Collectors.joining(", "));
+    }
 
     private static BufferedReader reader(Process p) {
         return new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
