@@ -74,8 +74,12 @@ public final class WriterBenchmark {
             try {
                 System.out.printf("S3Proxy at %s (nice %d); writer: 2,000 x 64 KB + 256 MB; %d rounds%n",
                         server.endpoint(), nice, ROUNDS);
-                writerRounds(server, admin, work, builds);
-                drainRounds(server, admin, work, builds);
+                if (ROUNDS > 0) {
+                    writerRounds(server, admin, work, builds);
+                }
+                if (DRAIN_ROUNDS > 0) {
+                    drainRounds(server, admin, work, builds);
+                }
             } finally {
                 TestFiles.deleteTree(work);
             }
