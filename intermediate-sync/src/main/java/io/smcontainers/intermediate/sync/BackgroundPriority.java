@@ -54,7 +54,7 @@ final class BackgroundPriority {
         return t;
     }
 
-    /** Daemon threads named {@code prefix-N} that lower their priority first: for the S3 client's executors. */
+    /** Daemon threads named {@code prefix-N} that lower their priority first: for the sync's executors. */
     static ThreadFactory threadFactory(String prefix) {
         AtomicInteger count = new AtomicInteger();
         return task -> daemon(task, prefix + "-" + count.incrementAndGet());

@@ -99,7 +99,7 @@ class SyncStatsIT {
             }
         }
         sync.stop(CEILING);
-        assertTrue(syncThreads.stream().anyMatch(t -> t.startsWith("smc-sync-netty")), "threads: " + syncThreads);
+        assertTrue(syncThreads.stream().anyMatch(t -> t.startsWith("aws-java-sdk-Ne")), "threads: " + syncThreads);
         assertTrue(syncThreads.stream().anyMatch(t -> t.startsWith("sdk-async")), "threads: " + syncThreads);
         assertTrue(normal.isEmpty(), "sync threads at normal priority: " + normal + " of " + syncThreads);
         assertEquals(caller, BackgroundPriority.niceOf(BackgroundPriority.currentThreadId()),
