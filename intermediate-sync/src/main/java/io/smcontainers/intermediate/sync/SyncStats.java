@@ -10,7 +10,7 @@ package io.smcontainers.intermediate.sync;
  * @param queued files with work left: waiting for an upload slot or a writer check, being uploaded, or waiting to
  *     retry
  */
-public record SyncStats(long filesUploaded, long bytesUploaded, long failures, int queued) {
+public record SyncStats(long filesUploaded, long bytesUploaded, long failures, long queued) {
     public SyncStats {
         if (filesUploaded < 0 || bytesUploaded < 0 || failures < 0 || queued < 0) {
             throw new IllegalArgumentException("counters cannot be negative: " + filesUploaded + " files, "

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -55,10 +56,14 @@ class BackgroundPriorityTest {
         List<String> compilers = new ArrayList<>();
         try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc/self/task"))) {
             for (Path task : tasks) {
-                String name = Files.readString(task.resolve("comm")).strip();
-                if (name.startsWith("C1 CompilerThre") || name.startsWith("C2 CompilerThre")) {
-                    compilers.add(name + " nice " + BackgroundPriority.niceOf(Integer.parseInt(
-                            task.getFileName().toString())));
+                try {
+                    String name = Files.readString(task.resolve("comm")).strip();
+                    if (name.startsWith("C1 CompilerThre") || name.startsWith("C2 CompilerThre")) {
+                        compilers.add(name + " nice " + BackgroundPriority.niceOf(Integer.parseInt(
+                                task.getFileName().toString())));
+                    }
+                } catch (NoSuchFileException ended) {
+                    // a thread that ended while we listed
                 }
             }
         }
