@@ -24,7 +24,10 @@ public interface IntermediateSync extends AutoCloseable {
      */
     SyncReport stop(Duration bound);
 
-    /** The counts so far; cheap and thread-safe (metrics read it at every scrape). After {@link #stop(Duration)}, the final counts. */
+    /**
+     * The counters so far: files and bytes uploaded, files failed, files with work left. Read-only, cheap, safe from
+     * any thread (for metrics); after {@link #stop(Duration)} the final figures.
+     */
     SyncStats stats();
 
     /** {@link #stop(Duration)} with {@link SyncSettings#stopTimeout()}. */

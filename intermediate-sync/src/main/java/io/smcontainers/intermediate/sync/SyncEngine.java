@@ -17,18 +17,18 @@ final class SyncEngine implements IntermediateSync {
     private static final Logger log = LoggerFactory.getLogger(SyncEngine.class);
 
     /** Knobs for tests and the benchmark. */
-    record Options(boolean forcePolling, Uploader.Listener listener) {
-        static final Options DEFAULT = new Options(false, Uploader.Listener.NONE);
+    record Options(boolean forcePolling, UploadScheduler.Listener listener) {
+        static final Options DEFAULT = new Options(false, UploadScheduler.Listener.NONE);
     }
 
     private final SyncSettings settings;
     private final S3AsyncClient s3;
-    private final Uploader uploader;
+    private final UploadScheduler uploader;
     private final TreeWatcher watcher;
     private final long startNanos = System.nanoTime();
     private SyncReport report;
 
-    private SyncEngine(SyncSettings settings, S3AsyncClient s3, Uploader uploader, TreeWatcher watcher) {
+    private SyncEngine(SyncSettings settings, S3AsyncClient s3, UploadScheduler uploader, TreeWatcher watcher) {
         this.settings = settings;
         this.s3 = s3;
         this.uploader = uploader;
@@ -38,8 +38,10 @@ final class SyncEngine implements IntermediateSync {
     static SyncEngine start(SyncSettings settings, Options options) {
         Path root = settings.intermediateDir();
         sweepStaging(root.resolve(SyncSettings.STAGING_DIR_NAME));
+        BackgroundPriority.lowerCompilerThreads();
         S3AsyncClient s3 = S3Clients.create(settings);
-        Uploader uploader = new Uploader(settings, s3, new OpenWriters(root), options.listener());
+        UploadScheduler uploader = new UploadScheduler(settings, new S3Put(s3, settings), new OpenWriters(root),
+                options.listener());
         Inotify inotify = null;
         if (!options.forcePolling()) {
             try {

@@ -1,12 +1,20 @@
 package io.smcontainers.intermediate.sync;
 
 /**
- * What a running sync has done so far ({@link IntermediateSync#stats()}), read without stopping it.
+ * A running sync's counters at one moment, from {@link IntermediateSync#stats()}: cheap to take, safe from any thread,
+ * also after the stop (then the final figures).
  *
- * @param filesUploaded objects written to S3 (a file rewritten and uploaded three times counts three)
+ * @param filesUploaded objects written to S3 so far (a file rewritten and uploaded three times counts three)
  * @param bytesUploaded their total size
- * @param failures files whose latest version could not be uploaded (after the retries); a later upload of the file
- *     takes it off
- * @param queued files waiting for an upload, being uploaded or waiting for a retry
+ * @param failures files that failed for good so far (a later successful upload of a newer version removes a file)
+ * @param queued files with work left: waiting for an upload slot or a writer check, being uploaded, or waiting to
+ *     retry
  */
-public record SyncStats(long filesUploaded, long bytesUploaded, long failures, long queued) {}
+public record SyncStats(long filesUploaded, long bytesUploaded, long failures, long queued) {
+    public SyncStats {
+        if (filesUploaded < 0 || bytesUploaded < 0 || failures < 0 || queued < 0) {
+            throw new IllegalArgumentException("counters cannot be negative: " + filesUploaded + " files, "
+                    + bytesUploaded + " bytes, " + failures + " failures, " + queued + " queued");
+        }
+    }
+}

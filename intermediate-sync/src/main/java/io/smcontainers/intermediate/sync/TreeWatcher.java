@@ -11,7 +11,7 @@ import static io.smcontainers.intermediate.sync.Inotify.IN_MOVE_SELF;
 import static io.smcontainers.intermediate.sync.Inotify.IN_Q_OVERFLOW;
 
 import com.sun.jna.LastErrorException;
-import io.smcontainers.intermediate.sync.Uploader.Trigger;
+import io.smcontainers.intermediate.sync.UploadScheduler.Trigger;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -34,7 +34,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Watches the intermediate folder tree and tells the {@link Uploader} which files are complete. One thread.
+ * Watches the intermediate folder tree and tells the {@link UploadScheduler} which files are complete. One thread.
  *
  * <p>With inotify: a closed-after-write or moved-in file is complete. A new or moved-in directory is watched
  * <em>first</em> and listed <em>second</em>, so nothing written in between is missed; what the listing finds is
@@ -52,7 +52,7 @@ final class TreeWatcher {
     private static final long DEGRADED_RESCAN_MILLIS = 2_000;
 
     private final Path root;
-    private final Uploader uploader;
+    private final UploadScheduler uploader;
     private final Inotify inotify;
     private final Map<Integer, String> wdToRel = new HashMap<>();
     private final Map<String, Integer> relToWd = new HashMap<>();
@@ -65,11 +65,11 @@ final class TreeWatcher {
     private boolean degraded;
     private boolean warnedWatchLimit;
 
-    TreeWatcher(Path root, Uploader uploader, Inotify inotify) {
+    TreeWatcher(Path root, UploadScheduler uploader, Inotify inotify) {
         this.root = root;
         this.uploader = uploader;
         this.inotify = inotify;
-        this.thread = Uploader.daemon(this::run, "smc-sync-watch");
+        this.thread = BackgroundPriority.daemon(this::run, "smc-sync-watch");
     }
 
     void start() {

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -42,7 +41,7 @@ class FaultInjectionIT {
                 random.nextBytes(content);
                 Files.write(job.file("d" + (i % 7) + "/f" + i + ".bin"), content);
             }
-            writeRandom(job.file("big/model.bin"), 40L * 1024 * 1024, random);
+            TestFiles.writeRandom(job.file("big/model.bin"), 40L * 1024 * 1024, random);
             SyncReport report = sync.stop(Duration.ofSeconds(180));
             assertTrue(report.complete(), report.summary());
             assertTrue(proxy.faults() > 20, "faults injected: drops " + proxy.drops + ", 503s " + proxy.slowDowns
@@ -86,16 +85,6 @@ class FaultInjectionIT {
             assertTrue(tookMillis < 15_000, "stop took " + tookMillis + " ms");
             assertEquals(1, report.failures().size(), report.summary());
             assertTrue(report.failures().get(0).reason().contains("stop deadline"), report.summary());
-        }
-    }
-
-    static void writeRandom(Path file, long size, Random random) throws Exception {
-        byte[] block = new byte[1024 * 1024];
-        try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "rw")) {
-            for (long written = 0; written < size; written += block.length) {
-                random.nextBytes(block);
-                f.write(block, 0, (int) Math.min(block.length, size - written));
-            }
         }
     }
 }

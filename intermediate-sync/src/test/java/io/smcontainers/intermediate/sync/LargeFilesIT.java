@@ -42,9 +42,9 @@ class LargeFilesIT {
             }
         }
         // the reference's large_files test: two files above the multipart threshold, one rewritten
-        FaultInjectionIT.writeRandom(job.file("large1.bin"), 17L * 1000 * 1000, random);
-        FaultInjectionIT.writeRandom(job.file("large2.bin"), 17L * 1000 * 1000, random);
-        FaultInjectionIT.writeRandom(job.file("large2.bin"), 17L * 1000 * 1000 + 5, random);
+        TestFiles.writeRandom(job.file("large1.bin"), 17L * 1000 * 1000, random);
+        TestFiles.writeRandom(job.file("large2.bin"), 17L * 1000 * 1000, random);
+        TestFiles.writeRandom(job.file("large2.bin"), 17L * 1000 * 1000 + 5, random);
         SyncReport report = sync.stop(Duration.ofMinutes(4));
         assertTrue(report.complete(), report.summary());
         job.assertMirrors();

@@ -128,6 +128,10 @@ final class S3ServerProcess implements AutoCloseable {
         }
     }
 
+    long pid() {
+        return process.pid();
+    }
+
     URI endpoint() {
         return endpoint;
     }

@@ -3,11 +3,8 @@ package io.smcontainers.intermediate.sync;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -23,8 +20,8 @@ import software.amazon.awssdk.services.s3.S3AsyncClient;
  *   <li>small files: 10,000 files of 4 KB, files/s (sync: files moved into the watched folder; loop: PutObject)
  *   <li>large files: 3 files of 256 MB, MB/s (multipart, 8 MiB parts)
  *   <li>latency: close of a file to its upload acknowledged (object visible), p50/p99, writer at 100 files/s
- *   <li>writer slowdown: time to write 2,000 files of 64 KB and one of 256 MB, with and without the sync running
  * </ul>
+ * The writer's slowdown, and the baseline build against this one, are {@link WriterBenchmark}'s.
  * System properties: {@code bench.small} (10000), {@code bench.large} (3), {@code bench.largeMb} (256),
  * {@code bench.latency} (1000).
  */
@@ -49,17 +46,9 @@ public final class SyncBenchmark {
     }
 
     private static void run(S3ServerProcess server, Path work) throws Exception {
-        Random random = new Random(1);
-        Path small = Files.createDirectories(work.resolve("small"));
-        byte[] block = new byte[4096];
-        for (int i = 0; i < SMALL; i++) {
-            random.nextBytes(block);
-            Files.write(small.resolve("s" + i + ".bin"), block);
-        }
-        Path large = Files.createDirectories(work.resolve("large"));
-        for (int i = 0; i < LARGE; i++) {
-            FaultInjectionIT.writeRandom(large.resolve("l" + i + ".bin"), LARGE_MB * 1024L * 1024, random);
-        }
+        Path small = work.resolve("small");
+        Path large = work.resolve("large");
+        TestFiles.writeBenchmarkFiles(small, SMALL, large, LARGE, LARGE_MB);
         System.out.printf("S3 server: %s at %s; %d small files of 4 KB, %d files of %d MB%n",
                 System.getProperty("bench.server", "s3proxy"), server.endpoint(),
                 SMALL, LARGE, LARGE_MB);
@@ -70,9 +59,7 @@ public final class SyncBenchmark {
 
         if (Boolean.getBoolean("bench.latencyOnly")) {
             long[] l = latency(server, work);
-            double[] w = writerSlowdown(server, work);
-            System.out.printf("latency p50 %d ms p99 %d ms; writer without %.0f ms with %.0f ms (%.1f%%)%n", l[0], l[1],
-                    w[0] * 1000, w[1] * 1000, (w[1] / w[0] - 1) * 100);
+            System.out.printf("latency p50 %d ms p99 %d ms%n", l[0], l[1]);
             return;
         }
         double loopSmall = loop(server, work, small, SMALL, "loop-small");
@@ -80,7 +67,6 @@ public final class SyncBenchmark {
         double loopLarge = loop(server, work, large, LARGE, "loop-large");
         double syncLarge = sync(server, work, large, LARGE, "sync-large");
         long[] latency = latency(server, work);
-        double[] writer = writerSlowdown(server, work);
 
         double largeMb = LARGE * (double) LARGE_MB;
         System.out.println();
@@ -90,8 +76,6 @@ public final class SyncBenchmark {
                 largeMb / loopLarge, largeMb / syncLarge, loopLarge / syncLarge);
         System.out.printf("latency      : close -> object visible p50 %d ms, p99 %d ms (%d files at 100 files/s)%n",
                 latency[0], latency[1], LATENCY);
-        System.out.printf("writer time  : without sync %.0f ms, with sync %.0f ms, slowdown %.1f%%%n",
-                writer[0] * 1000, writer[1] * 1000, (writer[1] / writer[0] - 1) * 100);
     }
 
     private static SyncSettings settings(S3ServerProcess server, Path intermediate, String bucket) {
@@ -210,41 +194,4 @@ public final class SyncBenchmark {
         };
     }
 
-    /** Writer time with and without the sync, alternating three times each; the medians. */
-    private static double[] writerSlowdown(S3ServerProcess server, Path work) throws Exception {
-        List<Double> without = new ArrayList<>();
-        List<Double> with = new ArrayList<>();
-        for (int round = 0; round < 3; round++) {
-            without.add(writeLoad(Files.createDirectories(work.resolve("plain" + round))));
-            Path parent = Files.createDirectories(work.resolve("synced" + round));
-            Path intermediate = parent.resolve("intermediate");
-            SyncSettings s = settings(server, intermediate, bucket("writer"));
-            try (S3AsyncClient admin = S3Clients.create(s)) {
-                admin.createBucket(b -> b.bucket(s.bucket())).join();
-            }
-            IntermediateSync sync = IntermediateSync.start(s);
-            with.add(writeLoad(intermediate));
-            sync.stop(Duration.ofMinutes(5));
-            TestFiles.deleteTree(parent);
-            TestFiles.deleteTree(work.resolve("plain" + round));
-        }
-        return new double[] {median(without), median(with)};
-    }
-
-    private static double writeLoad(Path dir) throws Exception {
-        byte[] content = new byte[64 * 1024];
-        Arrays.fill(content, (byte) 7);
-        long start = System.nanoTime();
-        for (int i = 0; i < 2000; i++) {
-            Files.write(dir.resolve("w" + i + ".bin"), content);
-        }
-        FaultInjectionIT.writeRandom(dir.resolve("big.bin"), 256L * 1024 * 1024, new Random(2));
-        return (System.nanoTime() - start) / 1e9;
-    }
-
-    private static double median(List<Double> values) {
-        List<Double> sorted = new ArrayList<>(values);
-        sorted.sort(null);
-        return sorted.get(sorted.size() / 2);
-    }
 }

@@ -2,6 +2,7 @@ package io.smcontainers.intermediate.sync;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.RandomAccessFile;
 import java.io.UncheckedIOException;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
@@ -11,9 +12,37 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.Random;
 
 final class TestFiles {
     private TestFiles() {}
+
+    /** The benchmarks' input: {@code smallCount} files of 4 KB in {@code small}, {@code largeCount} of {@code largeMb}. */
+    static void writeBenchmarkFiles(Path small, int smallCount, Path large, int largeCount, int largeMb)
+            throws IOException {
+        Random random = new Random(1);
+        Files.createDirectories(small);
+        byte[] block = new byte[4096];
+        for (int i = 0; i < smallCount; i++) {
+            random.nextBytes(block);
+            Files.write(small.resolve("s" + i + ".bin"), block);
+        }
+        Files.createDirectories(large);
+        for (int i = 0; i < largeCount; i++) {
+            writeRandom(large.resolve("l" + i + ".bin"), largeMb * 1024L * 1024, random);
+        }
+    }
+
+    /** {@code size} bytes of {@code random}'s output, written 1 MiB at a time. */
+    static void writeRandom(Path file, long size, Random random) throws IOException {
+        byte[] block = new byte[1024 * 1024];
+        try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "rw")) {
+            for (long written = 0; written < size; written += block.length) {
+                random.nextBytes(block);
+                f.write(block, 0, (int) Math.min(block.length, size - written));
+            }
+        }
+    }
 
     static void deleteTree(Path root) {
         if (root == null || !Files.exists(root)) {
