@@ -32,10 +32,12 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ContainerServeIT {
     private static final String BASE = "http://" + Container.ADDRESS + ":8080";
-    private static final Map<String, String> HANDLER = Map.of("SAGEMAKER_SERVING_MODULE", SlowEchoHandler.class.getName());
+    private static final Map<String, String> HANDLER =
+            Map.of("SAGEMAKER_SERVING_MODULE", SlowEchoHandler.class.getName());
 
     @TempDir
     Path temp;
+
     private Container container;
 
     @BeforeEach
@@ -53,9 +55,17 @@ class ContainerServeIT {
         Path job = job();
         container.run(job, HANDLER, "serve");
         awaitPing();
-        assertTrue(container.initCommandLine().contains("io.smcontainers.launcher.Main serve"), container.initCommandLine());
-        assertEquals("200 {\"instances\": [1, 2]}", container.curl("-H", "Content-Type: application/json",
-                "--data-binary", "{\"instances\": [1, 2]}", BASE + "/invocations"));
+        assertTrue(
+                container.initCommandLine().contains("io.smcontainers.launcher.Main serve"),
+                container.initCommandLine());
+        assertEquals(
+                "200 {\"instances\": [1, 2]}",
+                container.curl(
+                        "-H",
+                        "Content-Type: application/json",
+                        "--data-binary",
+                        "{\"instances\": [1, 2]}",
+                        BASE + "/invocations"));
         assertTrue(container.stop(Duration.ofSeconds(30)), container.stderr());
         assertEquals(0, container.exitCode(Duration.ofSeconds(5)), container.stderr());
     }
@@ -66,11 +76,17 @@ class ContainerServeIT {
         container.run(job, HANDLER, "serve");
         awaitPing();
         Path slow = temp.resolve("slow-response");
-        Process inFlight = container.curlInBackground(slow, "-H", "Content-Type: text/plain", "--data-binary", "slow",
-                BASE + "/invocations");
-        waitFor(Duration.ofSeconds(30), () -> Files.exists(job.resolve("model/in-flight")), "the slow request to reach the handler");
+        Process inFlight = container.curlInBackground(
+                slow, "-H", "Content-Type: text/plain", "--data-binary", "slow", BASE + "/invocations");
+        waitFor(
+                Duration.ofSeconds(30),
+                () -> Files.exists(job.resolve("model/in-flight")),
+                "the slow request to reach the handler");
         container.init().destroy(); // docker stop: SIGTERM to PID 1 ...
-        waitFor(Duration.ofSeconds(10), () -> status("/ping").equals("503") || !container.isRunning(), "/ping to turn 503 while draining");
+        waitFor(
+                Duration.ofSeconds(10),
+                () -> status("/ping").equals("503") || !container.isRunning(),
+                "/ping to turn 503 while draining");
         assertTrue(inFlight.waitFor(30, TimeUnit.SECONDS));
         assertEquals("slept\n200", Files.readString(slow));
         // ... and exits 0 well within docker's default grace of 10 s
@@ -84,8 +100,14 @@ class ContainerServeIT {
         environment.put("SMC_LOG_FORMAT", "json");
         container.run(job, environment, "serve");
         awaitPing();
-        String failed = container.curl("-H", "X-Amzn-SageMaker-Inference-Id: req-42", "-H", "Content-Type: text/plain",
-                "--data-binary", "fail", BASE + "/invocations");
+        String failed = container.curl(
+                "-H",
+                "X-Amzn-SageMaker-Inference-Id: req-42",
+                "-H",
+                "Content-Type: text/plain",
+                "--data-binary",
+                "fail",
+                BASE + "/invocations");
         assertTrue(failed.startsWith("4") || failed.startsWith("5"), failed);
         assertTrue(container.stop(Duration.ofSeconds(30)), container.stderr());
         ObjectMapper json = new ObjectMapper();
@@ -97,20 +119,25 @@ class ContainerServeIT {
                 lines.add(node);
             }
         }
-        JsonNode failure = lines.stream().filter(n -> n.get("message").asText().contains("req-42") && n.has("request_id"))
-                .findFirst().orElseThrow(() -> new AssertionError("no log line of the failed invocation: " + container.stderr()));
+        JsonNode failure = lines.stream()
+                .filter(n -> n.get("message").asText().contains("req-42") && n.has("request_id"))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("no log line of the failed invocation: " + container.stderr()));
         assertEquals("req-42", failure.get("request_id").asText());
         assertTrue(failure.get("worker").asText().startsWith("smc-inference-"), failure.toString());
         assertFalse(failure.get("model").asText().isEmpty(), failure.toString());
-        assertTrue(failure.get("stack_trace").asText().contains("cannot score 'fail' (on purpose)"), failure.toString());
+        assertTrue(
+                failure.get("stack_trace").asText().contains("cannot score 'fail' (on purpose)"), failure.toString());
     }
 
     private Path job() throws IOException {
         Path job = temp.resolve("job");
         Path code = Files.createDirectories(job.resolve("model/code"));
         String entry = SlowEchoHandler.class.getName().replace('.', '/') + ".class";
-        Path classFile = Path.of(System.getProperty("smc.test.classes", "target/test-classes")).resolve(entry);
-        try (OutputStream file = Files.newOutputStream(code.resolve("handler.jar")); JarOutputStream jar = new JarOutputStream(file)) {
+        Path classFile = Path.of(System.getProperty("smc.test.classes", "target/test-classes"))
+                .resolve(entry);
+        try (OutputStream file = Files.newOutputStream(code.resolve("handler.jar"));
+                JarOutputStream jar = new JarOutputStream(file)) {
             jar.putNextEntry(new JarEntry(entry));
             jar.write(Files.readAllBytes(classFile));
             jar.closeEntry();
@@ -119,12 +146,15 @@ class ContainerServeIT {
     }
 
     private void awaitPing() {
-        waitFor(Duration.ofSeconds(120), () -> {
-            if (!container.isRunning()) {
-                throw new AssertionError("serve exited: " + container.stderr());
-            }
-            return status("/ping").equals("200");
-        }, "/ping to answer 200 through the veth pair");
+        waitFor(
+                Duration.ofSeconds(120),
+                () -> {
+                    if (!container.isRunning()) {
+                        throw new AssertionError("serve exited: " + container.stderr());
+                    }
+                    return status("/ping").equals("200");
+                },
+                "/ping to answer 200 through the veth pair");
     }
 
     private String status(String path) {

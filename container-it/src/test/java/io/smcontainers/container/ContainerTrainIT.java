@@ -26,6 +26,7 @@ class ContainerTrainIT {
 
     @TempDir
     Path temp;
+
     private Container container;
 
     @BeforeEach
@@ -40,15 +41,19 @@ class ContainerTrainIT {
 
     @Test
     void trainsAsPid1WithTheJobAtOptMl() throws Exception {
-        Path job = Jobs.training(temp.resolve("job"), String.join("\n",
-                "tr '\\0' ' ' < /proc/1/cmdline > \"$SM_MODEL_DIR/pid1\"",
-                "hostname > \"$SM_MODEL_DIR/hostname\"",
-                "echo \"$SM_MODEL_DIR $SM_CURRENT_HOST $SM_CHANNEL_TRAINING\" > \"$SM_MODEL_DIR/env\"",
-                "echo \"args $*\"",
-                ""));
+        Path job = Jobs.training(
+                temp.resolve("job"),
+                String.join(
+                        "\n",
+                        "tr '\\0' ' ' < /proc/1/cmdline > \"$SM_MODEL_DIR/pid1\"",
+                        "hostname > \"$SM_MODEL_DIR/hostname\"",
+                        "echo \"$SM_MODEL_DIR $SM_CURRENT_HOST $SM_CHANNEL_TRAINING\" > \"$SM_MODEL_DIR/env\"",
+                        "echo \"args $*\"",
+                        ""));
         container.run(job, SCRIPT_MODE, "train");
         assertEquals(0, container.exitCode(Duration.ofSeconds(120)), container.stderr());
-        assertTrue(Files.readString(job.resolve("model/pid1")).contains("io.smcontainers.launcher.Main train"),
+        assertTrue(
+                Files.readString(job.resolve("model/pid1")).contains("io.smcontainers.launcher.Main train"),
                 Files.readString(job.resolve("model/pid1")));
         assertEquals("algo-1\n", Files.readString(job.resolve("model/hostname")));
         assertEquals("/opt/ml/model algo-1 /opt/ml/input/data/training\n", Files.readString(job.resolve("model/env")));
@@ -71,55 +76,75 @@ class ContainerTrainIT {
 
     @Test
     void dockerStopForwardsSigtermAndTheLauncherExitsWithinTheGrace() throws Exception {
-        Path job = Jobs.training(temp.resolve("job"), String.join("\n",
-                "trap 'echo TERM > \"$SM_MODEL_DIR/term\"; exit 143' TERM",
-                "echo started > \"$SM_MODEL_DIR/started\"",
-                "while :; do sleep 0.1; done",
-                ""));
+        Path job = Jobs.training(
+                temp.resolve("job"),
+                String.join(
+                        "\n",
+                        "trap 'echo TERM > \"$SM_MODEL_DIR/term\"; exit 143' TERM",
+                        "echo started > \"$SM_MODEL_DIR/started\"",
+                        "while :; do sleep 0.1; done",
+                        ""));
         container.run(job, SCRIPT_MODE, "train");
         waitFor(Duration.ofSeconds(60), () -> Files.exists(job.resolve("model/started")), "the script to start");
-        assertTrue(container.stop(Duration.ofSeconds(15)), "PID 1 did not exit within docker stop's grace:\n" + container.stderr());
+        assertTrue(
+                container.stop(Duration.ofSeconds(15)),
+                "PID 1 did not exit within docker stop's grace:\n" + container.stderr());
         assertEquals(143, container.exitCode(Duration.ofSeconds(5)), container.stderr());
         assertEquals("TERM\n", Files.readString(job.resolve("model/term")));
-        assertTrue(Files.readString(job.resolve("output/failure")).contains("SIGTERM"), Files.readString(job.resolve("output/failure")));
+        assertTrue(
+                Files.readString(job.resolve("output/failure")).contains("SIGTERM"),
+                Files.readString(job.resolve("output/failure")));
     }
 
     @Test
     void dockerStopKillsEverythingInTheContainerWhenTheScriptIgnoresSigterm() throws Exception {
-        Path job = Jobs.training(temp.resolve("job"), String.join("\n",
-                "trap '' TERM",
-                "echo started > \"$SM_MODEL_DIR/started\"",
-                "while :; do sleep 0.1; done",
-                ""));
+        Path job = Jobs.training(
+                temp.resolve("job"),
+                String.join(
+                        "\n",
+                        "trap '' TERM",
+                        "echo started > \"$SM_MODEL_DIR/started\"",
+                        "while :; do sleep 0.1; done",
+                        ""));
         // the launcher's own grace (60 s) outlasts docker stop's (2 s): docker's SIGKILL to PID 1 ends it
         container.run(job, Map.of("SAGEMAKER_PROGRAM", "train.sh", "SMC_STOP_GRACE_SECONDS", "60"), "train");
         waitFor(Duration.ofSeconds(60), () -> Files.exists(job.resolve("model/started")), "the script to start");
         String namespace = container.pidNamespace();
-        assertTrue(Container.processesIn(namespace).size() >= 2, Container.processesIn(namespace).toString());
+        assertTrue(
+                Container.processesIn(namespace).size() >= 2,
+                Container.processesIn(namespace).toString());
         long stopped = System.nanoTime();
         assertFalse(container.stop(Duration.ofSeconds(2)), "PID 1 exited before the SIGKILL:\n" + container.stderr());
         assertEquals(137, container.exitCode(Duration.ofSeconds(10)));
         assertTrue(Duration.ofNanos(System.nanoTime() - stopped).toMillis() >= 2000);
         // the kernel kills every process of a PID namespace whose init dies
-        waitFor(Duration.ofSeconds(10), () -> {
-            try {
-                return Container.processesIn(namespace).isEmpty();
-            } catch (java.io.IOException e) {
-                throw new java.io.UncheckedIOException(e);
-            }
-        }, "the container's processes to be gone");
+        waitFor(
+                Duration.ofSeconds(10),
+                () -> {
+                    try {
+                        return Container.processesIn(namespace).isEmpty();
+                    } catch (java.io.IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                },
+                "the container's processes to be gone");
     }
 
     @Test
     void pid1ReapsTheOrphanedDaemonsOfTheScript() throws Exception {
-        Path job = Jobs.training(temp.resolve("job"), String.join("\n",
-                "# two daemons: the middle shell exits at once, so each is re-parented to PID 1, and exits a little later",
-                "( sh -c 'sleep 0.3; echo done > \"$SM_MODEL_DIR/orphan-1\"' & )",
-                "( sh -c 'sleep 0.5; echo done > \"$SM_MODEL_DIR/orphan-2\"' & )",
-                "while [ ! -f \"$SM_MODEL_DIR/release\" ]; do sleep 0.1; done",
-                ""));
+        Path job = Jobs.training(
+                temp.resolve("job"),
+                String.join(
+                        "\n",
+                        "# two daemons: the middle shell exits at once, so each is re-parented to PID 1, and exits a little later",
+                        "( sh -c 'sleep 0.3; echo done > \"$SM_MODEL_DIR/orphan-1\"' & )",
+                        "( sh -c 'sleep 0.5; echo done > \"$SM_MODEL_DIR/orphan-2\"' & )",
+                        "while [ ! -f \"$SM_MODEL_DIR/release\" ]; do sleep 0.1; done",
+                        ""));
         container.run(job, SCRIPT_MODE, "train");
-        waitFor(Duration.ofSeconds(60), () -> Files.exists(job.resolve("model/orphan-1")) && Files.exists(job.resolve("model/orphan-2")),
+        waitFor(
+                Duration.ofSeconds(60),
+                () -> Files.exists(job.resolve("model/orphan-1")) && Files.exists(job.resolve("model/orphan-2")),
                 "both daemons to finish");
         String namespace = container.pidNamespace();
         // an exited orphan is a zombie until PID 1 waits for it; tini-like reaping takes at most two scans
@@ -133,7 +158,9 @@ class ContainerTrainIT {
 
     private static List<String> zombies(String namespace) {
         try {
-            return Container.processesIn(namespace).stream().filter(p -> p.endsWith(" Z")).toList();
+            return Container.processesIn(namespace).stream()
+                    .filter(p -> p.endsWith(" Z"))
+                    .toList();
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }

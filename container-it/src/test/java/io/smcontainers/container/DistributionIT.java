@@ -40,7 +40,8 @@ class DistributionIT {
     @Test
     void shipsThePythonWorkerOfServingNettyWhenItsJarHasOne() throws Exception {
         String resource = "io/smcontainers/serving/netty/python/smc_worker.py";
-        try (JarFile servingNetty = new JarFile(DIST.resolve("lib/serving-netty.jar").toFile())) {
+        try (JarFile servingNetty =
+                new JarFile(DIST.resolve("lib/serving-netty.jar").toFile())) {
             JarEntry worker = servingNetty.getJarEntry(resource);
             Path shipped = DIST.resolve("lib/python/smc_worker.py");
             if (worker == null) {
@@ -55,7 +56,10 @@ class DistributionIT {
 
     @Test
     void versionPrintsTheVersion() throws Exception {
-        Process process = new ProcessBuilder(DIST.resolve("bin/sagemaker-toolkit").toString(), "--version").redirectErrorStream(true).start();
+        Process process = new ProcessBuilder(
+                        DIST.resolve("bin/sagemaker-toolkit").toString(), "--version")
+                .redirectErrorStream(true)
+                .start();
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(process.waitFor(60, TimeUnit.SECONDS));
         assertEquals(0, process.exitValue(), output);
@@ -70,7 +74,8 @@ class DistributionIT {
         List<String> missing = new ArrayList<>();
         int thirdParty = 0;
         try (Stream<Path> jars = Files.list(DIST.resolve("lib"))) {
-            for (Path jar : jars.filter(p -> p.toString().endsWith(".jar")).sorted().toList()) {
+            for (Path jar :
+                    jars.filter(p -> p.toString().endsWith(".jar")).sorted().toList()) {
                 String coordinates = coordinates(jar);
                 if (coordinates.startsWith("io.smcontainers:")) {
                     continue;
@@ -80,7 +85,9 @@ class DistributionIT {
                 boolean listed = entries.stream().anyMatch(entry -> {
                     String header = entry.lines().findFirst().orElse("");
                     return (exact ? header.equals(coordinates) : header.contains(coordinates))
-                            && entry.lines().anyMatch(line -> line.strip().startsWith("Licence: ") && line.strip().length() > "Licence: ".length());
+                            && entry.lines()
+                                    .anyMatch(line -> line.strip().startsWith("Licence: ")
+                                            && line.strip().length() > "Licence: ".length());
                 });
                 if (!listed) {
                     missing.add(jar.getFileName() + " (" + coordinates + ")");
@@ -94,14 +101,17 @@ class DistributionIT {
     /** groupId:artifactId:version from the jar's own pom.properties, else artifactId from the file name. */
     private static String coordinates(Path jar) throws IOException {
         try (JarFile file = new JarFile(jar.toFile())) {
-            List<JarEntry> poms = file.stream().filter(e -> e.getName().startsWith("META-INF/maven/")
-                    && e.getName().endsWith("/pom.properties")).toList();
+            List<JarEntry> poms = file.stream()
+                    .filter(e -> e.getName().startsWith("META-INF/maven/")
+                            && e.getName().endsWith("/pom.properties"))
+                    .toList();
             if (poms.size() == 1) {
                 Properties properties = new Properties();
                 try (InputStream in = file.getInputStream(poms.get(0))) {
                     properties.load(in);
                 }
-                return properties.getProperty("groupId") + ":" + properties.getProperty("artifactId") + ":" + properties.getProperty("version");
+                return properties.getProperty("groupId") + ":" + properties.getProperty("artifactId") + ":"
+                        + properties.getProperty("version");
             }
         }
         String name = jar.getFileName().toString();

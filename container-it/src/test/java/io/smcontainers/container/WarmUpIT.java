@@ -39,11 +39,13 @@ class WarmUpIT {
         Path cache = dist.resolve("lib/jvm-cache");
         assertTrue(Files.size(cache.resolve("app.jsa")) > 1_000_000, warmUp.output);
         assertTrue(Files.size(cache.resolve("serve.jsa")) > 1_000_000, warmUp.output);
-        assertEquals(JAVA_HOME.toRealPath() + " " + releaseLine(JAVA_HOME) + "\n", Files.readString(cache.resolve("jvm")));
+        assertEquals(
+                JAVA_HOME.toRealPath() + " " + releaseLine(JAVA_HOME) + "\n", Files.readString(cache.resolve("jvm")));
 
         Run train = train(dist, JAVA_HOME);
         assertEquals(0, train.exit, train.output);
-        assertTrue(train.output.contains("source: shared objects file (top)"), "train did not load classes from app.jsa");
+        assertTrue(
+                train.output.contains("source: shared objects file (top)"), "train did not load classes from app.jsa");
         assertFalse(mentionsArchives(train.output), train.output);
     }
 
@@ -89,21 +91,37 @@ class WarmUpIT {
     }
 
     private static boolean mentionsArchives(String output) {
-        return output.lines().anyMatch(line -> line.contains("[cds") || line.contains("[aot") || line.contains("shared archive")
-                || line.contains("AOT cache") || line.contains("SharedArchiveFile"));
+        return output.lines()
+                .anyMatch(line -> line.contains("[cds")
+                        || line.contains("[aot")
+                        || line.contains("shared archive")
+                        || line.contains("AOT cache")
+                        || line.contains("SharedArchiveFile"));
     }
 
     private Run train(Path dist, Path javaHome) throws IOException, InterruptedException {
         Path job = Jobs.training(Files.createTempDirectory(temp, "job"), "exit 0\n");
-        return run(dist, javaHome, Map.of("SAGEMAKER_BASE_DIR", job.toString(), "SAGEMAKER_PROGRAM", "train.sh",
-                "SMC_JAVA_OPTS", "-Xlog:class+load=info"), "train");
+        return run(
+                dist,
+                javaHome,
+                Map.of(
+                        "SAGEMAKER_BASE_DIR",
+                        job.toString(),
+                        "SAGEMAKER_PROGRAM",
+                        "train.sh",
+                        "SMC_JAVA_OPTS",
+                        "-Xlog:class+load=info"),
+                "train");
     }
 
     private Run run(Path dist, Path javaHome, Map<String, String> environment, String program, String... args)
             throws IOException, InterruptedException {
-        List<String> argv = new ArrayList<>(List.of(dist.resolve("bin").resolve(program).toString()));
+        List<String> argv =
+                new ArrayList<>(List.of(dist.resolve("bin").resolve(program).toString()));
         argv.addAll(List.of(args));
-        ProcessBuilder builder = new ProcessBuilder(argv).redirectErrorStream(true).redirectOutput(temp.resolve("out").toFile());
+        ProcessBuilder builder = new ProcessBuilder(argv)
+                .redirectErrorStream(true)
+                .redirectOutput(temp.resolve("out").toFile());
         builder.environment().put("JAVA_HOME", javaHome.toString());
         builder.environment().putAll(environment);
         Process process = builder.start();
@@ -138,8 +156,11 @@ class WarmUpIT {
             try (Stream<Path> entries = Files.list(jvms)) {
                 for (Path entry : entries.sorted().toList()) {
                     Path real = entry.toRealPath();
-                    if (!Files.isSymbolicLink(entry) && Files.isExecutable(real.resolve("bin/java")) && !real.equals(own)
-                            && !others.contains(real) && Files.isRegularFile(real.resolve("release"))) {
+                    if (!Files.isSymbolicLink(entry)
+                            && Files.isExecutable(real.resolve("bin/java"))
+                            && !real.equals(own)
+                            && !others.contains(real)
+                            && Files.isRegularFile(real.resolve("release"))) {
                         others.add(real);
                     }
                 }
@@ -155,7 +176,9 @@ class WarmUpIT {
     }
 
     private static String releaseLine(Path javaHome) throws IOException {
-        return Files.readAllLines(javaHome.resolve("release")).stream().filter(l -> l.startsWith("JAVA_RUNTIME_VERSION="))
-                .findFirst().orElse("");
+        return Files.readAllLines(javaHome.resolve("release")).stream()
+                .filter(l -> l.startsWith("JAVA_RUNTIME_VERSION="))
+                .findFirst()
+                .orElse("");
     }
 }

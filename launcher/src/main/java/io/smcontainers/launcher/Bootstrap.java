@@ -35,14 +35,25 @@ final class Bootstrap {
     private Bootstrap() {}
 
     /** {@code train}: the training environment, GPU probe, intermediate sync, launcher and the framework found. */
-    static Injector train(Map<String, String> environment, LauncherSettings settings, StopSignal stop, Optional<Framework> javaFramework) {
-        return create(EnvCoreModule.training(), new GpuProbeModule(environment), new IntermediateSyncModule(),
+    static Injector train(
+            Map<String, String> environment,
+            LauncherSettings settings,
+            StopSignal stop,
+            Optional<Framework> javaFramework) {
+        return create(
+                EnvCoreModule.training(),
+                new GpuProbeModule(environment),
+                new IntermediateSyncModule(),
                 LauncherModule.train(environment, settings, stop, javaFramework));
     }
 
     /** {@code serve}: the serving environment, GPU probe (CPU count), the Netty server. */
     static Injector serve(Map<String, String> environment) {
-        return create(EnvCoreModule.serving(), new GpuProbeModule(environment), new ServingModule(), LauncherModule.tools(environment));
+        return create(
+                EnvCoreModule.serving(),
+                new GpuProbeModule(environment),
+                new ServingModule(),
+                LauncherModule.tools(environment));
     }
 
     /** {@code env}: the training environment and GPU probe. */
@@ -63,7 +74,8 @@ final class Bootstrap {
 
     private static void openClassPath() {
         try {
-            Enumeration<URL> found = ClassLoader.getSystemClassLoader().getResources("META-INF/services/" + Framework.class.getName());
+            Enumeration<URL> found =
+                    ClassLoader.getSystemClassLoader().getResources("META-INF/services/" + Framework.class.getName());
             while (found.hasMoreElements()) {
                 found.nextElement();
             }
@@ -89,10 +101,15 @@ final class Bootstrap {
      * {@code EnvironmentException} for a bad job folder, say), else the Guice exception itself (a wiring bug).
      */
     static RuntimeException cause(RuntimeException e) {
-        Collection<Message> messages = e instanceof CreationException creation ? creation.getErrorMessages()
+        Collection<Message> messages = e instanceof CreationException creation
+                ? creation.getErrorMessages()
                 : e instanceof ProvisionException provision ? provision.getErrorMessages() : List.of();
         // a provider that fails is retried by every singleton that needs it: the first report is the one to give
-        Throwable cause = messages.stream().map(Message::getCause).filter(Objects::nonNull).findFirst().orElse(null);
+        Throwable cause = messages.stream()
+                .map(Message::getCause)
+                .filter(Objects::nonNull)
+                .findFirst()
+                .orElse(null);
         return cause instanceof RuntimeException runtime ? cause(runtime) : e;
     }
 }

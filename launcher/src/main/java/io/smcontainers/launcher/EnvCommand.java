@@ -23,12 +23,10 @@ final class EnvCommand {
         for (String arg : args) {
             if (arg.equals("--json")) {
                 json = true;
-            }
-            else if (arg.equals("-h") || arg.equals("--help")) {
+            } else if (arg.equals("-h") || arg.equals("--help")) {
                 out.println(USAGE);
                 return 0;
-            }
-            else {
+            } else {
                 err.println("sagemaker-toolkit env: unknown option '" + arg + "'");
                 err.println(USAGE);
                 return 2;
@@ -37,8 +35,7 @@ final class EnvCommand {
         TrainingEnv env;
         try {
             env = Bootstrap.env(environment).getInstance(TrainingEnv.class);
-        }
-        catch (RuntimeException e) {
+        } catch (RuntimeException e) {
             if (Bootstrap.cause(e) instanceof EnvironmentException bad) {
                 err.println("sagemaker-toolkit env: " + bad.getMessage());
                 return 1;
@@ -50,8 +47,7 @@ final class EnvCommand {
             document.put("env_vars", env.envVars());
             document.put("cmd_args", env.cmdArgs());
             out.println(PyJson.dumps(document, false, -1));
-        }
-        else {
+        } else {
             env.envVars().forEach((name, value) -> out.println(name + "=" + value));
         }
         return 0;

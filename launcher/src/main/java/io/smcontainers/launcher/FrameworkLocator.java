@@ -43,13 +43,21 @@ final class FrameworkLocator {
         try {
             ServiceLoader.load(Framework.class, loader).forEach(found::add);
         } catch (java.util.ServiceConfigurationError e) {
-            throw new LauncherException(Category.PLATFORM, 1, "A " + Framework.class.getName() + " registered in META-INF/services "
-                    + "cannot be loaded: " + e.getMessage() + ". It needs a public no-argument constructor", e);
+            throw new LauncherException(
+                    Category.PLATFORM,
+                    1,
+                    "A " + Framework.class.getName() + " registered in META-INF/services " + "cannot be loaded: "
+                            + e.getMessage() + ". It needs a public no-argument constructor",
+                    e);
         }
         if (found.size() > 1) {
-            throw new LauncherException(Category.PLATFORM, 1, "More than one " + Framework.class.getName() + " is registered in "
-                    + "META-INF/services: " + found.stream().map(f -> f.getClass().getName()).toList()
-                    + ". Keep one on the class path or name the one to use in SAGEMAKER_TRAINING_MODULE");
+            throw new LauncherException(
+                    Category.PLATFORM,
+                    1,
+                    "More than one " + Framework.class.getName() + " is registered in "
+                            + "META-INF/services: "
+                            + found.stream().map(f -> f.getClass().getName()).toList()
+                            + ". Keep one on the class path or name the one to use in SAGEMAKER_TRAINING_MODULE");
         }
         return found.stream().findFirst();
     }
@@ -73,7 +81,8 @@ final class FrameworkLocator {
      * {@code <model dir>/code/}. Without a handler, the one framework that ships {@link Framework#pythonDefaults} is
      * reported for the Python backend; with {@code required} (SMC_SERVING_BACKEND=java) a missing handler is an error.
      */
-    static Serving serving(ServingEnv env, Path modelDir, ServingContext context, boolean required) throws ReflectiveOperationException, IOException {
+    static Serving serving(ServingEnv env, Path modelDir, ServingContext context, boolean required)
+            throws ReflectiveOperationException, IOException {
         ClassLoader loader = codeClassLoader(modelDir.resolve("code"));
         if (env.servingModule().isPresent() && !env.servingModule().get().contains(":")) {
             Class<?> type = Class.forName(env.servingModule().get(), true, loader);
@@ -86,10 +95,13 @@ final class FrameworkLocator {
                 if (served.isEmpty() && !required && framework.pythonDefaults().isPresent()) {
                     return new Serving(Optional.empty(), Optional.of(pythonDefaults(framework)));
                 }
-                return new Serving(Optional.of(served.orElseThrow(() -> new IllegalStateException(
-                        "framework " + type.getName() + " (SAGEMAKER_SERVING_MODULE) does not serve models"))), Optional.empty());
+                return new Serving(
+                        Optional.of(served.orElseThrow(() -> new IllegalStateException(
+                                "framework " + type.getName() + " (SAGEMAKER_SERVING_MODULE) does not serve models"))),
+                        Optional.empty());
             }
-            throw new IllegalStateException("SAGEMAKER_SERVING_MODULE=" + type.getName() + " is neither a ModelHandler nor a Framework");
+            throw new IllegalStateException(
+                    "SAGEMAKER_SERVING_MODULE=" + type.getName() + " is neither a ModelHandler nor a Framework");
         }
         List<ModelHandler<?>> handlers = new ArrayList<>();
         for (ModelHandler<?> handler : ServiceLoader.load(ModelHandler.class, loader)) {
@@ -99,7 +111,8 @@ final class FrameworkLocator {
             return new Serving(Optional.of(handlers.get(0)), Optional.empty());
         }
         if (handlers.size() > 1) {
-            throw new IllegalStateException("several ModelHandler services found (" + handlers.stream().map(h -> h.getClass().getName()).toList()
+            throw new IllegalStateException("several ModelHandler services found ("
+                    + handlers.stream().map(h -> h.getClass().getName()).toList()
                     + "); name one with SAGEMAKER_SERVING_MODULE");
         }
         List<ModelHandler<?>> served = new ArrayList<>();
@@ -121,24 +134,27 @@ final class FrameworkLocator {
             throw new IllegalStateException("SMC_SERVING_BACKEND=java: " + noHandler(modelDir));
         }
         if (withPythonDefaults.size() > 1) {
-            throw new IllegalStateException("several frameworks ship Python serving defaults (" + withPythonDefaults.stream().map(Framework::name).toList()
+            throw new IllegalStateException("several frameworks ship Python serving defaults ("
+                    + withPythonDefaults.stream().map(Framework::name).toList()
                     + "); name one with SAGEMAKER_SERVING_MODULE");
         }
-        return withPythonDefaults.isEmpty() ? Serving.NONE : new Serving(Optional.empty(), Optional.of(pythonDefaults(withPythonDefaults.get(0))));
+        return withPythonDefaults.isEmpty()
+                ? Serving.NONE
+                : new Serving(Optional.empty(), Optional.of(pythonDefaults(withPythonDefaults.get(0))));
     }
 
     /** How to provide a Java handler, naming where classes were looked for. */
     static String noHandler(Path modelDir) {
-        return "set SAGEMAKER_SERVING_MODULE to a ModelHandler class, or register one in META-INF/services/" + ModelHandler.class.getName()
-                + " (class path and " + modelDir.resolve("code") + "/*.jar searched)";
+        return "set SAGEMAKER_SERVING_MODULE to a ModelHandler class, or register one in META-INF/services/"
+                + ModelHandler.class.getName() + " (class path and " + modelDir.resolve("code") + "/*.jar searched)";
     }
 
     private static URL pythonDefaults(Framework framework) {
         String name = framework.pythonDefaults().orElseThrow();
         URL url = framework.getClass().getClassLoader().getResource(name);
         if (url == null) {
-            throw new IllegalStateException("framework " + framework.name() + " names the Python defaults module " + name
-                    + " (pythonDefaults), which is not on its class path");
+            throw new IllegalStateException("framework " + framework.name() + " names the Python defaults module "
+                    + name + " (pythonDefaults), which is not on its class path");
         }
         return url;
     }
@@ -151,7 +167,9 @@ final class FrameworkLocator {
         List<URL> urls = new ArrayList<>();
         urls.add(codeDir.toUri().toURL());
         try (Stream<Path> files = Files.list(codeDir)) {
-            for (Path jar : files.filter(path -> path.toString().endsWith(".jar")).sorted().toList()) {
+            for (Path jar : files.filter(path -> path.toString().endsWith(".jar"))
+                    .sorted()
+                    .toList()) {
                 urls.add(jar.toUri().toURL());
             }
         }
@@ -163,19 +181,31 @@ final class FrameworkLocator {
         try {
             type = Class.forName(className, true, loader);
         } catch (ClassNotFoundException | LinkageError e) {
-            throw new LauncherException(Category.PLATFORM, 1, "SAGEMAKER_TRAINING_MODULE names the class " + className
-                    + ", which is not on the class path (" + e + "). Put the framework's jar into the toolkit's lib/ directory, "
-                    + "or use module:function for a Python framework", e);
+            throw new LauncherException(
+                    Category.PLATFORM,
+                    1,
+                    "SAGEMAKER_TRAINING_MODULE names the class " + className
+                            + ", which is not on the class path (" + e
+                            + "). Put the framework's jar into the toolkit's lib/ directory, "
+                            + "or use module:function for a Python framework",
+                    e);
         }
         if (!Framework.class.isAssignableFrom(type)) {
-            throw new LauncherException(Category.PLATFORM, 1, "SAGEMAKER_TRAINING_MODULE names " + className + ", which does not implement "
-                    + Framework.class.getName());
+            throw new LauncherException(
+                    Category.PLATFORM,
+                    1,
+                    "SAGEMAKER_TRAINING_MODULE names " + className + ", which does not implement "
+                            + Framework.class.getName());
         }
         try {
             return (Framework) type.getConstructor().newInstance();
         } catch (ReflectiveOperationException e) {
-            throw new LauncherException(Category.PLATFORM, 1, "Cannot create the framework " + className
-                    + ": it needs a public no-argument constructor (" + e + ")", e);
+            throw new LauncherException(
+                    Category.PLATFORM,
+                    1,
+                    "Cannot create the framework " + className + ": it needs a public no-argument constructor (" + e
+                            + ")",
+                    e);
         }
     }
 }

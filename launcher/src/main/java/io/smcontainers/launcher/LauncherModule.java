@@ -51,7 +51,10 @@ final class LauncherModule extends AbstractModule {
     }
 
     /** The bindings of {@code train}, with the Java framework found before the injector was built (if any). */
-    static LauncherModule train(Map<String, String> environment, LauncherSettings settings, StopSignal stop,
+    static LauncherModule train(
+            Map<String, String> environment,
+            LauncherSettings settings,
+            StopSignal stop,
             Optional<Framework> javaFramework) {
         return new LauncherModule(environment, Optional.of(new Training(settings, stop, javaFramework)));
     }

@@ -29,8 +29,12 @@ public final class LocalCommand {
     /**
      * @param train runs {@code train} with the given process environment and returns its exit code
      */
-    public static int run(List<String> args, Map<String, String> environment, ToIntFunction<Map<String, String>> train,
-            PrintStream out, PrintStream err) {
+    public static int run(
+            List<String> args,
+            Map<String, String> environment,
+            ToIntFunction<Map<String, String>> train,
+            PrintStream out,
+            PrintStream err) {
         if (args.isEmpty() || !args.get(0).equals("train")) {
             err.print(USAGE);
             return 2;
@@ -49,18 +53,24 @@ public final class LocalCommand {
         trainEnvironment.put("TRAINING_JOB_NAME", job.name());
         int code = train.applyAsInt(trainEnvironment);
         out.println();
-        out.println(code == 0 ? "Training job " + job.name() + " succeeded." : "Training job " + job.name() + " failed (exit code " + code
-                + "): see " + job.base().resolve("output/failure"));
+        out.println(
+                code == 0
+                        ? "Training job " + job.name() + " succeeded."
+                        : "Training job " + job.name() + " failed (exit code " + code + "): see "
+                                + job.base().resolve("output/failure"));
         out.println("Job folder: " + job.base());
-        out.println("Model:      " + job.base().resolve("model") + listing(job.base().resolve("model")));
-        out.println("Output:     " + job.base().resolve("output/data") + listing(job.base().resolve("output/data")));
+        out.println("Model:      " + job.base().resolve("model")
+                + listing(job.base().resolve("model")));
+        out.println("Output:     " + job.base().resolve("output/data")
+                + listing(job.base().resolve("output/data")));
         out.flush();
         return code;
     }
 
     private static String listing(Path dir) {
         try (Stream<Path> files = Files.list(dir)) {
-            List<String> names = files.map(p -> p.getFileName().toString()).sorted().toList();
+            List<String> names =
+                    files.map(p -> p.getFileName().toString()).sorted().toList();
             return names.isEmpty() ? " (empty)" : " (" + String.join(", ", names) + ")";
         } catch (IOException e) {
             return "";
@@ -80,7 +90,8 @@ public final class LocalCommand {
             }
             String value = args.get(++i);
             switch (option) {
-                case "--source-dir" -> sourceDir = Paths.get(value).toAbsolutePath().normalize();
+                case "--source-dir" ->
+                    sourceDir = Paths.get(value).toAbsolutePath().normalize();
                 case "--entry-point" -> entryPoint = value;
                 case "--output" -> output = Paths.get(value).toAbsolutePath().normalize();
                 case "--hyperparameters" -> hyperparameters.putAll(hyperparameters(value));
@@ -93,7 +104,11 @@ public final class LocalCommand {
                     if (name.contains("/") || name.equals(".") || name.equals("..")) {
                         throw usage("channel name '" + name + "' must not contain '/' or be . or ..");
                     }
-                    channels.put(name, Paths.get(value.substring(equals + 1)).toAbsolutePath().normalize());
+                    channels.put(
+                            name,
+                            Paths.get(value.substring(equals + 1))
+                                    .toAbsolutePath()
+                                    .normalize());
                 }
                 default -> throw usage("unknown option " + option);
             }
@@ -112,8 +127,13 @@ public final class LocalCommand {
                 throw usage("channel " + channel.getKey() + ": " + channel.getValue() + " does not exist");
             }
         }
-        String stem = Paths.get(entryPoint).getFileName().toString().replaceAll("\\.[^.]*$", "").replaceAll("[^A-Za-z0-9-]", "-");
-        String name = "local-" + stem + "-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyy-MM-dd-HH-mm-ss-SSS"));
+        String stem = Paths.get(entryPoint)
+                .getFileName()
+                .toString()
+                .replaceAll("\\.[^.]*$", "")
+                .replaceAll("[^A-Za-z0-9-]", "-");
+        String name = "local-" + stem + "-"
+                + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyy-MM-dd-HH-mm-ss-SSS"));
         if (output == null) {
             output = Paths.get("sagemaker-local", name).toAbsolutePath();
         }
@@ -126,7 +146,8 @@ public final class LocalCommand {
         try {
             parsed = PyJson.loads(json);
         } catch (PyJson.JsonSyntaxException e) {
-            throw usage("--hyperparameters is not valid JSON (" + e.getMessage() + " at character " + e.position() + "): " + json);
+            throw usage("--hyperparameters is not valid JSON (" + e.getMessage() + " at character " + e.position()
+                    + "): " + json);
         }
         if (!(parsed instanceof Map<?, ?> map)) {
             throw usage("--hyperparameters must be a JSON object such as '{\"epochs\": 10, \"lr\": 0.1}', got " + json);

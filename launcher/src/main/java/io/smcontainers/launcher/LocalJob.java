@@ -24,8 +24,14 @@ import java.util.stream.Stream;
  * and empty {@code code}, {@code model} and {@code output/data} directories. The code is fetched from the source
  * directory by {@code train} itself, as from {@code sagemaker_submit_directory} in SageMaker.
  */
-record LocalJob(String name, Path base, Path sourceDir, String entryPoint, Map<String, Object> hyperparameters,
-        Map<String, Path> channels, String region) {
+record LocalJob(
+        String name,
+        Path base,
+        Path sourceDir,
+        String entryPoint,
+        Map<String, Object> hyperparameters,
+        Map<String, Path> channels,
+        String region) {
     LocalJob {
         requireNonNull(name, "name is null");
         requireNonNull(base, "base is null");
@@ -38,8 +44,11 @@ record LocalJob(String name, Path base, Path sourceDir, String entryPoint, Map<S
             if (Files.exists(base)) {
                 try (Stream<Path> entries = Files.list(base)) {
                     if (entries.findAny().isPresent()) {
-                        throw new LauncherException(LauncherException.Category.USER, 2, "--output " + base
-                                + " is not empty: give a new or empty directory (a job folder is used once)");
+                        throw new LauncherException(
+                                LauncherException.Category.USER,
+                                2,
+                                "--output " + base
+                                        + " is not empty: give a new or empty directory (a job folder is used once)");
                     }
                 }
             }
@@ -57,7 +66,8 @@ record LocalJob(String name, Path base, Path sourceDir, String entryPoint, Map<S
                 one.put("RecordWrapperType", "None");
                 dataConfig.put(channel, one);
             }
-            Files.writeString(config.resolve("inputdataconfig.json"), PyJson.dumps(dataConfig, false, 2), StandardCharsets.UTF_8);
+            Files.writeString(
+                    config.resolve("inputdataconfig.json"), PyJson.dumps(dataConfig, false, 2), StandardCharsets.UTF_8);
             Files.writeString(config.resolve("resourceconfig.json"), resourceConfigJson(), StandardCharsets.UTF_8);
             for (Map.Entry<String, Path> channel : channels.entrySet()) {
                 Path target = base.resolve("input/data").resolve(channel.getKey());
@@ -65,11 +75,15 @@ record LocalJob(String name, Path base, Path sourceDir, String entryPoint, Map<S
                     Files.createSymbolicLink(target, channel.getValue());
                 } else {
                     Files.createDirectories(target);
-                    Files.copy(channel.getValue(), target.resolve(channel.getValue().getFileName()), StandardCopyOption.COPY_ATTRIBUTES);
+                    Files.copy(
+                            channel.getValue(),
+                            target.resolve(channel.getValue().getFileName()),
+                            StandardCopyOption.COPY_ATTRIBUTES);
                 }
             }
         } catch (IOException e) {
-            throw new LauncherException(LauncherException.Category.USER, 2, "Cannot lay out the job folder " + base + ": " + e, e);
+            throw new LauncherException(
+                    LauncherException.Category.USER, 2, "Cannot lay out the job folder " + base + ": " + e, e);
         }
     }
 

@@ -16,7 +16,8 @@ import java.util.Map;
  * return exit codes. ({@code StopSignal} halts the JVM on a second signal during a server's drain.)
  */
 public final class Main {
-    private static final String USAGE = String.join("\n",
+    private static final String USAGE = String.join(
+            "\n",
             "usage: sagemaker-toolkit <command> [options]",
             "",
             "commands:",

@@ -80,10 +80,12 @@ public final class ServeCommand {
             return 1;
         }
         if (servingEnv.invocationTimeout().toSeconds() > 60 && !variables.containsKey("SAGEMAKER_BATCH")) {
-            log.warn("SAGEMAKER_MODEL_SERVER_TIMEOUT is {} s but real-time endpoints time out invocations after 60 s",
+            log.warn(
+                    "SAGEMAKER_MODEL_SERVER_TIMEOUT is {} s but real-time endpoints time out invocations after 60 s",
                     servingEnv.invocationTimeout().toSeconds());
         }
-        String backend = variables.getOrDefault("SMC_SERVING_BACKEND", "auto").strip().toLowerCase(Locale.ROOT);
+        String backend =
+                variables.getOrDefault("SMC_SERVING_BACKEND", "auto").strip().toLowerCase(Locale.ROOT);
         if (!List.of("auto", "java", "python").contains(backend)) {
             log.error("SMC_SERVING_BACKEND must be auto, java or python, got '{}'", backend);
             return 1;
@@ -94,12 +96,15 @@ public final class ServeCommand {
         ModelHandler<?> handler;
         Optional<PythonBackend> python = Optional.empty();
         try {
-            FrameworkLocator.Serving found = backend.equals("python") ? FrameworkLocator.Serving.NONE
-                    : FrameworkLocator.serving(servingEnv, modelDir, ServingServer.context(servingEnv, modelDir), backend.equals("java"));
+            FrameworkLocator.Serving found = backend.equals("python")
+                    ? FrameworkLocator.Serving.NONE
+                    : FrameworkLocator.serving(
+                            servingEnv, modelDir, ServingServer.context(servingEnv, modelDir), backend.equals("java"));
             if (found.handler().isPresent()) {
                 handler = found.handler().get();
             } else {
-                python = PythonServing.open(variables, servingEnv, modelDir, found.pythonDefaults(), backend.equals("python"), stop);
+                python = PythonServing.open(
+                        variables, servingEnv, modelDir, found.pythonDefaults(), backend.equals("python"), stop);
                 if (python.isEmpty()) {
                     throw new IllegalStateException(FrameworkLocator.noHandler(modelDir)
                             + ", or provide code/inference.py (SAGEMAKER_PROGRAM) for the Python backend");
@@ -114,7 +119,10 @@ public final class ServeCommand {
             log.error("No model handler to serve: {}", e.getMessage(), e);
             return 1;
         }
-        log.info("Serving {} from {}", python.isPresent() ? "the Python backend" : handler.getClass().getName(), modelDir);
+        log.info(
+                "Serving {} from {}",
+                python.isPresent() ? "the Python backend" : handler.getClass().getName(),
+                modelDir);
         ServingServer server;
         try {
             server = injector.getInstance(ServerStarter.class).start(servingEnv, handler, modelDir);
@@ -133,15 +141,20 @@ public final class ServeCommand {
     private static int serveUntilStopped(ServingServer server, ServingEnv servingEnv, StopSignal stop) {
         try {
             // SIGTERM may come in any phase, the model load included: wait for whichever comes first
-            CompletableFuture.anyOf(server.ready(), stop.whenRequested()).get(servingEnv.startupTimeout().toSeconds(), TimeUnit.SECONDS);
+            CompletableFuture.anyOf(server.ready(), stop.whenRequested())
+                    .get(servingEnv.startupTimeout().toSeconds(), TimeUnit.SECONDS);
         } catch (TimeoutException e) {
-            log.error("The model did not load within SAGEMAKER_STARTUP_TIMEOUT={} s", servingEnv.startupTimeout().toSeconds());
+            log.error(
+                    "The model did not load within SAGEMAKER_STARTUP_TIMEOUT={} s",
+                    servingEnv.startupTimeout().toSeconds());
             server.shutdown();
             return 1;
         } catch (ExecutionException e) {
             if (!stop.requested()) {
                 // the first line only: the loader has logged the whole error (a Python traceback) once already
-                log.error("The model failed to load: {}", e.getCause().toString().lines().findFirst().orElse(""));
+                log.error(
+                        "The model failed to load: {}",
+                        e.getCause().toString().lines().findFirst().orElse(""));
                 server.shutdown();
                 return 1;
             }

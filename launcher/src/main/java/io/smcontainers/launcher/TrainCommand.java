@@ -10,17 +10,17 @@ import io.smcontainers.framework.spi.Framework;
 import io.smcontainers.framework.spi.TrainingContext;
 import io.smcontainers.framework.spi.UserCodeException;
 import io.smcontainers.intermediate.sync.IntermediateSync;
-import io.smcontainers.intermediate.sync.SyncStarter;
 import io.smcontainers.intermediate.sync.SyncReport;
 import io.smcontainers.intermediate.sync.SyncSettings;
+import io.smcontainers.intermediate.sync.SyncStarter;
 import io.smcontainers.launcher.error.LauncherException;
 import io.smcontainers.launcher.logging.LogSetup;
-import io.smcontainers.launcher.process.ProcessActivity;
-import io.smcontainers.launcher.train.LauncherSettings;
-import io.smcontainers.launcher.train.TrainMetrics;
-import io.smcontainers.launcher.train.ScriptModeFramework;
 import io.smcontainers.launcher.process.JobLock;
+import io.smcontainers.launcher.process.ProcessActivity;
 import io.smcontainers.launcher.process.StopSignal;
+import io.smcontainers.launcher.train.LauncherSettings;
+import io.smcontainers.launcher.train.ScriptModeFramework;
+import io.smcontainers.launcher.train.TrainMetrics;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -95,7 +95,8 @@ public final class TrainCommand {
             Optional<SyncSettings> syncSettings = syncSettings(env, injector.getInstance(ProcessEnvironment.class));
             if (syncSettings.isPresent()) {
                 syncBound = syncSettings.get().stopTimeout();
-                IntermediateSync started = injector.getInstance(SyncStarter.class).start(syncSettings.get());
+                IntermediateSync started =
+                        injector.getInstance(SyncStarter.class).start(syncSettings.get());
                 sync = started;
                 metrics.ifPresent(exposed -> exposed.watch(started));
             }
@@ -141,7 +142,8 @@ public final class TrainCommand {
             return Optional.empty();
         }
         SyncSettings.createFolders(env.paths().intermediate());
-        return SyncSettings.fromJob(uri, env.jobName().orElse(null), env.paths().intermediate(), processEnvironment.variables());
+        return SyncSettings.fromJob(
+                uri, env.jobName().orElse(null), env.paths().intermediate(), processEnvironment.variables());
     }
 
     /**
@@ -166,8 +168,11 @@ public final class TrainCommand {
     }
 
     private static Outcome stopped(StopSignal stop) {
-        return new Outcome(128 + stop.signalNumber(), "Training stopped: the training job was asked to stop ("
-                + stop.signalName() + ") after the entry point had finished", null);
+        return new Outcome(
+                128 + stop.signalNumber(),
+                "Training stopped: the training job was asked to stop (" + stop.signalName()
+                        + ") after the entry point had finished",
+                null);
     }
 
     private static Outcome stopped(StopSignal stop, Throwable t) {
@@ -228,7 +233,8 @@ public final class TrainCommand {
                 return new Outcome(1, t.getMessage(), null);
             }
             if (t instanceof LauncherException e) {
-                return new Outcome(e.exitCode(), e.getMessage(), e.category() == LauncherException.Category.PLATFORM ? e : null);
+                return new Outcome(
+                        e.exitCode(), e.getMessage(), e.category() == LauncherException.Category.PLATFORM ? e : null);
             }
             if (t instanceof EnvironmentException e) {
                 return new Outcome(e.exitCode(), e.getMessage(), null);
@@ -241,8 +247,11 @@ public final class TrainCommand {
             }
             if (t instanceof StackOverflowError) {
                 // not logged with its trace (a thousand identical lines): where it happened is enough
-                return new Outcome(1, "Framework Error: \nthe launcher ran out of stack (StackOverflowError) at "
-                        + topFrames(t) + ". A value nested very deeply? Report this with the job's configuration", null);
+                return new Outcome(
+                        1,
+                        "Framework Error: \nthe launcher ran out of stack (StackOverflowError) at " + topFrames(t)
+                                + ". A value nested very deeply? Report this with the job's configuration",
+                        null);
             }
             if (t instanceof Error) {
                 return new Outcome(1, "Framework Error: \n" + t, t);

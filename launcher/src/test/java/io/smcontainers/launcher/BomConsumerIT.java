@@ -23,18 +23,34 @@ class BomConsumerIT {
 
     @Test
     void consumerImportsTheBomAndDependsWithoutVersions() throws Exception {
-        Path project = EnvCommandIT.copy(Path.of("..", "examples", "bom-consumer").toAbsolutePath(), temp.resolve("consumer"));
-        run(project, List.of("mvn", "-B", "-ntp", "-q", "package", "dependency:build-classpath", "-Dmdep.outputFile=cp.txt"));
-        String classpath = project.resolve("target/classes") + ":" + Files.readString(project.resolve("cp.txt")).strip();
+        Path project =
+                EnvCommandIT.copy(Path.of("..", "examples", "bom-consumer").toAbsolutePath(), temp.resolve("consumer"));
+        run(
+                project,
+                List.of(
+                        "mvn",
+                        "-B",
+                        "-ntp",
+                        "-q",
+                        "package",
+                        "dependency:build-classpath",
+                        "-Dmdep.outputFile=cp.txt"));
+        String classpath = project.resolve("target/classes") + ":"
+                + Files.readString(project.resolve("cp.txt")).strip();
         assertTrue(classpath.contains("env-core"), classpath);
 
         Path job = EnvCommandIT.copy(EnvCommandIT.FIXTURES.resolve("hp_json_scalars"), temp.resolve("job"));
-        ProcessBuilder java = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", classpath, "com.example.consumer.PrintArgs");
+        ProcessBuilder java = new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp",
+                classpath,
+                "com.example.consumer.PrintArgs");
         java.environment().put("SAGEMAKER_BASE_DIR", job.toString());
         java.redirectError(ProcessBuilder.Redirect.DISCARD);
         String output = output(java);
-        assertTrue(output.startsWith("--NULL_upper NULL --big_int 123456789012345678901234567890 --bool_false False"), output);
+        assertTrue(
+                output.startsWith("--NULL_upper NULL --big_int 123456789012345678901234567890 --bool_false False"),
+                output);
     }
 
     private static void run(Path directory, List<String> command) throws IOException, InterruptedException {

@@ -28,7 +28,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class EnvCommandIT {
     static final Path DIST = Path.of("target", "dist").toAbsolutePath();
-    static final Path FIXTURES = Path.of("..", "env-core", "src", "test", "resources", "fixtures", "training-env").toAbsolutePath();
+    static final Path FIXTURES = Path.of("..", "env-core", "src", "test", "resources", "fixtures", "training-env")
+            .toAbsolutePath();
 
     /** The fixtures the reference crashes on: true where we refuse the job, false where we read it tolerantly. */
     private static final Map<String, Boolean> REFUSED = Map.of("empty_hosts_crash", true, "hp_file_bom_crash", false);
@@ -38,7 +39,10 @@ class EnvCommandIT {
 
     static List<String> cases() throws IOException {
         try (Stream<Path> folders = Files.list(FIXTURES)) {
-            return folders.filter(Files::isDirectory).map(p -> p.getFileName().toString()).sorted().toList();
+            return folders.filter(Files::isDirectory)
+                    .map(p -> p.getFileName().toString())
+                    .sorted()
+                    .toList();
         }
     }
 
@@ -49,10 +53,12 @@ class EnvCommandIT {
         Path fixture = FIXTURES.resolve(name);
         Path base = copy(fixture, temp.resolve("ml"));
         Map<String, Object> pins = (Map<String, Object>) PyJson.loads(Files.readString(fixture.resolve("case.json")));
-        Map<String, Object> expected = (Map<String, Object>) PyJson.loads(Files.readString(fixture.resolve("expected.json")));
+        Map<String, Object> expected =
+                (Map<String, Object>) PyJson.loads(Files.readString(fixture.resolve("expected.json")));
 
         Map<String, String> environment = new LinkedHashMap<>();
-        ((Map<String, Object>) PyJson.loads(Files.readString(fixture.resolve("env.json")))).forEach((k, v) -> environment.put(k, (String) v));
+        ((Map<String, Object>) PyJson.loads(Files.readString(fixture.resolve("env.json"))))
+                .forEach((k, v) -> environment.put(k, (String) v));
         environment.put("SAGEMAKER_BASE_DIR", base.toString());
         environment.put("PATH", fakeTools(pin(pins, "num_gpus", 0), pin(pins, "num_neurons", 0)) + ":/usr/bin:/bin");
         environment.put("SMC_JAVA_OPTS", "-XX:ActiveProcessorCount=" + pin(pins, "num_cpus", 4));
@@ -60,7 +66,8 @@ class EnvCommandIT {
         Result result = run(environment, "env", "--json");
         List<Object> failsAt = (List<Object>) expected.get("fails_at");
         if (failsAt != null && !failsAt.isEmpty()) {
-            // where the reference crashes, the outcome is pinned per case (env-core's README, "Where we deliberately differ")
+            // where the reference crashes, the outcome is pinned per case (env-core's README, "Where we deliberately
+            // differ")
             assertTrue(REFUSED.containsKey(name), "pin the outcome of " + name + " in REFUSED");
             if (REFUSED.get(name)) {
                 assertEquals(1, result.code, result.stderr);
@@ -69,17 +76,20 @@ class EnvCommandIT {
             } else {
                 assertEquals(0, result.code, result.stderr);
                 Map<String, Object> printed = (Map<String, Object>) PyJson.loads(result.stdout.strip());
-                assertTrue(((Map<String, Object>) printed.get("env_vars")).containsKey("SM_TRAINING_ENV"), result.stdout);
+                assertTrue(
+                        ((Map<String, Object>) printed.get("env_vars")).containsKey("SM_TRAINING_ENV"), result.stdout);
             }
             return;
         }
         assertEquals(0, result.code, result.stderr);
         Map<String, Object> printed = (Map<String, Object>) PyJson.loads(result.stdout.strip());
         Map<String, Object> actualVars = new TreeMap<>();
-        ((Map<String, Object>) printed.get("env_vars")).forEach((k, v) -> actualVars.put(k, ((String) v).replace(base.toString(), "/opt/ml")));
+        ((Map<String, Object>) printed.get("env_vars"))
+                .forEach((k, v) -> actualVars.put(k, ((String) v).replace(base.toString(), "/opt/ml")));
         assertEquals(new TreeMap<>((Map<String, Object>) expected.get("env_vars")), actualVars);
         List<Object> actualArgs = new ArrayList<>();
-        ((List<Object>) printed.get("cmd_args")).forEach(a -> actualArgs.add(((String) a).replace(base.toString(), "/opt/ml")));
+        ((List<Object>) printed.get("cmd_args"))
+                .forEach(a -> actualArgs.add(((String) a).replace(base.toString(), "/opt/ml")));
         assertEquals(expected.get("cmd_args"), actualArgs);
     }
 
@@ -103,7 +113,9 @@ class EnvCommandIT {
         assertTrue(result.stderr.contains("resourceconfig.json: key 'current_host': missing"), result.stderr);
         assertEquals("", result.stdout);
 
-        Files.writeString(base.resolve("input/config/resourceconfig.json"), "{\"current_host\": \"algo-1\", \"hosts\": [\"algo-1\"]");
+        Files.writeString(
+                base.resolve("input/config/resourceconfig.json"),
+                "{\"current_host\": \"algo-1\", \"hosts\": [\"algo-1\"]");
         Result truncated = run(Map.of("SAGEMAKER_BASE_DIR", base.toString(), "PATH", "/usr/bin:/bin"), "env");
         assertEquals(1, truncated.code);
         assertTrue(truncated.stderr.contains("resourceconfig.json: not valid JSON"), truncated.stderr);
@@ -126,15 +138,19 @@ class EnvCommandIT {
         Path bin = Files.createDirectories(temp.resolve("fake-bin"));
         StringBuilder gpuLines = new StringBuilder();
         for (int i = 0; i < gpus; i++) {
-            gpuLines.append("GPU ").append(i).append(": NVIDIA A100-SXM4-40GB (UUID: GPU-5e9c1b55-2d29-8f1c-3c63-8a6b1a3d5f1").append(i).append(")\n");
+            gpuLines.append("GPU ")
+                    .append(i)
+                    .append(": NVIDIA A100-SXM4-40GB (UUID: GPU-5e9c1b55-2d29-8f1c-3c63-8a6b1a3d5f1")
+                    .append(i)
+                    .append(")\n");
         }
         String nvidia = gpus == 0
                 ? "#!/bin/sh\necho 'NVIDIA-SMI has failed because it couldn'\"'\"'t communicate with the NVIDIA driver.'\nexit 9\n"
                 : "#!/bin/sh\n[ \"$1\" = --list-gpus ] || exit 2\ncat <<'EOF'\n" + gpuLines + "EOF\n";
         String neuron = neuronCores == 0
                 ? "#!/bin/sh\necho 'error: Failed to discover Neuron devices' >&2\nexit 1\n"
-                : "#!/bin/sh\necho '[{\"neuron_device\":0,\"bdf\":\"00:1e.0\",\"connected_to\":null,\"nc_count\":" + neuronCores
-                        + ",\"memory_size\":34359738368,\"neuron_processes\":[]}]'\n";
+                : "#!/bin/sh\necho '[{\"neuron_device\":0,\"bdf\":\"00:1e.0\",\"connected_to\":null,\"nc_count\":"
+                        + neuronCores + ",\"memory_size\":34359738368,\"neuron_processes\":[]}]'\n";
         write(bin.resolve("nvidia-smi"), nvidia);
         write(bin.resolve("neuron-ls"), neuron);
         return bin;
@@ -151,8 +167,7 @@ class EnvCommandIT {
                 Path target = to.resolve(from.relativize(source).toString());
                 if (Files.isDirectory(source)) {
                     Files.createDirectories(target);
-                }
-                else {
+                } else {
                     Files.copy(source, target, StandardCopyOption.REPLACE_EXISTING);
                 }
             }
@@ -173,7 +188,9 @@ class EnvCommandIT {
         builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
         Path stdout = Files.createTempFile("env-out", ".txt");
         Path stderr = Files.createTempFile("env-err", ".txt");
-        builder.redirectOutput(stdout.toFile()).redirectError(stderr.toFile()).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        builder.redirectOutput(stdout.toFile())
+                .redirectError(stderr.toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
         Process process = builder.start();
         if (!process.waitFor(60, TimeUnit.SECONDS)) {
             process.destroyForcibly();

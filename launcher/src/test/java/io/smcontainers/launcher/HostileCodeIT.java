@@ -28,19 +28,25 @@ class HostileCodeIT {
     Path tmp;
 
     private Run train(JobFolder job) throws Exception {
-        return Toolkit.run(tmp.resolve("logs"), Map.of("SAGEMAKER_BASE_DIR", job.base().toString()), "train");
+        return Toolkit.run(
+                tmp.resolve("logs"), Map.of("SAGEMAKER_BASE_DIR", job.base().toString()), "train");
     }
 
     @Test
     void entryPointNameIsNeverShellSyntax() throws Exception {
         String name = "a;touch X;b $(touch Y).sh";
-        JobFolder job = new JobFolder(tmp).program(name).hyperparameter("msg", "\"$(touch Z)\"")
-                .sourceFile(name, "#!/bin/sh\necho \"ran with $*\" > \"$SM_MODEL_DIR/ran\"\n").write();
+        JobFolder job = new JobFolder(tmp)
+                .program(name)
+                .hyperparameter("msg", "\"$(touch Z)\"")
+                .sourceFile(name, "#!/bin/sh\necho \"ran with $*\" > \"$SM_MODEL_DIR/ran\"\n")
+                .write();
         Run run = train(job);
         assertEquals(0, run.exitCode(), run.stderr());
         assertEquals("ran with --msg $(touch Z)\n", Files.readString(job.base().resolve("model/ran")));
         try (Stream<Path> all = Files.walk(tmp)) {
-            assertTrue(all.noneMatch(p -> Stream.of("X", "Y", "Z").anyMatch(p.getFileName().toString()::equals)),
+            assertTrue(
+                    all.noneMatch(p ->
+                            Stream.of("X", "Y", "Z").anyMatch(p.getFileName().toString()::equals)),
                     "a shell ran part of the name or the arguments");
         }
     }
@@ -52,7 +58,10 @@ class HostileCodeIT {
         Files.setPosixFilePermissions(outside, PosixFilePermissions.fromString("rw-r--r--"));
         for (String program : new String[] {"../../outside.sh", outside.toString(), "link.sh"}) {
             Path root = Files.createDirectories(tmp.resolve("job-" + program.hashCode()));
-            JobFolder job = new JobFolder(root).program(program).sourceFile("train.py", "print(1)\n").write();
+            JobFolder job = new JobFolder(root)
+                    .program(program)
+                    .sourceFile("train.py", "print(1)\n")
+                    .write();
             if (program.equals("link.sh")) {
                 // BYOC code baked into the image (a non-empty code dir is used as it is) with a link leading out
                 Path code = Files.createDirectories(job.base().resolve("code"));
@@ -60,13 +69,22 @@ class HostileCodeIT {
             } else {
                 Files.copy(outside, root.resolve("outside.sh")); // what ../../outside.sh names from <root>/opt-ml/code
             }
-            Run run = Toolkit.run(root.resolve("logs"), Map.of("SAGEMAKER_BASE_DIR", job.base().toString()), "train");
+            Run run = Toolkit.run(
+                    root.resolve("logs"),
+                    Map.of("SAGEMAKER_BASE_DIR", job.base().toString()),
+                    "train");
             assertEquals(1, run.exitCode(), program + ": " + run.stderr());
             assertTrue(job.failure().startsWith("Refusing the entry point '" + program + "'"), job.failure());
-            assertTrue(job.failure().contains("must be a file inside the code directory " + job.base().resolve("code")), job.failure());
+            assertTrue(
+                    job.failure()
+                            .contains("must be a file inside the code directory "
+                                    + job.base().resolve("code")),
+                    job.failure());
             assertEquals("rw-r--r--", PosixFilePermissions.toString(Files.getPosixFilePermissions(outside)), program);
             if (Files.exists(root.resolve("outside.sh"))) {
-                assertEquals("rw-r--r--", PosixFilePermissions.toString(Files.getPosixFilePermissions(root.resolve("outside.sh"))));
+                assertEquals(
+                        "rw-r--r--",
+                        PosixFilePermissions.toString(Files.getPosixFilePermissions(root.resolve("outside.sh"))));
             }
             assertFalse(Files.exists(tmp.resolve("executed")), program + " was executed");
         }
@@ -81,10 +99,15 @@ class HostileCodeIT {
             Archives.directory(tar, "b/escaped-dir/");
             Archives.file(tar, "train.py", "print(1)\n");
         }
-        JobFolder job = new JobFolder(tmp).program("train.py").submitDirectory(archive.toString()).write();
+        JobFolder job = new JobFolder(tmp)
+                .program("train.py")
+                .submitDirectory(archive.toString())
+                .write();
         Run run = train(job);
         assertEquals(1, run.exitCode(), run.stderr());
-        assertTrue(job.failure().startsWith("Refusing to extract " + archive + ": entry 'b' is a symbolic link to a/.."), job.failure());
+        assertTrue(
+                job.failure().startsWith("Refusing to extract " + archive + ": entry 'b' is a symbolic link to a/.."),
+                job.failure());
         assertFalse(Files.exists(job.base().resolve("escaped-dir")), "a directory was created outside the code dir");
         Archives.assertNothingExtracted(job);
     }
@@ -96,10 +119,16 @@ class HostileCodeIT {
             Archives.link(tar, "a", ".", TarConstants.LF_SYMLINK);
             Archives.directory(tar, "a/escaped-dir/");
         }
-        JobFolder job = new JobFolder(tmp).program("train.py").submitDirectory(archive.toString()).write();
+        JobFolder job = new JobFolder(tmp)
+                .program("train.py")
+                .submitDirectory(archive.toString())
+                .write();
         Run run = train(job);
         assertEquals(1, run.exitCode(), run.stderr());
-        assertTrue(job.failure().startsWith("Refusing to extract " + archive + ": entry 'a/escaped-dir/' would be written through the link a"),
+        assertTrue(
+                job.failure()
+                        .startsWith("Refusing to extract " + archive
+                                + ": entry 'a/escaped-dir/' would be written through the link a"),
                 job.failure());
         Archives.assertNothingExtracted(job);
     }
@@ -113,10 +142,15 @@ class HostileCodeIT {
             Archives.link(tar, "b", "a/..", TarConstants.LF_SYMLINK);
             Archives.link(tar, "h", "b/input/config/hyperparameters.json", TarConstants.LF_LINK);
         }
-        JobFolder job = new JobFolder(tmp).program("train.py").submitDirectory(archive.toString()).write();
+        JobFolder job = new JobFolder(tmp)
+                .program("train.py")
+                .submitDirectory(archive.toString())
+                .write();
         Run run = train(job);
         assertEquals(1, run.exitCode(), run.stderr());
-        assertTrue(job.failure().startsWith("Refusing to extract " + archive + ": entry 'b' is a symbolic link to a/.."), job.failure());
+        assertTrue(
+                job.failure().startsWith("Refusing to extract " + archive + ": entry 'b' is a symbolic link to a/.."),
+                job.failure());
         Archives.assertNothingExtracted(job);
     }
 
@@ -128,11 +162,17 @@ class HostileCodeIT {
             Archives.link(tar, "a", ".", TarConstants.LF_SYMLINK);
             Archives.link(tar, "h", "a/train.py", TarConstants.LF_LINK);
         }
-        JobFolder job = new JobFolder(tmp).program("train.py").submitDirectory(archive.toString()).write();
+        JobFolder job = new JobFolder(tmp)
+                .program("train.py")
+                .submitDirectory(archive.toString())
+                .write();
         Run run = train(job);
         assertEquals(1, run.exitCode(), run.stderr());
-        assertTrue(job.failure().startsWith("Refusing to extract " + archive + ": entry 'h' is a hard link to a/train.py, "
-                + "which is not a regular file extracted before it"), job.failure());
+        assertTrue(
+                job.failure()
+                        .startsWith("Refusing to extract " + archive + ": entry 'h' is a hard link to a/train.py, "
+                                + "which is not a regular file extracted before it"),
+                job.failure());
         Archives.assertNothingExtracted(job);
     }
 
@@ -145,10 +185,16 @@ class HostileCodeIT {
             Archives.link(tar, "pkg", "lib", TarConstants.LF_SYMLINK);
             Archives.link(tar, "lib/up", "../lib/helper.py", TarConstants.LF_SYMLINK);
             Archives.link(tar, "copy.py", "lib/helper.py", TarConstants.LF_LINK);
-            Archives.file(tar, "train.py", "import os, sys\nsys.path.insert(0, 'pkg')\nimport helper, copy as c\n"
-                    + "open(os.environ['SM_MODEL_DIR'] + '/v', 'w').write('%d %s' % (helper.VALUE, open('lib/up').read().strip()))\n");
+            Archives.file(
+                    tar,
+                    "train.py",
+                    "import os, sys\nsys.path.insert(0, 'pkg')\nimport helper, copy as c\n"
+                            + "open(os.environ['SM_MODEL_DIR'] + '/v', 'w').write('%d %s' % (helper.VALUE, open('lib/up').read().strip()))\n");
         }
-        JobFolder job = new JobFolder(tmp).program("train.py").submitDirectory(archive.toString()).write();
+        JobFolder job = new JobFolder(tmp)
+                .program("train.py")
+                .submitDirectory(archive.toString())
+                .write();
         Run run = train(job);
         assertEquals(0, run.exitCode(), run.stderr());
         assertEquals("7 VALUE = 7", Files.readString(job.base().resolve("model/v")));
@@ -161,11 +207,13 @@ class HostileCodeIT {
         // stored (level 0) deflate blocks: the flipped byte lands in the script and only the gzip CRC can tell; 128 KiB
         // tar records (tar -b 256) put the gzip trailer far behind the tar's end-of-archive blocks
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (TarArchiveOutputStream tar = new TarArchiveOutputStream(new GZIPOutputStream(bytes) {
-            {
-                def.setLevel(Deflater.NO_COMPRESSION);
-            }
-        }, 128 * 1024)) {
+        try (TarArchiveOutputStream tar = new TarArchiveOutputStream(
+                new GZIPOutputStream(bytes) {
+                    {
+                        def.setLevel(Deflater.NO_COMPRESSION);
+                    }
+                },
+                128 * 1024)) {
             Archives.file(tar, "train.py", "import os\nopen(os.environ['SM_MODEL_DIR'] + '/out', 'w').write('AAAA')\n");
         }
         byte[] archive = bytes.toByteArray();
@@ -175,11 +223,17 @@ class HostileCodeIT {
         archive[at] = 'B';
         Path file = tmp.resolve("sourcedir.tar.gz");
         Files.write(file, archive);
-        JobFolder job = new JobFolder(tmp).program("train.py").submitDirectory(file.toString()).write();
+        JobFolder job = new JobFolder(tmp)
+                .program("train.py")
+                .submitDirectory(file.toString())
+                .write();
         Run run = train(job);
         assertEquals(1, run.exitCode(), run.stderr());
-        assertTrue(job.failure().startsWith("Cannot extract " + file + " into " + job.base().resolve("code")
-                + ": the gzip data is corrupt (Corrupt GZIP trailer)"), job.failure());
+        assertTrue(
+                job.failure()
+                        .startsWith("Cannot extract " + file + " into "
+                                + job.base().resolve("code") + ": the gzip data is corrupt (Corrupt GZIP trailer)"),
+                job.failure());
         assertFalse(Files.exists(job.base().resolve("model/out")), "the corrupted script ran");
         Archives.assertNothingExtracted(job);
     }

@@ -30,9 +30,19 @@ class IntermediateSyncTrainIT {
     Path tmp;
 
     private static Map<String, String> environment(JobFolder job) {
-        return Map.of("SAGEMAKER_BASE_DIR", job.base().toString(), "S3_ENDPOINT_URL", S3MockServer.endpoint(),
-                "AWS_ACCESS_KEY_ID", "AKIDTEST", "AWS_SECRET_ACCESS_KEY", "secretTEST", "AWS_REGION", "us-west-2",
-                "TRAINING_JOB_NAME", "sync-job");
+        return Map.of(
+                "SAGEMAKER_BASE_DIR",
+                job.base().toString(),
+                "S3_ENDPOINT_URL",
+                S3MockServer.endpoint(),
+                "AWS_ACCESS_KEY_ID",
+                "AKIDTEST",
+                "AWS_SECRET_ACCESS_KEY",
+                "secretTEST",
+                "AWS_REGION",
+                "us-west-2",
+                "TRAINING_JOB_NAME",
+                "sync-job");
     }
 
     @Test
@@ -40,21 +50,25 @@ class IntermediateSyncTrainIT {
         try (S3Client s3 = S3MockServer.client()) {
             s3.createBucket(b -> b.bucket("sync-bucket"));
         }
-        JobFolder job = new JobFolder(tmp).program("train.py")
+        JobFolder job = new JobFolder(tmp)
+                .program("train.py")
                 .hyperparameter("sagemaker_s3_output", "\"s3://sync-bucket/runs\"")
-                .sourceFile("train.py", String.join("\n",
-                        "import os, time",
-                        "out = os.environ['SM_OUTPUT_INTERMEDIATE_DIR']",
-                        "os.makedirs(os.path.join(out, 'epochs', 'deep'), exist_ok=True)",
-                        "for epoch in range(3):",
-                        "    with open(os.path.join(out, 'epochs', 'epoch-%d.txt' % epoch), 'w') as f:",
-                        "        f.write('loss %d\\n' % (10 - epoch) * 1000)",
-                        "    with open(os.path.join(out, 'latest.txt'), 'w') as f:",
-                        "        f.write('epoch %d' % epoch)",
-                        "    time.sleep(0.2)",
-                        "with open(os.path.join(out, 'epochs', 'deep', 'model.bin'), 'wb') as f:",
-                        "    f.write(bytes(range(256)) * 4096)",
-                        ""))
+                .sourceFile(
+                        "train.py",
+                        String.join(
+                                "\n",
+                                "import os, time",
+                                "out = os.environ['SM_OUTPUT_INTERMEDIATE_DIR']",
+                                "os.makedirs(os.path.join(out, 'epochs', 'deep'), exist_ok=True)",
+                                "for epoch in range(3):",
+                                "    with open(os.path.join(out, 'epochs', 'epoch-%d.txt' % epoch), 'w') as f:",
+                                "        f.write('loss %d\\n' % (10 - epoch) * 1000)",
+                                "    with open(os.path.join(out, 'latest.txt'), 'w') as f:",
+                                "        f.write('epoch %d' % epoch)",
+                                "    time.sleep(0.2)",
+                                "with open(os.path.join(out, 'epochs', 'deep', 'model.bin'), 'wb') as f:",
+                                "    f.write(bytes(range(256)) * 4096)",
+                                ""))
                 .write();
         Run run = Toolkit.run(tmp.resolve("logs"), environment(job), "train");
         assertEquals(0, run.exitCode(), run.stderr());
@@ -74,20 +88,27 @@ class IntermediateSyncTrainIT {
         assertEquals(5, expected.size(), expected.keySet().toString());
         try (S3Client s3 = S3MockServer.client()) {
             Map<String, byte[]> actual = new TreeMap<>();
-            for (S3Object object : s3.listObjectsV2Paginator(b -> b.bucket("sync-bucket")).contents()) {
-                actual.put(object.key(), s3.getObjectAsBytes(b -> b.bucket("sync-bucket").key(object.key())).asByteArray());
+            for (S3Object object :
+                    s3.listObjectsV2Paginator(b -> b.bucket("sync-bucket")).contents()) {
+                actual.put(
+                        object.key(),
+                        s3.getObjectAsBytes(b -> b.bucket("sync-bucket").key(object.key()))
+                                .asByteArray());
             }
             assertEquals(expected.keySet(), actual.keySet());
             for (String key : expected.keySet()) {
                 assertTrue(java.util.Arrays.equals(expected.get(key), actual.get(key)), key);
             }
-            assertEquals("epoch 2", new String(actual.get("runs/sync-job/output/intermediate/latest.txt"), StandardCharsets.UTF_8));
+            assertEquals(
+                    "epoch 2",
+                    new String(actual.get("runs/sync-job/output/intermediate/latest.txt"), StandardCharsets.UTF_8));
         }
     }
 
     @Test
     void aNonS3SchemeIsAFrameworkFailure() throws Exception {
-        JobFolder job = new JobFolder(tmp).program("train.py")
+        JobFolder job = new JobFolder(tmp)
+                .program("train.py")
                 .hyperparameter("sagemaker_s3_output", "\"tcp://host/out\"")
                 .sourceFile("train.py", "open('ran', 'w').write('x')\n")
                 .write();

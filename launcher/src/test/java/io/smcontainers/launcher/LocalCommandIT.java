@@ -14,7 +14,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The README's first command: the script-mode example through {@code sagemaker-toolkit local train}. */
 class LocalCommandIT {
-    private static final Path EXAMPLE = Paths.get("..", "examples", "script-mode").toAbsolutePath().normalize();
+    private static final Path EXAMPLE =
+            Paths.get("..", "examples", "script-mode").toAbsolutePath().normalize();
 
     @TempDir
     Path tmp;
@@ -22,10 +23,22 @@ class LocalCommandIT {
     @Test
     void scriptModeExampleTrainsAndTheJobFolderIsTheSdksLayout() throws Exception {
         Path out = tmp.resolve("job");
-        Run run = Toolkit.run(tmp.resolve("logs"), Map.of(), "sagemaker-toolkit", "local", "train",
-                "--source-dir", EXAMPLE.toString(), "--entry-point", "train.py",
-                "--hyperparameters", "{\"epochs\": 300, \"learning-rate\": 0.02}",
-                "--channel", "training=" + EXAMPLE.resolve("data"), "--output", out.toString());
+        Run run = Toolkit.run(
+                tmp.resolve("logs"),
+                Map.of(),
+                "sagemaker-toolkit",
+                "local",
+                "train",
+                "--source-dir",
+                EXAMPLE.toString(),
+                "--entry-point",
+                "train.py",
+                "--hyperparameters",
+                "{\"epochs\": 300, \"learning-rate\": 0.02}",
+                "--channel",
+                "training=" + EXAMPLE.resolve("data"),
+                "--output",
+                out.toString());
         assertEquals(0, run.exitCode(), run.stderr());
         assertTrue(run.stdout().contains("Model:      " + out.resolve("model") + " (model.json)"), run.stdout());
         String model = Files.readString(out.resolve("model/model.json"));
@@ -41,13 +54,31 @@ class LocalCommandIT {
 
     @Test
     void badArgumentsAreNamedWithUsage() throws Exception {
-        Run run = Toolkit.run(tmp.resolve("logs"), Map.of(), "sagemaker-toolkit", "local", "train",
-                "--source-dir", EXAMPLE.toString(), "--entry-point", "missing.py");
+        Run run = Toolkit.run(
+                tmp.resolve("logs"),
+                Map.of(),
+                "sagemaker-toolkit",
+                "local",
+                "train",
+                "--source-dir",
+                EXAMPLE.toString(),
+                "--entry-point",
+                "missing.py");
         assertEquals(2, run.exitCode());
         assertTrue(run.stderr().contains("--entry-point missing.py does not exist in " + EXAMPLE), run.stderr());
         assertTrue(run.stderr().contains("usage: sagemaker-toolkit local train"), run.stderr());
-        Run json = Toolkit.run(tmp.resolve("logs2"), Map.of(), "sagemaker-toolkit", "local", "train",
-                "--source-dir", EXAMPLE.toString(), "--entry-point", "train.py", "--hyperparameters", "{epochs: 1}");
+        Run json = Toolkit.run(
+                tmp.resolve("logs2"),
+                Map.of(),
+                "sagemaker-toolkit",
+                "local",
+                "train",
+                "--source-dir",
+                EXAMPLE.toString(),
+                "--entry-point",
+                "train.py",
+                "--hyperparameters",
+                "{epochs: 1}");
         assertEquals(2, json.exitCode());
         assertTrue(json.stderr().contains("--hyperparameters is not valid JSON"), json.stderr());
     }

@@ -40,7 +40,8 @@ class MultiHostIT {
             + "\"network_interface_name\": \"eth0\"}";
     private static final String PYTHON = "/usr/bin/python3";
     /** Every rank: an all-reduce of rank + 1 over all ranks, checked, and a file naming its host in this host's output/data. */
-    private static final String MPI_SCRIPT = String.join("\n",
+    private static final String MPI_SCRIPT = String.join(
+            "\n",
             "import argparse, socket, sys",
             "from mpi4py import MPI",
             "parser = argparse.ArgumentParser()",
@@ -55,7 +56,9 @@ class MultiHostIT {
             "if rank == args.fail_rank:",
             "    sys.exit(f'rank {rank} fails as asked')",
             "");
-    private static final String TORCH_SCRIPT = String.join("\n",
+
+    private static final String TORCH_SCRIPT = String.join(
+            "\n",
             "import socket, sys",
             "import torch, torch.distributed as dist",
             "dist.init_process_group('gloo')",
@@ -75,8 +78,10 @@ class MultiHostIT {
     static void needsRoot() throws IOException {
         TwoHostCluster.requireRootAndTools();
         for (String module : List.of("mpi4py", "torch")) {
-            assertTrue(Files.exists(Path.of("/usr/lib/python3/dist-packages", module)),
-                    "The multi-host tests need Debian's python3-" + module + " for " + PYTHON + "; .ci/run installs it");
+            assertTrue(
+                    Files.exists(Path.of("/usr/lib/python3/dist-packages", module)),
+                    "The multi-host tests need Debian's python3-" + module + " for " + PYTHON
+                            + "; .ci/run installs it");
         }
     }
 
@@ -94,7 +99,9 @@ class MultiHostIT {
 
     @Test
     void mpiTwoHostsTwoRanksEach() throws Exception {
-        List<Train> trains = List.of(mpiJob(0, MPI_SCRIPT, Map.of()).start(), mpiJob(1, MPI_SCRIPT, Map.of()).start());
+        List<Train> trains = List.of(
+                mpiJob(0, MPI_SCRIPT, Map.of()).start(),
+                mpiJob(1, MPI_SCRIPT, Map.of()).start());
         Finished master = trains.get(0).finish(120);
         Finished worker = trains.get(1).finish(60);
         master.assertSucceeded();
@@ -111,18 +118,30 @@ class MultiHostIT {
         Path dist = distWithFramework();
         List<Train> trains = new ArrayList<>();
         for (int i = 0; i < 2; i++) {
-            JobSpec job = job(i, "train.py", TORCH_SCRIPT).hyperparameter("use_torchrun", "true")
+            JobSpec job = job(i, "train.py", TORCH_SCRIPT)
+                    .hyperparameter("use_torchrun", "true")
                     .hyperparameter("sagemaker_mpi_num_of_processes_per_host", "2");
-            // Debian's torchrun 1.13 cannot parse "0" for these on Python 3.11; a mapping for a local rank that does not
+            // Debian's torchrun 1.13 cannot parse "0" for these on Python 3.11; a mapping for a local rank that does
+            // not
             // exist means no redirection and no tee
-            trains.add(job.dist(dist).environment(Map.of("SAGEMAKER_TRAINING_MODULE", EnvFramework.class.getName(),
-                    "PET_REDIRECTS", "9:1", "PET_TEE", "9:1")).start());
+            trains.add(job.dist(dist)
+                    .environment(Map.of(
+                            "SAGEMAKER_TRAINING_MODULE",
+                            EnvFramework.class.getName(),
+                            "PET_REDIRECTS",
+                            "9:1",
+                            "PET_TEE",
+                            "9:1"))
+                    .start());
         }
         Finished first = trains.get(0).finish(180);
         Finished second = trains.get(1).finish(60);
         first.assertSucceeded();
         second.assertSucceeded();
-        assertTrue(first.log().contains("torchrun --nnodes 2 --nproc_per_node 2 --master_addr algo-1 --master_port 7777 --node_rank 0 "),
+        assertTrue(
+                first.log()
+                        .contains(
+                                "torchrun --nnodes 2 --nproc_per_node 2 --master_addr algo-1 --master_port 7777 --node_rank 0 "),
                 first.log());
         assertTrue(second.log().contains("--node_rank 1 "), second.log());
         assertRanks(0, "algo-1 10 4");
@@ -132,7 +151,8 @@ class MultiHostIT {
 
     @Test
     void aFailingRankOnTheWorkerFailsTheMasterAndTheWorkerEndsWithIt() throws Exception {
-        List<Train> trains = List.of(mpiJob(0, MPI_SCRIPT, Map.of("fail_rank", "3")).start(),
+        List<Train> trains = List.of(
+                mpiJob(0, MPI_SCRIPT, Map.of("fail_rank", "3")).start(),
                 mpiJob(1, MPI_SCRIPT, Map.of("fail_rank", "3")).start());
         Finished master = trains.get(0).finish(120);
         Finished worker = trains.get(1).finish(60);
@@ -154,8 +174,10 @@ class MultiHostIT {
         Finished stopped = master.stop(signal);
         assertEquals(exitCode, stopped.exitCode(), stopped.log());
         assertTrue(stopped.millis() < 1000, "exited " + stopped.millis() + " ms after SIG" + signal);
-        assertEquals("Training stopped: the training job was asked to stop (SIG" + signal
-                + ") while waiting for MPI worker algo-2 to accept SSH connections", stopped.failure());
+        assertEquals(
+                "Training stopped: the training job was asked to stop (SIG" + signal
+                        + ") while waiting for MPI worker algo-2 to accept SSH connections",
+                stopped.failure());
         assertFalse(stopped.succeeded());
         assertNothingLeft(); // sshd stopped
     }
@@ -169,8 +191,10 @@ class MultiHostIT {
         Finished stopped = worker.stop(signal);
         assertEquals(exitCode, stopped.exitCode(), stopped.log());
         assertTrue(stopped.millis() < 1000, "exited " + stopped.millis() + " ms after SIG" + signal);
-        assertEquals("Training stopped: the training job was asked to stop (SIG" + signal
-                + ") while waiting for the Open MPI daemon of the master's mpirun", stopped.failure());
+        assertEquals(
+                "Training stopped: the training job was asked to stop (SIG" + signal
+                        + ") while waiting for the Open MPI daemon of the master's mpirun",
+                stopped.failure());
         stop(masterSshd);
         assertNothingLeft(); // the worker's sshd stopped
     }
@@ -204,7 +228,8 @@ class MultiHostIT {
     }
 
     private JobSpec mpiJob(int host, String script, Map<String, String> hyperparameters) throws IOException {
-        JobSpec job = job(host, "train.py", script).hyperparameter("sagemaker_mpi_enabled", "true")
+        JobSpec job = job(host, "train.py", script)
+                .hyperparameter("sagemaker_mpi_enabled", "true")
                 .hyperparameter("sagemaker_mpi_num_of_processes_per_host", "2");
         hyperparameters.forEach(job::hyperparameter);
         return job;
@@ -212,14 +237,17 @@ class MultiHostIT {
 
     private JobSpec job(int host, String program, String script) throws IOException {
         NamespaceHost namespaceHost = cluster.host(host);
-        JobFolder folder = new JobFolder(namespaceHost.dir()).program(program).sourceFile(program, script)
+        JobFolder folder = new JobFolder(namespaceHost.dir())
+                .program(program)
+                .sourceFile(program, script)
                 .resourceConfig(RESOURCE_CONFIG.formatted(namespaceHost.hostname()));
         return new JobSpec(namespaceHost, folder);
     }
 
     /** sshd on algo-1 as the master's launcher would run it, for tests of a worker alone. */
     private Process sshdOnMaster() throws Exception {
-        Process sshd = cluster.host(0).start(cluster.host(0).dir().resolve("sshd"), Map.of(), List.of("/usr/sbin/sshd", "-D"));
+        Process sshd =
+                cluster.host(0).start(cluster.host(0).dir().resolve("sshd"), Map.of(), List.of("/usr/sbin/sshd", "-D"));
         awaitSsh(cluster.host(1), "algo-1");
         return sshd;
     }
@@ -256,7 +284,10 @@ class MultiHostIT {
             assertEquals(expected + "\n", Files.readString(data.resolve("rank-" + rank)), "rank " + rank);
         }
         try (Stream<Path> files = Files.list(data)) {
-            assertEquals(2, files.count(), "ranks of other hosts wrote into " + cluster.host(host).hostname() + "'s output/data");
+            assertEquals(
+                    2,
+                    files.count(),
+                    "ranks of other hosts wrote into " + cluster.host(host).hostname() + "'s output/data");
         }
     }
 
@@ -292,7 +323,11 @@ class MultiHostIT {
             }
         }
         String entry = EnvFramework.class.getName().replace('.', '/') + ".class";
-        Path classes = Path.of(EnvFramework.class.getProtectionDomain().getCodeSource().getLocation().getPath());
+        Path classes = Path.of(EnvFramework.class
+                .getProtectionDomain()
+                .getCodeSource()
+                .getLocation()
+                .getPath());
         try (OutputStream out = Files.newOutputStream(lib.resolve("test-framework.jar"));
                 JarOutputStream jar = new JarOutputStream(out)) {
             jar.putNextEntry(new JarEntry(entry));
@@ -332,7 +367,8 @@ class MultiHostIT {
         Train start() throws IOException, InterruptedException {
             folder.write();
             Path logs = host.dir().resolve("train");
-            Process nsenter = host.start(logs, environment, List.of(dist.resolve("bin/train").toString()));
+            Process nsenter = host.start(
+                    logs, environment, List.of(dist.resolve("bin/train").toString()));
             return new Train(host, folder, nsenter, NamespaceHost.inner(nsenter), logs);
         }
     }
@@ -343,7 +379,8 @@ class MultiHostIT {
             long deadline = System.nanoTime() + 60_000_000_000L;
             while (!log().contains(text)) {
                 if (!nsenter.isAlive() || System.nanoTime() > deadline) {
-                    throw new AssertionError("on " + host.hostname() + ", train never logged '" + text + "':\n" + log());
+                    throw new AssertionError(
+                            "on " + host.hostname() + ", train never logged '" + text + "':\n" + log());
                 }
                 Thread.sleep(50);
             }
@@ -360,7 +397,8 @@ class MultiHostIT {
             if (!nsenter.waitFor(seconds, TimeUnit.SECONDS)) {
                 train.descendants().forEach(ProcessHandle::destroyForcibly);
                 train.destroyForcibly();
-                throw new AssertionError("on " + host.hostname() + ", train did not finish within " + seconds + " s:\n" + log());
+                throw new AssertionError(
+                        "on " + host.hostname() + ", train did not finish within " + seconds + " s:\n" + log());
             }
             return new Finished(this, nsenter.exitValue(), -1);
         }

@@ -34,17 +34,26 @@ class ProcessSessionIT {
 
     /** A script that starts `timeout 300 sleep 300` and `bash -m` with a background job, both in groups of their own. */
     private JobFolder job(String tail) throws Exception {
-        return new JobFolder(tmp).program("train.py").sourceFile("train.py", String.join("\n",
-                "import subprocess, time",
-                "t = subprocess.Popen(['timeout', '300', 'sleep', '300'])",
-                "b = subprocess.Popen(['bash', '-m', '-c', 'sleep 301 & echo $! > " + tmp.resolve("job.pid") + "; wait'])",
-                "open('" + tmp.resolve("timeout.pid") + "', 'w').write(str(t.pid))",
-                "open('" + tmp.resolve("bash.pid") + "', 'w').write(str(b.pid))",
-                "import os",
-                "while not os.path.exists('" + tmp.resolve("job.pid") + "') or not os.path.getsize('" + tmp.resolve("job.pid") + "'):",
-                "    time.sleep(0.02)",
-                "open('" + tmp.resolve("started") + "', 'w').write('yes')",
-                tail, "")).write();
+        return new JobFolder(tmp)
+                .program("train.py")
+                .sourceFile(
+                        "train.py",
+                        String.join(
+                                "\n",
+                                "import subprocess, time",
+                                "t = subprocess.Popen(['timeout', '300', 'sleep', '300'])",
+                                "b = subprocess.Popen(['bash', '-m', '-c', 'sleep 301 & echo $! > "
+                                        + tmp.resolve("job.pid") + "; wait'])",
+                                "open('" + tmp.resolve("timeout.pid") + "', 'w').write(str(t.pid))",
+                                "open('" + tmp.resolve("bash.pid") + "', 'w').write(str(b.pid))",
+                                "import os",
+                                "while not os.path.exists('" + tmp.resolve("job.pid") + "') or not os.path.getsize('"
+                                        + tmp.resolve("job.pid") + "'):",
+                                "    time.sleep(0.02)",
+                                "open('" + tmp.resolve("started") + "', 'w').write('yes')",
+                                tail,
+                                ""))
+                .write();
     }
 
     private List<Long> pids() throws Exception {
@@ -60,21 +69,24 @@ class ProcessSessionIT {
     void childrenInOtherProcessGroupsAreStoppedWhenTheScriptExits() throws Exception {
         JobFolder job = job("");
         long start = System.nanoTime();
-        Run run = Toolkit.run(tmp.resolve("logs"), Map.of("SAGEMAKER_BASE_DIR", job.base().toString()), "train");
+        Run run = Toolkit.run(
+                tmp.resolve("logs"), Map.of("SAGEMAKER_BASE_DIR", job.base().toString()), "train");
         long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start);
         assertEquals(0, run.exitCode(), run.stderr());
         for (long pid : pids()) {
             assertFalse(JobFolder.running(pid), "process " + pid + " outside the script's group still alive");
         }
         assertTrue(run.stderr().contains("running in its session after it exited; they were stopped"), run.stderr());
-        assertFalse(run.stderr().contains("still held open"), "waited on the pipes of processes it should have stopped");
+        assertFalse(
+                run.stderr().contains("still held open"), "waited on the pipes of processes it should have stopped");
         assertTrue(seconds < 30, "took " + seconds + " s");
     }
 
     @Test
     void sigtermReachesChildrenInOtherProcessGroups() throws Exception {
         JobFolder job = job("while True: time.sleep(0.1)");
-        Process train = Toolkit.start(tmp.resolve("logs"), Map.of("SAGEMAKER_BASE_DIR", job.base().toString()), "train");
+        Process train = Toolkit.start(
+                tmp.resolve("logs"), Map.of("SAGEMAKER_BASE_DIR", job.base().toString()), "train");
         TrainFaultsIT.awaitFile(tmp.resolve("started"), train);
         List<Long> pids = pids();
         // the script ignores nothing: SIGTERM ends it, and its children must get SIGTERM too

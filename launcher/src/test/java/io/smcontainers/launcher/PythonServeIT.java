@@ -44,7 +44,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class PythonServeIT {
-    private static final String PYTHON = Files.isExecutable(Path.of("/usr/bin/python3")) ? "/usr/bin/python3" : "python3";
+    private static final String PYTHON =
+            Files.isExecutable(Path.of("/usr/bin/python3")) ? "/usr/bin/python3" : "python3";
     private static final String ECHO_PID = """
             import os
             import time
@@ -76,7 +77,8 @@ class PythonServeIT {
                 return prediction, "text/plain"
             """;
 
-    private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient client =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final String marker = UUID.randomUUID().toString();
     private Process process;
 
@@ -106,7 +108,8 @@ class PythonServeIT {
         assertEquals(200, pid.statusCode(), pid.body());
         assertTrue(workers().contains(Long.parseLong(pid.body())), "answered by a worker: " + pid.body());
 
-        CompletableFuture<HttpResponse<String>> running = client.sendAsync(post(port, "nap3"), HttpResponse.BodyHandlers.ofString());
+        CompletableFuture<HttpResponse<String>> running =
+                client.sendAsync(post(port, "nap3"), HttpResponse.BodyHandlers.ofString());
         Thread.sleep(500);
         long start = System.nanoTime();
         process.destroy(); // SIGTERM
@@ -119,7 +122,9 @@ class PythonServeIT {
         assertTrue(took < 28_000, "exited " + took + " ms after SIGTERM");
         assertEquals(List.of(), workers(), "no worker left once serve has exited");
         assertTrue(log.contains("Serving the Python backend"), log);
-        assertTrue(log.matches("(?s).*\\[py w[01] pid=\\d+\\] model module imported in \\d+.*"), "worker output tagged with slot and pid");
+        assertTrue(
+                log.matches("(?s).*\\[py w[01] pid=\\d+\\] model module imported in \\d+.*"),
+                "worker output tagged with slot and pid");
     }
 
     @Test
@@ -144,8 +149,17 @@ class PythonServeIT {
         Path wheel = wheel(temp.resolve("wheels"));
         Files.writeString(model.resolve("code/requirements.txt"), wheel + "\n");
         Path site = temp.resolve("site");
-        int port = start(model, Map.of("SAGEMAKER_MODEL_SERVER_WORKERS", "1", "PIP_TARGET", site.toString(), "PIP_NO_INDEX", "1",
-                "PYTHONPATH", site.toString()));
+        int port = start(
+                model,
+                Map.of(
+                        "SAGEMAKER_MODEL_SERVER_WORKERS",
+                        "1",
+                        "PIP_TARGET",
+                        site.toString(),
+                        "PIP_NO_INDEX",
+                        "1",
+                        "PYTHONPATH",
+                        site.toString()));
         awaitPing(port);
         HttpResponse<String> imported = invoke(port, "import");
         assertEquals("smctestpkg 42", imported.body(), "the wheel from requirements.txt is importable");
@@ -156,14 +170,29 @@ class PythonServeIT {
     void theUsersOwnPackageIsInstalledWithSmcPyInstallModule() throws Exception {
         Path model = model(ECHO_PID.replace("smctestpkg", "smcuserpkg"));
         // the package lives under src/, which is not on sys.path: only the installed copy can be imported
-        Files.writeString(model.resolve("code/setup.py"), "from setuptools import setup\n"
-                + "setup(name='smcuserpkg', version='1.0', package_dir={'': 'src'}, packages=['smcuserpkg'])\n");
+        Files.writeString(
+                model.resolve("code/setup.py"),
+                "from setuptools import setup\n"
+                        + "setup(name='smcuserpkg', version='1.0', package_dir={'': 'src'}, packages=['smcuserpkg'])\n");
         Files.createDirectories(model.resolve("code/src/smcuserpkg"));
         Files.writeString(model.resolve("code/src/smcuserpkg/__init__.py"), "VALUE = 7\n");
         Path site = temp.resolve("site");
         // offline: no index, and setuptools from the interpreter rather than an isolated build environment
-        int port = start(model, Map.of("SAGEMAKER_MODEL_SERVER_WORKERS", "1", "SMC_PY_INSTALL_MODULE", "true", "PIP_TARGET", site.toString(),
-                "PIP_NO_INDEX", "1", "PIP_NO_BUILD_ISOLATION", "0", "PYTHONPATH", site.toString()));
+        int port = start(
+                model,
+                Map.of(
+                        "SAGEMAKER_MODEL_SERVER_WORKERS",
+                        "1",
+                        "SMC_PY_INSTALL_MODULE",
+                        "true",
+                        "PIP_TARGET",
+                        site.toString(),
+                        "PIP_NO_INDEX",
+                        "1",
+                        "PIP_NO_BUILD_ISOLATION",
+                        "0",
+                        "PYTHONPATH",
+                        site.toString()));
         awaitPing(port);
         HttpResponse<String> imported = invoke(port, "import");
         assertEquals("smcuserpkg 7", imported.body(), "the package from setup.py is importable");
@@ -190,30 +219,58 @@ class PythonServeIT {
         }
         Files.writeString(store.resolve("good/code/requirements.txt"), wheel + "\n");
         Files.writeString(store.resolve("broken/code/requirements.txt"), "smc-no-such-package-anywhere==9.9.9\n");
-        int port = start(store, Map.of("SAGEMAKER_MULTI_MODEL", "true", "SMC_MME_WORKERS_PER_MODEL", "2",
-                "SMC_MME_INSTALL_REQUIREMENTS", "true", "PIP_NO_INDEX", "1"));
+        int port = start(
+                store,
+                Map.of(
+                        "SAGEMAKER_MULTI_MODEL",
+                        "true",
+                        "SMC_MME_WORKERS_PER_MODEL",
+                        "2",
+                        "SMC_MME_INSTALL_REQUIREMENTS",
+                        "true",
+                        "PIP_NO_INDEX",
+                        "1"));
         awaitPing(port);
 
         HttpResponse<String> loaded = loadModel(port, "good", store.resolve("good"));
         assertEquals(200, loaded.statusCode(), loaded.body() + quietly());
-        assertTrue(Files.isDirectory(store.resolve("good/code/.smc-site/smctestpkg")), "installed into the model's code/.smc-site");
-        assertEquals(1, count(stdout(), "[pip] Successfully installed smctestpkg-1.0"), "once for the model's two workers: " + stdout());
-        HttpResponse<String> imported = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/models/good/invoke"))
-                .timeout(Duration.ofSeconds(30)).header("Content-Type", "text/plain").POST(HttpRequest.BodyPublishers.ofString("import"))
-                .build(), HttpResponse.BodyHandlers.ofString());
+        assertTrue(
+                Files.isDirectory(store.resolve("good/code/.smc-site/smctestpkg")),
+                "installed into the model's code/.smc-site");
+        assertEquals(
+                1,
+                count(stdout(), "[pip] Successfully installed smctestpkg-1.0"),
+                "once for the model's two workers: " + stdout());
+        HttpResponse<String> imported = client.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/models/good/invoke"))
+                        .timeout(Duration.ofSeconds(30))
+                        .header("Content-Type", "text/plain")
+                        .POST(HttpRequest.BodyPublishers.ofString("import"))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         assertEquals("smctestpkg 42", imported.body(), "the model's .smc-site is first on its workers' sys.path");
 
         HttpResponse<String> broken = loadModel(port, "broken", store.resolve("broken"));
         assertEquals(500, broken.statusCode(), broken.body());
         assertTrue(broken.body().contains("failed to install required packages"), broken.body());
-        assertFalse(client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/models")).build(),
-                HttpResponse.BodyHandlers.ofString()).body().contains("broken"), "a failed load is not registered");
+        assertFalse(
+                client.send(
+                                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/models"))
+                                        .build(),
+                                HttpResponse.BodyHandlers.ofString())
+                        .body()
+                        .contains("broken"),
+                "a failed load is not registered");
     }
 
     private HttpResponse<String> loadModel(int port, String name, Path url) throws Exception {
-        return client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/models")).timeout(Duration.ofSeconds(120))
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString("{\"model_name\": \"" + name + "\", \"url\": \"" + url + "\"}")).build(),
+        return client.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/models"))
+                        .timeout(Duration.ofSeconds(120))
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(
+                                "{\"model_name\": \"" + name + "\", \"url\": \"" + url + "\"}"))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 
@@ -229,12 +286,23 @@ class PythonServeIT {
     void brokenRequirementsExit1WithPipsError() throws Exception {
         Path model = model(ECHO_PID);
         Files.writeString(model.resolve("code/requirements.txt"), "smc-no-such-package-anywhere==9.9.9\n");
-        start(model, Map.of("SAGEMAKER_MODEL_SERVER_WORKERS", "1", "PIP_TARGET", temp.resolve("site").toString(), "PIP_NO_INDEX", "1"));
+        start(
+                model,
+                Map.of(
+                        "SAGEMAKER_MODEL_SERVER_WORKERS",
+                        "1",
+                        "PIP_TARGET",
+                        temp.resolve("site").toString(),
+                        "PIP_NO_INDEX",
+                        "1"));
         assertTrue(process.waitFor(60, TimeUnit.SECONDS));
         String log = stderr() + stdout();
         assertEquals(1, process.exitValue(), log);
         assertTrue(log.contains("failed to install required packages"), log);
-        assertTrue(log.contains("[pip] ERROR: Could not find a version that satisfies the requirement smc-no-such-package-anywhere"), log);
+        assertTrue(
+                log.contains(
+                        "[pip] ERROR: Could not find a version that satisfies the requirement smc-no-such-package-anywhere"),
+                log);
         assertEquals(List.of(), workers(), "no worker was started");
     }
 
@@ -245,13 +313,19 @@ class PythonServeIT {
         awaitPing(port);
         List<Long> workers = workers();
         assertEquals(2, workers.size());
-        CompletableFuture<HttpResponse<String>> busy = client.sendAsync(post(port, "nap2"), HttpResponse.BodyHandlers.ofString());
+        CompletableFuture<HttpResponse<String>> busy =
+                client.sendAsync(post(port, "nap2"), HttpResponse.BodyHandlers.ofString());
         Thread.sleep(300);
         long pid = process.pid();
-        ProcessHandle.of(pid).orElseThrow().descendants().filter(p -> p.info().command().orElse("").endsWith("java"))
+        ProcessHandle.of(pid)
+                .orElseThrow()
+                .descendants()
+                .filter(p -> p.info().command().orElse("").endsWith("java"))
                 .forEach(ProcessHandle::destroyForcibly);
         ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
-        assertTrue(await(Duration.ofSeconds(5), () -> workers().isEmpty()), "workers exit at EOF (idle) or after their call (busy): " + workers());
+        assertTrue(
+                await(Duration.ofSeconds(5), () -> workers().isEmpty()),
+                "workers exit at EOF (idle) or after their call (busy): " + workers());
         assertTrue(busy.isDone());
     }
 
@@ -261,10 +335,19 @@ class PythonServeIT {
         Path tar = temp.resolve("sourcedir.tar.gz");
         Path src = Files.createDirectories(temp.resolve("src"));
         Files.writeString(src.resolve("serve_me.py"), ECHO_PID);
-        Process pack = new ProcessBuilder("tar", "czf", tar.toString(), "-C", src.toString(), ".").inheritIO().start();
+        Process pack = new ProcessBuilder("tar", "czf", tar.toString(), "-C", src.toString(), ".")
+                .inheritIO()
+                .start();
         assertEquals(0, pack.waitFor());
-        int port = start(model, Map.of("SAGEMAKER_MODEL_SERVER_WORKERS", "1", "SAGEMAKER_SUBMIT_DIRECTORY", "file://" + tar,
-                "SAGEMAKER_PROGRAM", "serve_me.py"));
+        int port = start(
+                model,
+                Map.of(
+                        "SAGEMAKER_MODEL_SERVER_WORKERS",
+                        "1",
+                        "SAGEMAKER_SUBMIT_DIRECTORY",
+                        "file://" + tar,
+                        "SAGEMAKER_PROGRAM",
+                        "serve_me.py"));
         awaitPing(port);
         assertEquals(200, invoke(port, "pid").statusCode());
         assertTrue(Files.isRegularFile(temp.resolve("ml/code/serve_me.py")), "fetched into <base>/code");
@@ -276,20 +359,25 @@ class PythonServeIT {
         assertEquals(0, new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor());
         Path model = Files.createDirectories(temp.resolve("ml/model"));
         start(model, Map.of("SAGEMAKER_MODEL_SERVER_WORKERS", "1", "SAGEMAKER_SUBMIT_DIRECTORY", "file://" + fifo));
-        assertTrue(await(Duration.ofSeconds(60), () -> {
-            try {
-                return stderr().contains("is not a regular file (a named pipe?): reading it as a stream");
-            } catch (IOException e) {
-                return false;
-            }
-        }), "the fetch never started reading the pipe");
+        assertTrue(
+                await(Duration.ofSeconds(60), () -> {
+                    try {
+                        return stderr().contains("is not a regular file (a named pipe?): reading it as a stream");
+                    } catch (IOException e) {
+                        return false;
+                    }
+                }),
+                "the fetch never started reading the pipe");
         assertTrue(process.isAlive(), "serve waits for the pipe");
         process.destroy(); // SIGTERM
         assertTrue(process.waitFor(30, TimeUnit.SECONDS), "serve exits");
         String log = stderr() + stdout();
         // without the command's own stop request the JVM died of the signal (143) in the middle of the fetch
         assertEquals(0, process.exitValue(), log);
-        assertTrue(log.contains("Stopping: SIGTERM while reading the user code from file://" + fifo + "; nothing was served"), log);
+        assertTrue(
+                log.contains(
+                        "Stopping: SIGTERM while reading the user code from file://" + fifo + "; nothing was served"),
+                log);
         assertFalse(log.contains("No model handler"), log);
     }
 
@@ -301,29 +389,35 @@ class PythonServeIT {
         frameworkJar(model.resolve("code"));
         int port = start(model, Map.of("SAGEMAKER_MODEL_SERVER_WORKERS", "1"));
         awaitPing(port);
-        HttpResponse<String> answer = client.send(post(port, "[1, 2]", "application/json"), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> answer =
+                client.send(post(port, "[1, 2]", "application/json"), HttpResponse.BodyHandlers.ofString());
         assertEquals(200, answer.statusCode(), answer.body());
         assertEquals("framework predict: fw-model on [1 2]", answer.body());
         process.destroy();
         assertTrue(process.waitFor(30, TimeUnit.SECONDS));
 
-        Files.writeString(model.resolve("code/inference.py"), "def input_fn(body, content_type):\n    return 'user:' + body\n");
+        Files.writeString(
+                model.resolve("code/inference.py"), "def input_fn(body, content_type):\n    return 'user:' + body\n");
         port = start(model, Map.of("SAGEMAKER_MODEL_SERVER_WORKERS", "1"));
         awaitPing(port);
         answer = client.send(post(port, "[1, 2]", "application/json"), HttpResponse.BodyHandlers.ofString());
-        assertEquals("framework predict: fw-model on user:[1, 2]", answer.body(), "user input_fn over framework defaults");
+        assertEquals(
+                "framework predict: fw-model on user:[1, 2]", answer.body(), "user input_fn over framework defaults");
     }
 
     private static boolean imports(String module) throws IOException, InterruptedException {
-        Process probe = new ProcessBuilder(PYTHON, "-c", "import " + module).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        Process probe = new ProcessBuilder(PYTHON, "-c", "import " + module)
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .start();
         return probe.waitFor(60, TimeUnit.SECONDS) && probe.exitValue() == 0;
     }
 
     private void frameworkJar(Path code) throws IOException {
         Files.createDirectories(code);
         String entry = PythonDefaultsFramework.class.getName().replace('.', '/') + ".class";
-        try (OutputStream file = Files.newOutputStream(code.resolve("framework.jar")); JarOutputStream jar = new JarOutputStream(file)) {
+        try (OutputStream file = Files.newOutputStream(code.resolve("framework.jar"));
+                JarOutputStream jar = new JarOutputStream(file)) {
             jar.putNextEntry(new JarEntry(entry));
             jar.write(Files.readAllBytes(Path.of("target", "test-classes").resolve(entry)));
             jar.closeEntry();
@@ -343,9 +437,11 @@ class PythonServeIT {
         Map<String, String> files = Map.of(
                 "smctestpkg/__init__.py", "VALUE = 42\n",
                 "smctestpkg-1.0.dist-info/METADATA", "Metadata-Version: 2.1\nName: smctestpkg\nVersion: 1.0\n",
-                "smctestpkg-1.0.dist-info/WHEEL", "Wheel-Version: 1.0\nGenerator: test\nRoot-Is-Purelib: true\nTag: py3-none-any\n",
-                "smctestpkg-1.0.dist-info/RECORD", "smctestpkg/__init__.py,,\nsmctestpkg-1.0.dist-info/METADATA,,\n"
-                        + "smctestpkg-1.0.dist-info/WHEEL,,\nsmctestpkg-1.0.dist-info/RECORD,,\n");
+                "smctestpkg-1.0.dist-info/WHEEL",
+                        "Wheel-Version: 1.0\nGenerator: test\nRoot-Is-Purelib: true\nTag: py3-none-any\n",
+                "smctestpkg-1.0.dist-info/RECORD",
+                        "smctestpkg/__init__.py,,\nsmctestpkg-1.0.dist-info/METADATA,,\n"
+                                + "smctestpkg-1.0.dist-info/WHEEL,,\nsmctestpkg-1.0.dist-info/RECORD,,\n");
         try (ZipOutputStream zip = new ZipOutputStream(Files.newOutputStream(wheel))) {
             for (Map.Entry<String, String> file : files.entrySet()) {
                 zip.putNextEntry(new ZipEntry(file.getKey()));
@@ -364,14 +460,29 @@ class PythonServeIT {
 
     private int start(Path model, Map<String, String> variables) throws IOException {
         int port = freePort();
-        ProcessBuilder builder = new ProcessBuilder(ServeCommandIT.DIST.resolve("bin/serve").toString(), "--model-dir", model.toString())
+        ProcessBuilder builder = new ProcessBuilder(
+                        ServeCommandIT.DIST.resolve("bin/serve").toString(), "--model-dir", model.toString())
                 .redirectOutput(temp.resolve("stdout.txt").toFile())
                 .redirectError(temp.resolve("stderr.txt").toFile());
         Map<String, String> environment = builder.environment();
-        environment.keySet().removeIf(name -> name.startsWith("SAGEMAKER_") || name.startsWith("SM_") || name.startsWith("SMC_")
-                || name.startsWith("PIP_") || name.equals("PYTHONPATH"));
-        environment.putAll(new HashMap<>(Map.of("SAGEMAKER_BASE_DIR", temp.resolve("ml").toString(), "SMC_BIND_ADDRESS", "127.0.0.1",
-                "SAGEMAKER_BIND_TO_PORT", Integer.toString(port), "SMC_PYTHON", PYTHON, "SMC_TEST_MARKER", marker)));
+        environment
+                .keySet()
+                .removeIf(name -> name.startsWith("SAGEMAKER_")
+                        || name.startsWith("SM_")
+                        || name.startsWith("SMC_")
+                        || name.startsWith("PIP_")
+                        || name.equals("PYTHONPATH"));
+        environment.putAll(new HashMap<>(Map.of(
+                "SAGEMAKER_BASE_DIR",
+                temp.resolve("ml").toString(),
+                "SMC_BIND_ADDRESS",
+                "127.0.0.1",
+                "SAGEMAKER_BIND_TO_PORT",
+                Integer.toString(port),
+                "SMC_PYTHON",
+                PYTHON,
+                "SMC_TEST_MARKER",
+                marker)));
         environment.putAll(variables);
         process = builder.start();
         return port;
@@ -394,7 +505,8 @@ class PythonServeIT {
                     if (state == 'Z' || !cmdline.contains("smc_worker.py") && !cmdline.contains("sleep")) {
                         continue;
                     }
-                    if (new String(Files.readAllBytes(entry.resolve("environ")), UTF_8).contains(new String(needle, UTF_8))) {
+                    if (new String(Files.readAllBytes(entry.resolve("environ")), UTF_8)
+                            .contains(new String(needle, UTF_8))) {
                         found.add(Long.parseLong(name));
                     }
                 } catch (IOException | RuntimeException gone) {
@@ -428,8 +540,12 @@ class PythonServeIT {
 
     private int pingStatus(int port) {
         try {
-            return client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/ping")).timeout(Duration.ofSeconds(2)).build(),
-                    HttpResponse.BodyHandlers.discarding()).statusCode();
+            return client.send(
+                            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/ping"))
+                                    .timeout(Duration.ofSeconds(2))
+                                    .build(),
+                            HttpResponse.BodyHandlers.discarding())
+                    .statusCode();
         } catch (IOException e) {
             return -1;
         } catch (InterruptedException e) {
@@ -463,8 +579,11 @@ class PythonServeIT {
     }
 
     private HttpRequest post(int port, String body, String contentType) {
-        return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/invocations")).timeout(Duration.ofSeconds(30))
-                .header("Content-Type", contentType).POST(HttpRequest.BodyPublishers.ofString(body)).build();
+        return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/invocations"))
+                .timeout(Duration.ofSeconds(30))
+                .header("Content-Type", contentType)
+                .POST(HttpRequest.BodyPublishers.ofString(body))
+                .build();
     }
 
     private HttpResponse<String> invoke(int port, String body) throws Exception {

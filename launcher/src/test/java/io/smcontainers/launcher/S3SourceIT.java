@@ -30,8 +30,17 @@ class S3SourceIT {
     Path tmp;
 
     private static Map<String, String> s3Environment(JobFolder job, String endpoint) {
-        return Map.of("SAGEMAKER_BASE_DIR", job.base().toString(), "S3_ENDPOINT_URL", endpoint, "AWS_ACCESS_KEY_ID", "AKIDTEST",
-                "AWS_SECRET_ACCESS_KEY", "secretTEST", "AWS_REGION", "us-west-2");
+        return Map.of(
+                "SAGEMAKER_BASE_DIR",
+                job.base().toString(),
+                "S3_ENDPOINT_URL",
+                endpoint,
+                "AWS_ACCESS_KEY_ID",
+                "AKIDTEST",
+                "AWS_SECRET_ACCESS_KEY",
+                "secretTEST",
+                "AWS_REGION",
+                "us-west-2");
     }
 
     @Test
@@ -43,10 +52,15 @@ class S3SourceIT {
         }
         try (S3Client s3 = S3MockServer.client()) {
             s3.createBucket(b -> b.bucket("code-bucket"));
-            s3.putObject(b -> b.bucket("code-bucket").key("job/source/sourcedir.tar.gz"), RequestBody.fromBytes(bundle.toByteArray()));
+            s3.putObject(
+                    b -> b.bucket("code-bucket").key("job/source/sourcedir.tar.gz"),
+                    RequestBody.fromBytes(bundle.toByteArray()));
         }
-        JobFolder job = new JobFolder(tmp).program("train.sh").hyperparameter("n", "7")
-                .submitDirectory("s3://code-bucket/job/source/sourcedir.tar.gz").write();
+        JobFolder job = new JobFolder(tmp)
+                .program("train.sh")
+                .hyperparameter("n", "7")
+                .submitDirectory("s3://code-bucket/job/source/sourcedir.tar.gz")
+                .write();
         Run run = Toolkit.run(tmp.resolve("logs"), s3Environment(job, S3MockServer.endpoint()), "train");
         assertEquals(0, run.exitCode(), run.stderr());
         assertEquals("helper -n 7\n", Files.readString(job.base().resolve("model/out")));
@@ -58,11 +72,18 @@ class S3SourceIT {
         try (S3Client s3 = S3MockServer.client()) {
             s3.createBucket(b -> b.bucket("empty-bucket"));
         }
-        JobFolder job = new JobFolder(tmp).program("train.py").submitDirectory("s3://empty-bucket/nope/sourcedir.tar.gz").write();
+        JobFolder job = new JobFolder(tmp)
+                .program("train.py")
+                .submitDirectory("s3://empty-bucket/nope/sourcedir.tar.gz")
+                .write();
         Run run = Toolkit.run(tmp.resolve("logs"), s3Environment(job, S3MockServer.endpoint()), "train");
         assertEquals(1, run.exitCode(), run.stderr());
-        assertTrue(job.failure().startsWith("Cannot download the user code from s3://empty-bucket/nope/sourcedir.tar.gz (endpoint "
-                + S3MockServer.endpoint() + "): HTTP 404"), job.failure());
+        assertTrue(
+                job.failure()
+                        .startsWith(
+                                "Cannot download the user code from s3://empty-bucket/nope/sourcedir.tar.gz (endpoint "
+                                        + S3MockServer.endpoint() + "): HTTP 404"),
+                job.failure());
     }
 
     @Test
@@ -71,12 +92,19 @@ class S3SourceIT {
         try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             closed = socket.getLocalPort();
         }
-        JobFolder job = new JobFolder(tmp).program("train.py").submitDirectory("s3://bucket/sourcedir.tar.gz").write();
+        JobFolder job = new JobFolder(tmp)
+                .program("train.py")
+                .submitDirectory("s3://bucket/sourcedir.tar.gz")
+                .write();
         long start = System.nanoTime();
         Run run = Toolkit.run(tmp.resolve("logs"), s3Environment(job, "http://127.0.0.1:" + closed), "train");
         assertEquals(1, run.exitCode(), run.stderr());
-        assertTrue(job.failure().startsWith("Cannot download the user code from s3://bucket/sourcedir.tar.gz (endpoint http://127.0.0.1:"
-                + closed + ")"), job.failure());
+        assertTrue(
+                job.failure()
+                        .startsWith(
+                                "Cannot download the user code from s3://bucket/sourcedir.tar.gz (endpoint http://127.0.0.1:"
+                                        + closed + ")"),
+                job.failure());
         assertTrue(job.failure().contains("Check that the S3 endpoint is reachable"), job.failure());
         assertTrue((System.nanoTime() - start) / 1_000_000_000 < 120, "bounded");
         try (var entries = Files.list(job.base().resolve("code"))) {

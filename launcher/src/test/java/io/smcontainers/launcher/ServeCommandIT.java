@@ -38,7 +38,8 @@ class ServeCommandIT {
     static final Path DIST = Path.of("target", "dist").toAbsolutePath();
     private static final String HANDLER = SlowEchoHandler.class.getName();
 
-    private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient client =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private Process process;
 
     @TempDir
@@ -56,16 +57,27 @@ class ServeCommandIT {
         Path base = temp.resolve("ml");
         handlerJar(base.resolve("model"), true);
         int port = freePort();
-        start(Map.of("SAGEMAKER_BASE_DIR", base.toString(), "SMC_BIND_ADDRESS", "127.0.0.1", "SAGEMAKER_BIND_TO_PORT", Integer.toString(port)));
+        start(Map.of(
+                "SAGEMAKER_BASE_DIR",
+                base.toString(),
+                "SMC_BIND_ADDRESS",
+                "127.0.0.1",
+                "SAGEMAKER_BIND_TO_PORT",
+                Integer.toString(port)));
         awaitPing(port);
 
         HttpResponse<String> echo = invoke(port, "{\"instances\": [1, 2]}");
         assertEquals(200, echo.statusCode());
         assertEquals("{\"instances\": [1, 2]}", echo.body());
-        assertEquals("application/json", echo.headers().firstValue("Content-Type").orElseThrow());
-        assertEquals(base.resolve("model").toString(), invoke(port, "where").body(), "the default model dir is <base>/model");
+        assertEquals(
+                "application/json", echo.headers().firstValue("Content-Type").orElseThrow());
+        assertEquals(
+                base.resolve("model").toString(),
+                invoke(port, "where").body(),
+                "the default model dir is <base>/model");
 
-        CompletableFuture<HttpResponse<String>> slow = client.sendAsync(post(port, "slow"), HttpResponse.BodyHandlers.ofString());
+        CompletableFuture<HttpResponse<String>> slow =
+                client.sendAsync(post(port, "slow"), HttpResponse.BodyHandlers.ofString());
         await("the handler to start the slow request", () -> Files.exists(base.resolve("model/slow-started")));
         process.destroy();
         await("serve to take the SIGTERM", () -> stderr().contains("Received SIGTERM: stopping"));
@@ -87,8 +99,18 @@ class ServeCommandIT {
         Path model = temp.resolve("elsewhere");
         handlerJar(model, false);
         int port = freePort();
-        start(Map.of("SAGEMAKER_BASE_DIR", temp.resolve("ml").toString(), "SMC_BIND_ADDRESS", "127.0.0.1", "SAGEMAKER_BIND_TO_PORT", Integer.toString(port),
-                "SAGEMAKER_SERVING_MODULE", HANDLER), "--model-dir", model.toString());
+        start(
+                Map.of(
+                        "SAGEMAKER_BASE_DIR",
+                        temp.resolve("ml").toString(),
+                        "SMC_BIND_ADDRESS",
+                        "127.0.0.1",
+                        "SAGEMAKER_BIND_TO_PORT",
+                        Integer.toString(port),
+                        "SAGEMAKER_SERVING_MODULE",
+                        HANDLER),
+                "--model-dir",
+                model.toString());
         awaitPing(port);
         assertEquals(model.toString(), invoke(port, "where").body());
         process.destroy();
@@ -102,15 +124,26 @@ class ServeCommandIT {
         handlerJar(base.resolve("model"), true);
         int port = freePort();
         int metricsPort = freePort();
-        start(Map.of("SAGEMAKER_BASE_DIR", base.toString(), "SMC_BIND_ADDRESS", "127.0.0.1", "SAGEMAKER_BIND_TO_PORT", Integer.toString(port),
-                "SMC_METRICS_PORT", Integer.toString(metricsPort)));
+        start(Map.of(
+                "SAGEMAKER_BASE_DIR",
+                base.toString(),
+                "SMC_BIND_ADDRESS",
+                "127.0.0.1",
+                "SAGEMAKER_BIND_TO_PORT",
+                Integer.toString(port),
+                "SMC_METRICS_PORT",
+                Integer.toString(metricsPort)));
         awaitPing(port);
         assertEquals(200, invoke(port, "{}").statusCode());
-        HttpResponse<String> scrape = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + metricsPort + "/metrics"))
-                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> scrape = client.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + metricsPort + "/metrics"))
+                        .timeout(Duration.ofSeconds(10))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         assertEquals(200, scrape.statusCode(), scrape.body());
         PrometheusText metrics = PrometheusText.parse(scrape.body());
-        assertEquals(1, metrics.value("smc_http_requests_total{model=\"model\",route=\"/invocations\",status=\"200\"}"));
+        assertEquals(
+                1, metrics.value("smc_http_requests_total{model=\"model\",route=\"/invocations\",status=\"200\"}"));
         assertEquals(1, metrics.value("smc_model_load_duration_seconds_count{model=\"model\"}"));
         assertTrue(metrics.value("jvm_memory_used_bytes{area=\"heap\"}") > 0);
         process.destroy();
@@ -121,12 +154,21 @@ class ServeCommandIT {
     @Test
     void noHandlerExits1AndSaysHowToProvideOne() throws Exception {
         Path model = Files.createDirectories(temp.resolve("ml").resolve("model"));
-        start(Map.of("SAGEMAKER_BASE_DIR", temp.resolve("ml").toString(), "SMC_BIND_ADDRESS", "127.0.0.1", "SAGEMAKER_BIND_TO_PORT", Integer.toString(freePort())));
+        start(Map.of(
+                "SAGEMAKER_BASE_DIR",
+                temp.resolve("ml").toString(),
+                "SMC_BIND_ADDRESS",
+                "127.0.0.1",
+                "SAGEMAKER_BIND_TO_PORT",
+                Integer.toString(freePort())));
         assertTrue(process.waitFor(30, TimeUnit.SECONDS));
         String stderr = stderr();
         assertEquals(1, process.exitValue(), stderr);
-        assertTrue(stderr.contains("No model handler to serve") && stderr.contains("SAGEMAKER_SERVING_MODULE")
-                && stderr.contains(model.resolve("code").toString()), stderr);
+        assertTrue(
+                stderr.contains("No model handler to serve")
+                        && stderr.contains("SAGEMAKER_SERVING_MODULE")
+                        && stderr.contains(model.resolve("code").toString()),
+                stderr);
     }
 
     @Test
@@ -134,7 +176,13 @@ class ServeCommandIT {
         Path model = temp.resolve("ml").resolve("model");
         handlerJar(model, true);
         Files.writeString(model.resolve("broken"), "");
-        start(Map.of("SAGEMAKER_BASE_DIR", temp.resolve("ml").toString(), "SMC_BIND_ADDRESS", "127.0.0.1", "SAGEMAKER_BIND_TO_PORT", Integer.toString(freePort())));
+        start(Map.of(
+                "SAGEMAKER_BASE_DIR",
+                temp.resolve("ml").toString(),
+                "SMC_BIND_ADDRESS",
+                "127.0.0.1",
+                "SAGEMAKER_BIND_TO_PORT",
+                Integer.toString(freePort())));
         assertTrue(process.waitFor(30, TimeUnit.SECONDS));
         String stderr = stderr();
         assertEquals(1, process.exitValue(), stderr);
@@ -147,15 +195,24 @@ class ServeCommandIT {
         handlerJar(model, true);
         Files.writeString(model.resolve("slow-load"), "");
         int port = freePort();
-        start(Map.of("SAGEMAKER_BASE_DIR", temp.resolve("ml").toString(), "SMC_BIND_ADDRESS", "127.0.0.1", "SAGEMAKER_BIND_TO_PORT",
+        start(Map.of(
+                "SAGEMAKER_BASE_DIR",
+                temp.resolve("ml").toString(),
+                "SMC_BIND_ADDRESS",
+                "127.0.0.1",
+                "SAGEMAKER_BIND_TO_PORT",
                 Integer.toString(port)));
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         int status = 0;
         while (status != 503 && System.nanoTime() < deadline) {
             assertTrue(process.isAlive(), this::readQuietly);
             try {
-                status = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/ping")).timeout(Duration.ofSeconds(2)).build(),
-                        HttpResponse.BodyHandlers.discarding()).statusCode();
+                status = client.send(
+                                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/ping"))
+                                        .timeout(Duration.ofSeconds(2))
+                                        .build(),
+                                HttpResponse.BodyHandlers.discarding())
+                        .statusCode();
             } catch (IOException e) {
                 Thread.sleep(50);
             }
@@ -163,20 +220,26 @@ class ServeCommandIT {
         assertEquals(503, status, "listening, the model loading");
         try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port)) {
             socket.setSoTimeout(10_000);
-            socket.getOutputStream().write("GET /x\u001b[31mred\u0007?q=\u001b[2J HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
-                    .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
-            String answer = new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.ISO_8859_1);
+            socket.getOutputStream()
+                    .write("GET /x\u001b[31mred\u0007?q=\u001b[2J HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+                            .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+            String answer =
+                    new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.ISO_8859_1);
             assertTrue(answer.startsWith("HTTP/1.1 404"), answer);
         }
         await("the access-log line of the 404", () -> stderr().contains("\" 404 "));
         long start = System.nanoTime();
         process.destroy();
-        assertTrue(process.waitFor(10, TimeUnit.SECONDS), "serve stops within seconds of SIGTERM while the model loads");
+        assertTrue(
+                process.waitFor(10, TimeUnit.SECONDS), "serve stops within seconds of SIGTERM while the model loads");
         long took = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
         String stderr = stderr();
         assertEquals(0, process.exitValue(), stderr);
         assertTrue(took < 10_000, "stopped in " + took + " ms");
-        assertTrue(stderr.contains("Received SIGTERM: stopping") && stderr.contains("Stopping while the model is still loading"), stderr);
+        assertTrue(
+                stderr.contains("Received SIGTERM: stopping")
+                        && stderr.contains("Stopping while the model is still loading"),
+                stderr);
         assertTrue(stderr.contains("\"GET /x\\x1b[31mred\\x07?q=\\x1b[2J HTTP/1.1\" 404 "), stderr);
         assertTrue(stderr.chars().noneMatch(c -> c == 0x1b || c == 0x07), "no raw control character in the log");
     }
@@ -200,13 +263,16 @@ class ServeCommandIT {
     }
 
     private void start(Map<String, String> variables, String... args) throws IOException {
-        List<String> command = new java.util.ArrayList<>(List.of(DIST.resolve("bin").resolve("serve").toString()));
+        List<String> command = new java.util.ArrayList<>(
+                List.of(DIST.resolve("bin").resolve("serve").toString()));
         command.addAll(List.of(args));
         ProcessBuilder builder = new ProcessBuilder(command)
                 .redirectOutput(temp.resolve("stdout.txt").toFile())
                 .redirectError(temp.resolve("stderr.txt").toFile());
         Map<String, String> environment = builder.environment();
-        environment.keySet().removeIf(name -> name.startsWith("SAGEMAKER_") || name.startsWith("SM_") || name.startsWith("SMC_"));
+        environment
+                .keySet()
+                .removeIf(name -> name.startsWith("SAGEMAKER_") || name.startsWith("SM_") || name.startsWith("SMC_"));
         environment.putAll(new HashMap<>(variables));
         process = builder.start();
     }
@@ -220,8 +286,11 @@ class ServeCommandIT {
         while (System.nanoTime() < deadline) {
             assertTrue(process.isAlive(), () -> "serve exited before /ping answered 200: " + readQuietly());
             try {
-                HttpResponse<String> ping = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/ping"))
-                        .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
+                HttpResponse<String> ping = client.send(
+                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/ping"))
+                                .timeout(Duration.ofSeconds(2))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
                 if (ping.statusCode() == 200) {
                     return;
                 }
@@ -256,8 +325,11 @@ class ServeCommandIT {
     }
 
     private HttpRequest post(int port, String body) {
-        return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/invocations")).timeout(Duration.ofSeconds(20))
-                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build();
+        return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/invocations"))
+                .timeout(Duration.ofSeconds(20))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body))
+                .build();
     }
 
     private HttpResponse<String> invoke(int port, String body) throws Exception {

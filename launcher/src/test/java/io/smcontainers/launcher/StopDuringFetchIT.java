@@ -33,14 +33,20 @@ class StopDuringFetchIT {
     void sigtermWhileReadingANamedPipeThatNoOneWrites() throws Exception {
         Path fifo = tmp.resolve("code.fifo");
         assertEquals(0, new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor());
-        JobFolder job = new JobFolder(tmp).program("train.py").submitDirectory("file://" + fifo).write();
-        Process train = Toolkit.start(tmp.resolve("logs"), Map.of("SAGEMAKER_BASE_DIR", job.base().toString()), "train");
+        JobFolder job = new JobFolder(tmp)
+                .program("train.py")
+                .submitDirectory("file://" + fifo)
+                .write();
+        Process train = Toolkit.start(
+                tmp.resolve("logs"), Map.of("SAGEMAKER_BASE_DIR", job.base().toString()), "train");
         awaitLog(train, "is not a regular file (a named pipe?): reading it as a stream");
         long millis = stopAndTime(train, "TERM");
         Run run = Toolkit.finish(train, tmp.resolve("logs"), 30);
         assertEquals(143, run.exitCode(), run.stderr());
         assertTrue(millis < BOUND_MILLIS, "exited " + millis + " ms after SIGTERM");
-        assertEquals("Training stopped: the launcher received SIGTERM while reading the user code from file://" + fifo, job.failure());
+        assertEquals(
+                "Training stopped: the launcher received SIGTERM while reading the user code from file://" + fifo,
+                job.failure());
         assertFalse(job.succeeded());
     }
 
@@ -60,10 +66,24 @@ class StopDuringFetchIT {
             });
             acceptor.setDaemon(true);
             acceptor.start();
-            JobFolder job = new JobFolder(tmp).program("train.py").submitDirectory("s3://bucket/code/sourcedir.tar.gz").write();
-            Process train = Toolkit.start(tmp.resolve("logs"), Map.of("SAGEMAKER_BASE_DIR", job.base().toString(),
-                    "S3_ENDPOINT_URL", "http://127.0.0.1:" + blackHole.getLocalPort(), "AWS_ACCESS_KEY_ID", "AKIDTEST",
-                    "AWS_SECRET_ACCESS_KEY", "secretTEST", "AWS_REGION", "us-west-2"), "train");
+            JobFolder job = new JobFolder(tmp)
+                    .program("train.py")
+                    .submitDirectory("s3://bucket/code/sourcedir.tar.gz")
+                    .write();
+            Process train = Toolkit.start(
+                    tmp.resolve("logs"),
+                    Map.of(
+                            "SAGEMAKER_BASE_DIR",
+                            job.base().toString(),
+                            "S3_ENDPOINT_URL",
+                            "http://127.0.0.1:" + blackHole.getLocalPort(),
+                            "AWS_ACCESS_KEY_ID",
+                            "AKIDTEST",
+                            "AWS_SECRET_ACCESS_KEY",
+                            "secretTEST",
+                            "AWS_REGION",
+                            "us-west-2"),
+                    "train");
             awaitLog(train, "Downloading s3://bucket/code/sourcedir.tar.gz");
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
             while (accepted.isEmpty() && System.nanoTime() < deadline) {
@@ -74,8 +94,10 @@ class StopDuringFetchIT {
             Run run = Toolkit.finish(train, tmp.resolve("logs"), 30);
             assertEquals(130, run.exitCode(), run.stderr());
             assertTrue(millis < BOUND_MILLIS, "exited " + millis + " ms after SIGINT");
-            assertEquals("Training stopped: the launcher received SIGINT while downloading the user code from "
-                    + "s3://bucket/code/sourcedir.tar.gz", job.failure());
+            assertEquals(
+                    "Training stopped: the launcher received SIGINT while downloading the user code from "
+                            + "s3://bucket/code/sourcedir.tar.gz",
+                    job.failure());
             for (Socket socket : accepted) {
                 socket.close();
             }
@@ -94,9 +116,11 @@ class StopDuringFetchIT {
     private void awaitLog(Process train, String text) throws Exception {
         Path stderr = tmp.resolve("logs/stderr");
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (!Files.exists(stderr) || !Files.readString(stderr, StandardCharsets.UTF_8).contains(text)) {
+        while (!Files.exists(stderr)
+                || !Files.readString(stderr, StandardCharsets.UTF_8).contains(text)) {
             if (!train.isAlive() || System.nanoTime() > deadline) {
-                throw new AssertionError("never logged '" + text + "': " + (Files.exists(stderr) ? Files.readString(stderr) : ""));
+                throw new AssertionError(
+                        "never logged '" + text + "': " + (Files.exists(stderr) ? Files.readString(stderr) : ""));
             }
             Thread.sleep(20);
         }

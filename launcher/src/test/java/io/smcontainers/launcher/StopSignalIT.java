@@ -23,17 +23,25 @@ class StopSignalIT {
         Path started = tmp.resolve("started");
         Path got = tmp.resolve("got-term");
         Path childPid = tmp.resolve("child.pid");
-        JobFolder job = new JobFolder(tmp).program("train.py").sourceFile("train.py", String.join("\n",
-                "import signal, subprocess, sys, time",
-                "child = subprocess.Popen(['sleep', '300'])",
-                "open('" + childPid + "', 'w').write(str(child.pid))",
-                "def stop(signum, frame):",
-                "    open('" + got + "', 'w').write('TERM')",
-                "    sys.exit(0)",
-                "signal.signal(signal.SIGTERM, stop)",
-                "open('" + started + "', 'w').write('yes')",
-                "while True: time.sleep(0.1)", "")).write();
-        Process train = Toolkit.start(tmp.resolve("logs"), Map.of("SAGEMAKER_BASE_DIR", job.base().toString()), "train");
+        JobFolder job = new JobFolder(tmp)
+                .program("train.py")
+                .sourceFile(
+                        "train.py",
+                        String.join(
+                                "\n",
+                                "import signal, subprocess, sys, time",
+                                "child = subprocess.Popen(['sleep', '300'])",
+                                "open('" + childPid + "', 'w').write(str(child.pid))",
+                                "def stop(signum, frame):",
+                                "    open('" + got + "', 'w').write('TERM')",
+                                "    sys.exit(0)",
+                                "signal.signal(signal.SIGTERM, stop)",
+                                "open('" + started + "', 'w').write('yes')",
+                                "while True: time.sleep(0.1)",
+                                ""))
+                .write();
+        Process train = Toolkit.start(
+                tmp.resolve("logs"), Map.of("SAGEMAKER_BASE_DIR", job.base().toString()), "train");
         awaitFile(started, train);
         long sent = System.nanoTime();
         train.toHandle().destroy(); // SIGTERM to the JVM (bin/train execs it)
@@ -43,7 +51,9 @@ class StopSignalIT {
         long sleeper = Long.parseLong(Files.readString(childPid).strip());
         assertFalse(JobFolder.running(sleeper), "grandchild still alive");
         assertTrue((System.nanoTime() - sent) / 1_000_000_000 < 15, "stopped without waiting for the grace period");
-        assertTrue(job.failure().contains("ExtraInfo \"stopped: the training job was asked to stop (SIGTERM)\""), job.failure());
+        assertTrue(
+                job.failure().contains("ExtraInfo \"stopped: the training job was asked to stop (SIGTERM)\""),
+                job.failure());
         assertFalse(job.succeeded());
     }
 
@@ -51,12 +61,23 @@ class StopSignalIT {
     void processThatIgnoresSigtermIsKilledAfterTheGracePeriod() throws Exception {
         Path started = tmp.resolve("started");
         Path pid = tmp.resolve("pid");
-        JobFolder job = new JobFolder(tmp).program("stubborn.py").sourceFile("stubborn.py", String.join("\n",
-                "import os, signal, time", "signal.signal(signal.SIGTERM, signal.SIG_IGN)",
-                "open('" + pid + "', 'w').write(str(os.getpid()))", "open('" + started + "', 'w').write('yes')",
-                "while True: time.sleep(0.1)", "")).write();
-        Process train = Toolkit.start(tmp.resolve("logs"),
-                Map.of("SAGEMAKER_BASE_DIR", job.base().toString(), "SMC_STOP_GRACE_SECONDS", "1"), "train");
+        JobFolder job = new JobFolder(tmp)
+                .program("stubborn.py")
+                .sourceFile(
+                        "stubborn.py",
+                        String.join(
+                                "\n",
+                                "import os, signal, time",
+                                "signal.signal(signal.SIGTERM, signal.SIG_IGN)",
+                                "open('" + pid + "', 'w').write(str(os.getpid()))",
+                                "open('" + started + "', 'w').write('yes')",
+                                "while True: time.sleep(0.1)",
+                                ""))
+                .write();
+        Process train = Toolkit.start(
+                tmp.resolve("logs"),
+                Map.of("SAGEMAKER_BASE_DIR", job.base().toString(), "SMC_STOP_GRACE_SECONDS", "1"),
+                "train");
         awaitFile(started, train);
         train.toHandle().destroy();
         Run run = Toolkit.finish(train, tmp.resolve("logs"), 60);
@@ -70,11 +91,16 @@ class StopSignalIT {
     /** Issue 9 item 8: the multi-host waits (here: for host names to resolve, backing off up to 30 s) end on SIGTERM. */
     @Test
     void sigtermEndsTheWaitForTheClustersHostNames() throws Exception {
-        JobFolder job = new JobFolder(tmp).program("train.py").sourceFile("train.py", "print(1)\n")
-                .resourceConfig("{\"current_host\": \"localhost\", \"hosts\": [\"localhost\", \"algo-9.invalid\"]}").write();
+        JobFolder job = new JobFolder(tmp)
+                .program("train.py")
+                .sourceFile("train.py", "print(1)\n")
+                .resourceConfig("{\"current_host\": \"localhost\", \"hosts\": [\"localhost\", \"algo-9.invalid\"]}")
+                .write();
         Path logs = tmp.resolve("logs");
-        Process train = Toolkit.start(logs, Map.of("SAGEMAKER_BASE_DIR", job.base().toString(),
-                "SMC_HOST_RESOLUTION_TIMEOUT_SECONDS", "600"), "train");
+        Process train = Toolkit.start(
+                logs,
+                Map.of("SAGEMAKER_BASE_DIR", job.base().toString(), "SMC_HOST_RESOLUTION_TIMEOUT_SECONDS", "600"),
+                "train");
         long deadline = System.nanoTime() + 120_000_000_000L;
         while (!Files.readString(logs.resolve("stderr")).contains("Host algo-9.invalid does not resolve yet")) {
             assertTrue(train.isAlive() && System.nanoTime() < deadline, "train never waited for the host name");
@@ -86,7 +112,8 @@ class StopSignalIT {
         long millis = (System.nanoTime() - sent) / 1_000_000;
         assertEquals(143, run.exitCode(), run.stderr());
         assertTrue(millis < 1000, "exited " + millis + " ms after SIGTERM");
-        assertEquals("Training stopped: the training job was asked to stop (SIGTERM) while waiting for host algo-9.invalid to resolve",
+        assertEquals(
+                "Training stopped: the training job was asked to stop (SIGTERM) while waiting for host algo-9.invalid to resolve",
                 job.failure());
     }
 

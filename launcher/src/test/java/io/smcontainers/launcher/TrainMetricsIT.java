@@ -33,9 +33,11 @@ import software.amazon.awssdk.services.s3.S3Client;
  */
 @ExtendWith(S3MockServer.class)
 class TrainMetricsIT {
-    private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private static final HttpClient CLIENT =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     /** Writes two files into the intermediate folder, says so, then waits for the test's file before exiting 0. */
-    private static final String SCRIPT = String.join("\n",
+    private static final String SCRIPT = String.join(
+            "\n",
             "import os, time",
             "out = os.environ['SM_OUTPUT_INTERMEDIATE_DIR']",
             "with open(os.path.join(out, 'a.txt'), 'w') as f:",
@@ -59,8 +61,12 @@ class TrainMetricsIT {
         int port = freePort();
         Process train = start("metrics-bucket", port);
         try {
-            PrometheusText metrics = awaitMetrics(train, port, "the two files uploaded",
-                    text -> text.has("smc_sync_uploaded_files_total{}") && text.value("smc_sync_uploaded_files_total{}") == 2);
+            PrometheusText metrics = awaitMetrics(
+                    train,
+                    port,
+                    "the two files uploaded",
+                    text -> text.has("smc_sync_uploaded_files_total{}")
+                            && text.value("smc_sync_uploaded_files_total{}") == 2);
             assertEquals(3000, metrics.value("smc_sync_uploaded_bytes_total{}"));
             assertEquals(0, metrics.value("smc_sync_failed_files{}"));
             assertEquals(0, metrics.value("smc_sync_queued_files{}"));
@@ -84,7 +90,10 @@ class TrainMetricsIT {
         int port = freePort();
         Process train = start("no-such-bucket", port);
         try {
-            PrometheusText metrics = awaitMetrics(train, port, "both files failed",
+            PrometheusText metrics = awaitMetrics(
+                    train,
+                    port,
+                    "both files failed",
                     text -> text.has("smc_sync_failed_files{}") && text.value("smc_sync_failed_files{}") == 2);
             assertEquals(0, metrics.value("smc_sync_uploaded_files_total{}"));
             assertEquals(0, metrics.value("smc_sync_uploaded_bytes_total{}"));
@@ -97,23 +106,48 @@ class TrainMetricsIT {
 
     @Test
     void aBadPortIsAUserErrorNamingTheVariable() throws Exception {
-        JobFolder job = new JobFolder(tmp).program("train.py").sourceFile("train.py", "open('ran', 'w').write('x')\n").write();
-        Run run = Toolkit.run(tmp.resolve("logs"), Map.of("SAGEMAKER_BASE_DIR", job.base().toString(), "SMC_METRICS_PORT", "metrics"), "train");
+        JobFolder job = new JobFolder(tmp)
+                .program("train.py")
+                .sourceFile("train.py", "open('ran', 'w').write('x')\n")
+                .write();
+        Run run = Toolkit.run(
+                tmp.resolve("logs"),
+                Map.of("SAGEMAKER_BASE_DIR", job.base().toString(), "SMC_METRICS_PORT", "metrics"),
+                "train");
         assertEquals(1, run.exitCode(), run.stderr());
-        assertTrue(job.failure().contains("SMC_METRICS_PORT='metrics': expected an integer in 0..65535"), job.failure());
+        assertTrue(
+                job.failure().contains("SMC_METRICS_PORT='metrics': expected an integer in 0..65535"), job.failure());
         assertFalse(Files.exists(job.base().resolve("code/ran")), "the entry point must not run");
     }
 
     private Process start(String bucket, int port) throws IOException {
-        JobFolder job = new JobFolder(tmp).program("train.py")
+        JobFolder job = new JobFolder(tmp)
+                .program("train.py")
                 .hyperparameter("sagemaker_s3_output", "\"s3://" + bucket + "/runs\"")
                 .sourceFile("train.py", SCRIPT)
                 .write();
-        Map<String, String> environment = new HashMap<>(Map.of("SAGEMAKER_BASE_DIR", job.base().toString(),
-                "S3_ENDPOINT_URL", S3MockServer.endpoint(), "AWS_ACCESS_KEY_ID", "AKIDTEST", "AWS_SECRET_ACCESS_KEY", "secretTEST",
-                "AWS_REGION", "us-west-2", "TRAINING_JOB_NAME", "metrics-job"));
-        environment.putAll(Map.of("SMC_METRICS_PORT", Integer.toString(port), "SMC_BIND_ADDRESS", "127.0.0.1",
-                "METRICS_IT_WRITTEN", tmp.resolve("written").toString(), "METRICS_IT_GO", tmp.resolve("go").toString()));
+        Map<String, String> environment = new HashMap<>(Map.of(
+                "SAGEMAKER_BASE_DIR",
+                job.base().toString(),
+                "S3_ENDPOINT_URL",
+                S3MockServer.endpoint(),
+                "AWS_ACCESS_KEY_ID",
+                "AKIDTEST",
+                "AWS_SECRET_ACCESS_KEY",
+                "secretTEST",
+                "AWS_REGION",
+                "us-west-2",
+                "TRAINING_JOB_NAME",
+                "metrics-job"));
+        environment.putAll(Map.of(
+                "SMC_METRICS_PORT",
+                Integer.toString(port),
+                "SMC_BIND_ADDRESS",
+                "127.0.0.1",
+                "METRICS_IT_WRITTEN",
+                tmp.resolve("written").toString(),
+                "METRICS_IT_GO",
+                tmp.resolve("go").toString()));
         return Toolkit.start(tmp.resolve("logs"), environment, "train");
     }
 
@@ -128,8 +162,11 @@ class TrainMetricsIT {
         while (System.nanoTime() < deadline) {
             assertTrue(train.isAlive(), () -> "train exited before " + what + ": " + stderr());
             try {
-                HttpResponse<String> scrape = CLIENT.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"))
-                        .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+                HttpResponse<String> scrape = CLIENT.send(
+                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"))
+                                .timeout(Duration.ofSeconds(5))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
                 if (scrape.statusCode() == 200 && Files.exists(tmp.resolve("written"))) {
                     last = PrometheusText.parse(scrape.body());
                     if (condition.holds(last)) {
@@ -141,7 +178,8 @@ class TrainMetricsIT {
             }
             Thread.sleep(50);
         }
-        throw new AssertionError("timed out waiting for " + what + "; last samples: " + (last == null ? "none" : last.samples()));
+        throw new AssertionError(
+                "timed out waiting for " + what + "; last samples: " + (last == null ? "none" : last.samples()));
     }
 
     private String stderr() {

@@ -19,8 +19,24 @@ public final class DockerfileLint {
     /** One instruction: its line, keyword (upper case) and arguments as written. */
     public record Instruction(int line, String keyword, String arguments) {}
 
-    private static final Set<String> KEYWORDS = Set.of("FROM", "RUN", "CMD", "LABEL", "EXPOSE", "ENV", "ADD", "COPY",
-            "ENTRYPOINT", "VOLUME", "USER", "WORKDIR", "ARG", "ONBUILD", "STOPSIGNAL", "HEALTHCHECK", "SHELL");
+    private static final Set<String> KEYWORDS = Set.of(
+            "FROM",
+            "RUN",
+            "CMD",
+            "LABEL",
+            "EXPOSE",
+            "ENV",
+            "ADD",
+            "COPY",
+            "ENTRYPOINT",
+            "VOLUME",
+            "USER",
+            "WORKDIR",
+            "ARG",
+            "ONBUILD",
+            "STOPSIGNAL",
+            "HEALTHCHECK",
+            "SHELL");
     private static final Pattern DIST = Pattern.compile("^(?:--\\S+\\s+)*launcher-dist\\.tar\\.gz\\s+(\\S+?)/?$");
     private static final Pattern SECRET = Pattern.compile("(?i)(SECRET|PASSWORD|AWS_ACCESS_KEY_ID|SESSION_TOKEN)");
 
@@ -48,7 +64,10 @@ public final class DockerfileLint {
                 String whole = current.toString();
                 int space = whole.indexOf(' ');
                 String keyword = (space < 0 ? whole : whole.substring(0, space)).toUpperCase(Locale.ROOT);
-                instructions.add(new Instruction(start, keyword, space < 0 ? "" : whole.substring(space + 1).strip()));
+                instructions.add(new Instruction(
+                        start,
+                        keyword,
+                        space < 0 ? "" : whole.substring(space + 1).strip()));
                 current = null;
             }
         }
@@ -105,13 +124,15 @@ public final class DockerfileLint {
                         pathHasBin = true;
                     }
                     if (SECRET.matcher(args).find()) {
-                        problems.add(at + "no credentials in ENV: they stay in the image; SageMaker passes them at run time");
+                        problems.add(at
+                                + "no credentials in ENV: they stay in the image; SageMaker passes them at run time");
                     }
                 }
                 case "ENTRYPOINT", "CMD" -> {
                     if (!args.startsWith("[")) {
-                        problems.add(at + in.keyword() + " in shell form: use the exec form [\"...\"]; SageMaker runs the "
-                                + "image with the argument train or serve, which a shell form drops, and PID 1 must get SIGTERM");
+                        problems.add(
+                                at + in.keyword() + " in shell form: use the exec form [\"...\"]; SageMaker runs the "
+                                        + "image with the argument train or serve, which a shell form drops, and PID 1 must get SIGTERM");
                     }
                 }
                 case "EXPOSE" -> {
@@ -133,7 +154,8 @@ public final class DockerfileLint {
             }
         }
         if (distDir.isEmpty()) {
-            problems.add("ADD launcher-dist.tar.gz <dir>/ is missing: the image needs the distribution (bin/train, bin/serve)");
+            problems.add(
+                    "ADD launcher-dist.tar.gz <dir>/ is missing: the image needs the distribution (bin/train, bin/serve)");
         } else {
             if (!pathHasBin) {
                 problems.add("line " + distLine + ": put " + distDir.get() + "/bin on PATH (ENV PATH=" + distDir.get()
@@ -159,7 +181,8 @@ public final class DockerfileLint {
             String c = command.strip();
             if (c.startsWith("apt-get install") || c.startsWith("apt install")) {
                 if (!update) {
-                    problems.add(at + "apt-get update in the same RUN as apt-get install (a cached update layer goes stale)");
+                    problems.add(at
+                            + "apt-get update in the same RUN as apt-get install (a cached update layer goes stale)");
                 }
                 if (!c.matches(".*\\s(-y|--yes|-qq?y)\\b.*")) {
                     problems.add(at + "apt-get install -y: the build has no terminal to answer");

@@ -13,33 +13,42 @@ import org.junit.jupiter.api.Test;
 
 /** The example Dockerfiles under examples/containers/, linted (no Docker engine here; ContainerTrainIT/ServeIT run the contract). */
 class DockerfileTest {
-    private static final Path EXAMPLES = Path.of(System.getProperty("smc.examples", "../examples/containers")).toAbsolutePath();
+    private static final Path EXAMPLES = Path.of(System.getProperty("smc.examples", "../examples/containers"))
+            .toAbsolutePath();
 
     @Test
     void everyExampleImagePassesTheLint() throws IOException {
         List<Path> dockerfiles = dockerfiles();
-        assertEquals(List.of("java-model-server", "pytorch", "script-mode"),
-                dockerfiles.stream().map(d -> d.getParent().getFileName().toString()).sorted().toList());
+        assertEquals(
+                List.of("java-model-server", "pytorch", "script-mode"),
+                dockerfiles.stream()
+                        .map(d -> d.getParent().getFileName().toString())
+                        .sorted()
+                        .toList());
         for (Path dockerfile : dockerfiles) {
             assertEquals(List.of(), DockerfileLint.check(Files.readString(dockerfile)), dockerfile.toString());
-            assertTrue(Files.isRegularFile(dockerfile.resolveSibling("README.md")) || Files.isRegularFile(EXAMPLES.resolve("README.md")));
+            assertTrue(Files.isRegularFile(dockerfile.resolveSibling("README.md"))
+                    || Files.isRegularFile(EXAMPLES.resolve("README.md")));
         }
     }
 
     @Test
     void eachImageFollowsTheRulesOfItsRole() throws IOException {
         // script mode: the program named by SAGEMAKER_PROGRAM, in /opt/ml/code
-        List<Instruction> scriptMode = DockerfileLint.parse(Files.readString(EXAMPLES.resolve("script-mode/Dockerfile")));
+        List<Instruction> scriptMode =
+                DockerfileLint.parse(Files.readString(EXAMPLES.resolve("script-mode/Dockerfile")));
         assertTrue(has(scriptMode, "ENV", "SAGEMAKER_PROGRAM=train.py"));
         assertTrue(has(scriptMode, "COPY", "train.py /opt/ml/code/train.py"));
         // serving images: port 8080 and the label that lets SageMaker pick another port through SAGEMAKER_BIND_TO_PORT
         for (String serving : List.of("java-model-server", "pytorch")) {
-            List<Instruction> image = DockerfileLint.parse(Files.readString(EXAMPLES.resolve(serving).resolve("Dockerfile")));
+            List<Instruction> image = DockerfileLint.parse(
+                    Files.readString(EXAMPLES.resolve(serving).resolve("Dockerfile")));
             assertTrue(has(image, "EXPOSE", "8080"), serving);
             assertTrue(has(image, "LABEL", "com.amazonaws.sagemaker.capabilities.accept-bind-to-port=true"), serving);
         }
         List<Instruction> pytorch = DockerfileLint.parse(Files.readString(EXAMPLES.resolve("pytorch/Dockerfile")));
-        assertTrue(pytorch.stream().anyMatch(i -> i.keyword().equals("RUN") && i.arguments().contains(" python3-torch")));
+        assertTrue(pytorch.stream()
+                .anyMatch(i -> i.keyword().equals("RUN") && i.arguments().contains(" python3-torch")));
     }
 
     @Test
@@ -53,7 +62,8 @@ class DockerfileTest {
 
     @Test
     void theLintCatchesWhatSageMakerOrDockerPracticeRejects() {
-        String bad = String.join("\n",
+        String bad = String.join(
+                "\n",
                 "FROM debian",
                 "RUN apt-get install python3",
                 "ADD launcher-dist.tar.gz /opt/smc/",
@@ -88,18 +98,26 @@ class DockerfileTest {
 
     @Test
     void continuationsAndCommentsAreJoinedAndDropped() {
-        List<Instruction> parsed = DockerfileLint.parse("# c\nFROM a:1\nRUN x \\\n    # inner\n    && y\n\nCMD [\"serve\"]\n");
-        assertEquals(List.of(new Instruction(2, "FROM", "a:1"), new Instruction(3, "RUN", "x && y"),
-                new Instruction(7, "CMD", "[\"serve\"]")), parsed);
+        List<Instruction> parsed =
+                DockerfileLint.parse("# c\nFROM a:1\nRUN x \\\n    # inner\n    && y\n\nCMD [\"serve\"]\n");
+        assertEquals(
+                List.of(
+                        new Instruction(2, "FROM", "a:1"),
+                        new Instruction(3, "RUN", "x && y"),
+                        new Instruction(7, "CMD", "[\"serve\"]")),
+                parsed);
     }
 
     private static boolean has(List<Instruction> instructions, String keyword, String arguments) {
-        return instructions.stream().anyMatch(i -> i.keyword().equals(keyword) && i.arguments().contains(arguments));
+        return instructions.stream()
+                .anyMatch(i -> i.keyword().equals(keyword) && i.arguments().contains(arguments));
     }
 
     private static List<Path> dockerfiles() throws IOException {
         try (Stream<Path> files = Files.walk(EXAMPLES, 2)) {
-            return files.filter(p -> p.getFileName().toString().equals("Dockerfile")).sorted().toList();
+            return files.filter(p -> p.getFileName().toString().equals("Dockerfile"))
+                    .sorted()
+                    .toList();
         }
     }
 }

@@ -27,9 +27,11 @@ import java.util.function.BooleanSupplier;
  * SIGKILL after the grace. Needs root; every name is unique per run and everything is removed on {@link #close}.
  */
 public final class Container implements AutoCloseable {
-    public static final Path DIST = Path.of(System.getProperty("smc.dist", "target/opt/smcontainers")).toAbsolutePath();
+    public static final Path DIST =
+            Path.of(System.getProperty("smc.dist", "target/opt/smcontainers")).toAbsolutePath();
     /** The container's address on the veth pair; the client namespace is {@link #CLIENT_ADDRESS}. */
     public static final String ADDRESS = "10.213.0.1";
+
     static final String CLIENT_ADDRESS = "10.213.0.2";
 
     private final String id;
@@ -62,8 +64,12 @@ public final class Container implements AutoCloseable {
             command("ip", "link", "set", vethClient, "netns", container.clientNs);
             command("ip", "-n", container.containerNs, "addr", "add", ADDRESS + "/30", "dev", vethContainer);
             command("ip", "-n", container.clientNs, "addr", "add", CLIENT_ADDRESS + "/30", "dev", vethClient);
-            for (String[] link : new String[][] {{container.containerNs, vethContainer}, {container.containerNs, "lo"},
-                    {container.clientNs, vethClient}, {container.clientNs, "lo"}}) {
+            for (String[] link : new String[][] {
+                {container.containerNs, vethContainer},
+                {container.containerNs, "lo"},
+                {container.clientNs, vethClient},
+                {container.clientNs, "lo"}
+            }) {
                 command("ip", "-n", link[0], "link", "set", link[1], "up");
             }
         } catch (IOException | AssertionError e) {
@@ -76,14 +82,20 @@ public final class Container implements AutoCloseable {
     /** Fails (never skips) when the tests cannot make namespaces: they need root and util-linux/iproute2. */
     public static void requireRoot() throws IOException {
         String uid = Files.readAllLines(Path.of("/proc/self/status")).stream()
-                .filter(line -> line.startsWith("Uid:")).findFirst().orElse("Uid: ?").split("\\s+")[1];
+                .filter(line -> line.startsWith("Uid:"))
+                .findFirst()
+                .orElse("Uid: ?")
+                .split("\\s+")[1];
         if (!uid.equals("0")) {
-            fail("The container-contract tests need root (they make PID, mount, UTS and network namespaces with unshare and "
-                    + "ip netns, and bind-mount /opt/ml); this JVM runs as uid " + uid + ". Run the build as root, as CI does "
-                    + "(.ci/run), or leave this module out: mvn -pl '!container-it' ...");
+            fail(
+                    "The container-contract tests need root (they make PID, mount, UTS and network namespaces with unshare and "
+                            + "ip netns, and bind-mount /opt/ml); this JVM runs as uid " + uid
+                            + ". Run the build as root, as CI does "
+                            + "(.ci/run), or leave this module out: mvn -pl '!container-it' ...");
         }
         for (String tool : List.of("/usr/bin/unshare", "/usr/sbin/ip", "/usr/bin/nsenter")) {
-            if (!Files.isExecutable(Path.of(tool)) && !Files.isExecutable(Path.of(tool.replace("/usr/sbin/", "/sbin/")))) {
+            if (!Files.isExecutable(Path.of(tool))
+                    && !Files.isExecutable(Path.of(tool.replace("/usr/sbin/", "/sbin/")))) {
                 fail(tool + " is missing: install util-linux and iproute2 (.ci/run does)");
             }
         }
@@ -96,16 +108,38 @@ public final class Container implements AutoCloseable {
     public Container run(Path job, Map<String, String> environment, String program, String... args) throws IOException {
         Path mountPoint = Path.of("/opt/ml");
         if (!Files.isDirectory(mountPoint)) {
-            Files.createDirectories(mountPoint); // an empty mount point on the host; the job is bind-mounted over it inside
+            Files.createDirectories(
+                    mountPoint); // an empty mount point on the host; the job is bind-mounted over it inside
         }
         Path hosts = Files.writeString(work.resolve("hosts-" + id), "127.0.0.1 localhost\n" + ADDRESS + " algo-1\n");
-        String setup = "set -e; mount --bind \"$1\" /opt/ml; mount --bind \"$2\" /etc/hosts; hostname algo-1; shift 2; exec \"$@\"";
-        List<String> argv = new ArrayList<>(List.of("ip", "netns", "exec", containerNs,
-                "unshare", "--pid", "--fork", "--mount", "--uts", "--mount-proc", "--propagation", "private", "--",
-                "/bin/sh", "-c", setup, "container-setup", job.toString(), hosts.toString(),
-                "/usr/bin/env", "-i",
+        String setup =
+                "set -e; mount --bind \"$1\" /opt/ml; mount --bind \"$2\" /etc/hosts; hostname algo-1; shift 2; exec \"$@\"";
+        List<String> argv = new ArrayList<>(List.of(
+                "ip",
+                "netns",
+                "exec",
+                containerNs,
+                "unshare",
+                "--pid",
+                "--fork",
+                "--mount",
+                "--uts",
+                "--mount-proc",
+                "--propagation",
+                "private",
+                "--",
+                "/bin/sh",
+                "-c",
+                setup,
+                "container-setup",
+                job.toString(),
+                hosts.toString(),
+                "/usr/bin/env",
+                "-i",
                 "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
-                "HOME=/root", "LANG=C.UTF-8", "JAVA_HOME=" + System.getProperty("java.home")));
+                "HOME=/root",
+                "LANG=C.UTF-8",
+                "JAVA_HOME=" + System.getProperty("java.home")));
         environment.forEach((key, value) -> argv.add(key + "=" + value));
         argv.add(DIST.resolve("bin").resolve(program).toString());
         argv.addAll(List.of(args));
@@ -119,9 +153,13 @@ public final class Container implements AutoCloseable {
     /** The host's view of the container's PID 1 (the child of {@code unshare --fork}), once it exists. */
     public ProcessHandle init() {
         if (init == null) {
-            waitFor(Duration.ofSeconds(20), () -> process.toHandle().children().findAny().isPresent() || !process.isAlive(),
+            waitFor(
+                    Duration.ofSeconds(20),
+                    () -> process.toHandle().children().findAny().isPresent() || !process.isAlive(),
                     "unshare to fork PID 1");
-            init = process.toHandle().children().findAny()
+            init = process.toHandle()
+                    .children()
+                    .findAny()
                     .orElseThrow(() -> new AssertionError("the container exited at once:\n" + stderr()));
         }
         return init;
@@ -129,12 +167,14 @@ public final class Container implements AutoCloseable {
 
     /** PID 1's command line as the container sees it (/proc/1/cmdline, NULs as spaces). */
     public String initCommandLine() throws IOException {
-        return Files.readString(Path.of("/proc", Long.toString(init().pid()), "cmdline"), StandardCharsets.UTF_8).replace('\0', ' ');
+        return Files.readString(Path.of("/proc", Long.toString(init().pid()), "cmdline"), StandardCharsets.UTF_8)
+                .replace('\0', ' ');
     }
 
     /** The PID-namespace identity of the container ({@code pid:[inode]}), for finding its processes in the host's /proc. */
     public String pidNamespace() throws IOException {
-        return Files.readSymbolicLink(Path.of("/proc", Long.toString(init().pid()), "ns", "pid")).toString();
+        return Files.readSymbolicLink(Path.of("/proc", Long.toString(init().pid()), "ns", "pid"))
+                .toString();
     }
 
     /** {@code docker stop -t grace}: SIGTERM to PID 1; SIGKILL when it is still running after the grace. True when it exited in time. */
@@ -186,7 +226,9 @@ public final class Container implements AutoCloseable {
                     continue;
                 }
                 try {
-                    if (!Files.readSymbolicLink(entry.resolve("ns/pid")).toString().equals(namespace)) {
+                    if (!Files.readSymbolicLink(entry.resolve("ns/pid"))
+                            .toString()
+                            .equals(namespace)) {
                         continue;
                     }
                     String stat = Files.readString(entry.resolve("stat"), StandardCharsets.ISO_8859_1);
@@ -202,8 +244,8 @@ public final class Container implements AutoCloseable {
 
     /** An HTTP request from the client namespace, through the veth pair, with curl: "status body". */
     public String curl(String... args) throws IOException, InterruptedException {
-        List<String> argv = new ArrayList<>(List.of("ip", "netns", "exec", clientNs, "curl", "-s", "--max-time", "60",
-                "-w", "\n%{http_code}"));
+        List<String> argv = new ArrayList<>(
+                List.of("ip", "netns", "exec", clientNs, "curl", "-s", "--max-time", "60", "-w", "\n%{http_code}"));
         argv.addAll(List.of(args));
         Process curl = new ProcessBuilder(argv).redirectErrorStream(true).start();
         String output = new String(curl.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -216,10 +258,13 @@ public final class Container implements AutoCloseable {
 
     /** Starts a request from the client namespace and returns at once; its output ("body\nstatus") goes to {@code out}. */
     public Process curlInBackground(Path out, String... args) throws IOException {
-        List<String> argv = new ArrayList<>(List.of("ip", "netns", "exec", clientNs, "curl", "-s", "--max-time", "60",
-                "-w", "\n%{http_code}"));
+        List<String> argv = new ArrayList<>(
+                List.of("ip", "netns", "exec", clientNs, "curl", "-s", "--max-time", "60", "-w", "\n%{http_code}"));
         argv.addAll(List.of(args));
-        return new ProcessBuilder(argv).redirectErrorStream(true).redirectOutput(out.toFile()).start();
+        return new ProcessBuilder(argv)
+                .redirectErrorStream(true)
+                .redirectOutput(out.toFile())
+                .start();
     }
 
     /** Polls {@code condition} every 50 ms until it holds; fails with {@code what} after {@code timeout}. */
@@ -257,7 +302,10 @@ public final class Container implements AutoCloseable {
     }
 
     private static void quietly(String... argv) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(argv).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        Process p = new ProcessBuilder(argv)
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .start();
         p.waitFor(10, TimeUnit.SECONDS);
     }
 

@@ -16,8 +16,10 @@ public final class Jobs {
         Files.createDirectories(job.resolve("code"));
         Files.createDirectories(job.resolve("model"));
         Files.writeString(job.resolve("input/config/hyperparameters.json"), "{\"epochs\": \"2\"}");
-        Files.writeString(job.resolve("input/config/inputdataconfig.json"), "{\"training\": {\"TrainingInputMode\": \"File\"}}");
-        Files.writeString(job.resolve("input/config/resourceconfig.json"),
+        Files.writeString(
+                job.resolve("input/config/inputdataconfig.json"), "{\"training\": {\"TrainingInputMode\": \"File\"}}");
+        Files.writeString(
+                job.resolve("input/config/resourceconfig.json"),
                 "{\"current_host\": \"algo-1\", \"hosts\": [\"algo-1\"], \"network_interface_name\": \"eth0\"}");
         Path train = Files.writeString(job.resolve("code/train.sh"), "#!/bin/sh\n" + script);
         Files.setPosixFilePermissions(train, PosixFilePermissions.fromString("rwxr-xr-x"));

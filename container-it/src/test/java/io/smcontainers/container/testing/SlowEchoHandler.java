@@ -26,8 +26,8 @@ public final class SlowEchoHandler implements ModelHandler<Path> {
     }
 
     @Override
-    public InvocationResponse transform(Path model, Payload body, String contentType, String accept, InvocationContext context)
-            throws Exception {
+    public InvocationResponse transform(
+            Path model, Payload body, String contentType, String accept, InvocationContext context) throws Exception {
         if (body.text().equals("slow")) {
             Files.writeString(model.resolve("in-flight"), "yes");
             Thread.sleep(3000);

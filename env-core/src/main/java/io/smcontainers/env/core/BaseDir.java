@@ -40,7 +40,8 @@ public final class BaseDir {
     /** Resolves with the real {@code /opt/ml}, home directory, host name and clock. */
     public static BaseDir resolve(Map<String, String> processEnvironment) {
         String home = processEnvironment.getOrDefault("HOME", System.getProperty("user.home"));
-        return resolve(processEnvironment, Path.of("/opt/ml"), Path.of(home), Hostname.current(), System.currentTimeMillis());
+        return resolve(
+                processEnvironment, Path.of("/opt/ml"), Path.of(home), Hostname.current(), System.currentTimeMillis());
     }
 
     static BaseDir resolve(Map<String, String> environment, Path optMl, Path home, String hostname, long epochMillis) {
@@ -48,13 +49,15 @@ public final class BaseDir {
         Path base;
         if (environment.containsKey(BASE_DIR_VARIABLE)) {
             base = Path.of(environment.get(BASE_DIR_VARIABLE));
-        }
-        else if (Files.exists(optMl)) {
+        } else if (Files.exists(optMl)) {
             base = optMl;
-        }
-        else {
+        } else {
             String timestamp = PyFloat.repr(epochMillis / 1000.0);
-            base = home.resolve("sagemaker_local").resolve("jobs").resolve(timestamp).resolve("opt").resolve("ml");
+            base = home.resolve("sagemaker_local")
+                    .resolve("jobs")
+                    .resolve(timestamp)
+                    .resolve("opt")
+                    .resolve("ml");
             createFallback(new JobPaths(base), hostname);
             fallback = Optional.of(base);
             log.info("No /opt/ml and no {}: using the local job folder {}", BASE_DIR_VARIABLE, base);
@@ -62,10 +65,14 @@ public final class BaseDir {
         JobPaths paths = new JobPaths(base);
         try {
             Files.createDirectories(paths.code());
-        }
-        catch (IOException e) {
-            throw new EnvironmentException(paths.code(), null, "cannot create the code directory: " + e
-                    + "; make the base dir writable or point " + BASE_DIR_VARIABLE + " elsewhere", 1, e);
+        } catch (IOException e) {
+            throw new EnvironmentException(
+                    paths.code(),
+                    null,
+                    "cannot create the code directory: " + e + "; make the base dir writable or point "
+                            + BASE_DIR_VARIABLE + " elsewhere",
+                    1,
+                    e);
         }
         return new BaseDir(paths, fallback);
     }
@@ -79,13 +86,14 @@ public final class BaseDir {
             Files.writeString(paths.inputDataConfigFile(), "{}", StandardCharsets.UTF_8);
             String host = pythonDefaultJson(hostname);
             // The exact file the Python training toolkit writes (including its current_instance_group key).
-            Files.writeString(paths.resourceConfigFile(),
-                    "{\"current_host\": " + host + ", \"hosts\": [" + host + "], \"current_instance_group\": \"homogeneousCluster\", "
+            Files.writeString(
+                    paths.resourceConfigFile(),
+                    "{\"current_host\": " + host + ", \"hosts\": [" + host
+                            + "], \"current_instance_group\": \"homogeneousCluster\", "
                             + "\"instance_groups\": [{\"instance_group_name\": \"homogeneousCluster\", \"instance_type\": \"local\", \"hosts\": ["
                             + host + "]}]}",
                     StandardCharsets.UTF_8);
-        }
-        catch (IOException e) {
+        } catch (IOException e) {
             throw new UncheckedIOException("cannot create the local job folder " + paths.base(), e);
         }
     }

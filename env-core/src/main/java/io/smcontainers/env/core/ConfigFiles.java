@@ -24,7 +24,9 @@ final class ConfigFiles {
     static Map<String, Object> readObject(Path file) {
         Object value = read(file);
         if (!(value instanceof Map<?, ?>)) {
-            throw EnvironmentException.inFile(file, null,
+            throw EnvironmentException.inFile(
+                    file,
+                    null,
                     "the file must hold a JSON object ({...}), found " + describeType(value) + "; fix the file");
         }
         @SuppressWarnings("unchecked")
@@ -36,34 +38,41 @@ final class ConfigFiles {
         byte[] bytes;
         try {
             bytes = Files.readAllBytes(file);
-        }
-        catch (NoSuchFileException e) {
-            throw new EnvironmentException(file, null,
+        } catch (NoSuchFileException e) {
+            throw new EnvironmentException(
+                    file,
+                    null,
                     "file not found; SageMaker writes it in a real job, a local job needs it too "
-                            + "(`sagemaker-toolkit local train` lays a job folder out)", 2, e);
-        }
-        catch (IOException e) {
+                            + "(`sagemaker-toolkit local train` lays a job folder out)",
+                    2,
+                    e);
+        } catch (IOException e) {
             throw new EnvironmentException(file, null, "cannot read the file: " + e, 1, e);
         }
         int offset = 0;
         if (bytes.length >= 3 && (bytes[0] & 0xff) == 0xef && (bytes[1] & 0xff) == 0xbb && (bytes[2] & 0xff) == 0xbf) {
             // The reference (json.load on a utf-8 stream) crashes here; the content is unambiguous, so we
             // read it and say so (documented tolerant reading).
-            log.warn("{} starts with a UTF-8 byte order mark; reading it without the mark (the Python toolkits fail on it)", file);
+            log.warn(
+                    "{} starts with a UTF-8 byte order mark; reading it without the mark (the Python toolkits fail on it)",
+                    file);
             offset = 3;
         }
         String text = decodeUtf8(file, bytes, offset);
         try {
             return PyJson.loads(text);
-        }
-        catch (PyJson.JsonSyntaxException e) {
-            throw EnvironmentException.inFile(file, null, "not valid JSON: " + e.getMessage().replaceFirst(" at position \\d+$", "")
-                    + " at " + lineAndColumn(text, e.position()) + "; fix the file");
+        } catch (PyJson.JsonSyntaxException e) {
+            throw EnvironmentException.inFile(
+                    file,
+                    null,
+                    "not valid JSON: " + e.getMessage().replaceFirst(" at position \\d+$", "") + " at "
+                            + lineAndColumn(text, e.position()) + "; fix the file");
         }
     }
 
     private static String decodeUtf8(Path file, byte[] bytes, int offset) {
-        CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
+        CharsetDecoder decoder = StandardCharsets.UTF_8
+                .newDecoder()
                 .onMalformedInput(CodingErrorAction.REPORT)
                 .onUnmappableCharacter(CodingErrorAction.REPORT);
         ByteBuffer in = ByteBuffer.wrap(bytes, offset, bytes.length - offset);
@@ -73,7 +82,8 @@ final class ConfigFiles {
             result = decoder.flush(out);
         }
         if (result.isError()) {
-            throw EnvironmentException.inFile(file, null, "not valid UTF-8 at byte " + in.position() + "; save the file as UTF-8");
+            throw EnvironmentException.inFile(
+                    file, null, "not valid UTF-8 at byte " + in.position() + "; save the file as UTF-8");
         }
         return out.flip().toString();
     }

@@ -35,7 +35,11 @@ final class EnvVars {
      * The variables in the reference's build order, from the properties and the views they are built from: the
      * channel directories, the command-line arguments and the user hyperparameters.
      */
-    static Map<String, String> build(JobPaths paths, Map<String, Object> p, Map<String, String> channelDirs, List<String> cmdArgs,
+    static Map<String, String> build(
+            JobPaths paths,
+            Map<String, Object> p,
+            Map<String, String> channelDirs,
+            List<String> cmdArgs,
             Map<String, Object> hyperparameters) {
         List<Source> pairs = new ArrayList<>();
         Path resource = paths.resourceConfigFile();
@@ -80,7 +84,11 @@ final class EnvVars {
             pairs.add(new Source("channel_" + channel.getKey(), channel.getValue(), inputData, channel.getKey()));
         }
         for (Map.Entry<String, Object> hyperparameter : hyperparameters.entrySet()) {
-            pairs.add(new Source("hp_" + hyperparameter.getKey(), hyperparameter.getValue(), hyperparameterFile, hyperparameter.getKey()));
+            pairs.add(new Source(
+                    "hp_" + hyperparameter.getKey(),
+                    hyperparameter.getValue(),
+                    hyperparameterFile,
+                    hyperparameter.getKey()));
         }
 
         Map<String, String> result = new LinkedHashMap<>();
@@ -112,14 +120,11 @@ final class EnvVars {
         String problem = null;
         if (name.indexOf('=') >= 0) {
             problem = "its variable name " + name + " contains '='";
-        }
-        else if (name.indexOf('\0') >= 0) {
+        } else if (name.indexOf('\0') >= 0) {
             problem = "its variable name contains a NUL character";
-        }
-        else if (value.indexOf('\0') >= 0) {
+        } else if (value.indexOf('\0') >= 0) {
             problem = "its value contains a NUL character";
-        }
-        else if (hasLoneSurrogate(name) || hasLoneSurrogate(value)) {
+        } else if (hasLoneSurrogate(name) || hasLoneSurrogate(value)) {
             problem = "it contains an unpaired UTF-16 surrogate (\\ud800-\\udfff), which is not valid Unicode text";
         }
         if (problem == null) {

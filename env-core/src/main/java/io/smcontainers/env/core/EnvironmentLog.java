@@ -21,6 +21,7 @@ public final class EnvironmentLog {
     static final int MAX_SHOWN_ITEMS = 100;
     /** Structural re-masking parses the value: above this the value is cut and its secrets replaced as text. */
     private static final int MAX_REMASK_CHARS = 64 * 1024;
+
     private static final Pattern SECRET_KEY = Pattern.compile(
             "(?i).*(password|passwd|pwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|credential|auth(?!or)).*");
 
@@ -55,14 +56,19 @@ public final class EnvironmentLog {
         });
         for (Map.Entry<String, String> variable : maskVariables(shown).entrySet()) {
             String value = variable.getValue();
-            out.append(variable.getKey()).append('=').append(cut.contains(variable.getKey()) ? value : shorten(value, MAX_SHOWN_CHARS))
+            out.append(variable.getKey())
+                    .append('=')
+                    .append(cut.contains(variable.getKey()) ? value : shorten(value, MAX_SHOWN_CHARS))
                     .append('\n');
         }
         out.append("\nInvoking script with the following command:\n\n");
         StringBuilder line = new StringBuilder();
         for (String argument : maskArguments(command)) {
-            line.append(line.length() > 0 ? " " : "").append(argument.length() > MAX_SHOWN_CHARS
-                    ? shorten(redact(argument, secrets), MAX_SHOWN_CHARS) : argument);
+            line.append(line.length() > 0 ? " " : "")
+                    .append(
+                            argument.length() > MAX_SHOWN_CHARS
+                                    ? shorten(redact(argument, secrets), MAX_SHOWN_CHARS)
+                                    : argument);
         }
         out.append(line).append("\n\n");
         // Values of secret keys can also hide inside rendered forms (a dict argument "token=..."): redact them
@@ -135,12 +141,11 @@ public final class EnvironmentLog {
 
     private static void collectSecrets(Object value, boolean underSecretKey, List<String> secrets) {
         if (value instanceof Map<?, ?> map) {
-            map.forEach((key, item) -> collectSecrets(item, underSecretKey || isSecretKey(String.valueOf(key)), secrets));
-        }
-        else if (value instanceof List<?> list) {
+            map.forEach(
+                    (key, item) -> collectSecrets(item, underSecretKey || isSecretKey(String.valueOf(key)), secrets));
+        } else if (value instanceof List<?> list) {
             list.forEach(item -> collectSecrets(item, underSecretKey, secrets));
-        }
-        else if (underSecretKey && value != null) {
+        } else if (underSecretKey && value != null) {
             String text = PyValues.str(value);
             if (text.length() >= 4) {
                 secrets.add(text);
@@ -156,11 +161,9 @@ public final class EnvironmentLog {
             String value = variable.getValue();
             if (name.startsWith("SM_HP_") ? isSecretKey(name.substring(6)) : isSecretVariable(name)) {
                 value = MASK;
-            }
-            else if (name.equals("SM_HPS") || name.equals("SM_TRAINING_ENV") || name.equals("SM_FRAMEWORK_PARAMS")) {
+            } else if (name.equals("SM_HPS") || name.equals("SM_TRAINING_ENV") || name.equals("SM_FRAMEWORK_PARAMS")) {
                 value = remask(value);
-            }
-            else if (name.equals("SM_USER_ARGS")) {
+            } else if (name.equals("SM_USER_ARGS")) {
                 value = remaskArguments(value);
             }
             out.put(name, value);
@@ -188,8 +191,7 @@ public final class EnvironmentLog {
     private static String remask(String json) {
         try {
             return PyJson.dumps(mask(PyJson.loadsInternal(json)));
-        }
-        catch (PyJson.JsonSyntaxException e) {
+        } catch (PyJson.JsonSyntaxException e) {
             return json;
         }
     }
@@ -202,8 +204,7 @@ public final class EnvironmentLog {
                 return PyJson.dumps(maskArguments((List<String>) list));
             }
             return json;
-        }
-        catch (PyJson.JsonSyntaxException | ClassCastException e) {
+        } catch (PyJson.JsonSyntaxException | ClassCastException e) {
             return json;
         }
     }

@@ -15,14 +15,12 @@ final class Hostname {
             if (!name.isEmpty()) {
                 return name;
             }
-        }
-        catch (IOException | RuntimeException e) {
+        } catch (IOException | RuntimeException e) {
             // not Linux, or /proc is not mounted: ask the JDK
         }
         try {
             return InetAddress.getLocalHost().getHostName();
-        }
-        catch (IOException e) {
+        } catch (IOException e) {
             return "localhost";
         }
     }

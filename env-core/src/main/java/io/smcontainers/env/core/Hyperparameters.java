@@ -16,8 +16,14 @@ record Hyperparameters(Map<String, Object> user, Map<String, Object> sagemaker, 
     private static final Logger log = LoggerFactory.getLogger(Hyperparameters.class);
     /** The reserved hyperparameters: with the other {@code sagemaker_*} ones, never user hyperparameters or arguments. */
     static final Set<String> RESERVED = Set.of(
-            "sagemaker_program", "sagemaker_submit_directory", "sagemaker_enable_cloudwatch_metrics", "sagemaker_region",
-            "sagemaker_container_log_level", "sagemaker_job_name", "default_user_module_name", "_tuning_objective_metric",
+            "sagemaker_program",
+            "sagemaker_submit_directory",
+            "sagemaker_enable_cloudwatch_metrics",
+            "sagemaker_region",
+            "sagemaker_container_log_level",
+            "sagemaker_job_name",
+            "default_user_module_name",
+            "_tuning_objective_metric",
             "sagemaker_s3_output");
 
     static Hyperparameters decode(Path file, Map<String, Object> raw) {
@@ -32,13 +38,14 @@ record Hyperparameters(Map<String, Object> user, Map<String, Object> sagemaker, 
                 if (!RESERVED.contains(name)) {
                     framework.put(name, value);
                 }
-            }
-            else {
+            } else {
                 user.put(name, value);
             }
         }
         return new Hyperparameters(
-                Collections.unmodifiableMap(user), Collections.unmodifiableMap(sagemaker), Collections.unmodifiableMap(framework));
+                Collections.unmodifiableMap(user),
+                Collections.unmodifiableMap(sagemaker),
+                Collections.unmodifiableMap(framework));
     }
 
     static Object decodeValue(String name, Object value) {
@@ -50,13 +57,20 @@ record Hyperparameters(Map<String, Object> user, Map<String, Object> sagemaker, 
         if (value instanceof String text) {
             try {
                 return PyJson.loads(text);
-            }
-            catch (PyJson.JsonSyntaxException e) {
+            } catch (PyJson.JsonSyntaxException e) {
                 if (e.tooDeep()) {
-                    throw EnvironmentException.inFile(file, name, "the value is JSON " + e.getMessage().replaceFirst(" at position \\d+$", "")
-                            .replace("Nested", "nested") + " (the Python toolkit fails with a RecursionError); flatten the value");
+                    throw EnvironmentException.inFile(
+                            file,
+                            name,
+                            "the value is JSON "
+                                    + e.getMessage()
+                                            .replaceFirst(" at position \\d+$", "")
+                                            .replace("Nested", "nested")
+                                    + " (the Python toolkit fails with a RecursionError); flatten the value");
                 }
-                log.debug("Failed to parse hyperparameter {} value {} to Json.\nReturning the value itself", name,
+                log.debug(
+                        "Failed to parse hyperparameter {} value {} to Json.\nReturning the value itself",
+                        name,
                         EnvironmentLog.shorten(text, EnvironmentLog.MAX_SHOWN_CHARS));
                 return text;
             }

@@ -32,14 +32,16 @@ public final class PyFloat {
             // an integral double below 1e16 is its own shortest spelling (doubles there are at most 2 apart)
             return Long.toString((long) value) + ".0";
         }
-        BigDecimal shortest = shortest(value, significantDigits(Double.toString(value)), candidate -> candidate.doubleValue() == value);
+        BigDecimal shortest = shortest(
+                value, significantDigits(Double.toString(value)), candidate -> candidate.doubleValue() == value);
         int exponent = shortest.precision() - shortest.scale() - 1;
         return format(shortest, exponent < -4 || exponent >= 16, false);
     }
 
     /** NumPy 1.24's {@code str(np.float32(value))}. */
     public static String strFloat32(float value) {
-        return numpyStr(value, significantDigits(Float.toString(value)), candidate -> candidate.floatValue() == value, false);
+        return numpyStr(
+                value, significantDigits(Float.toString(value)), candidate -> candidate.floatValue() == value, false);
     }
 
     /** NumPy 1.24's {@code str(np.float16(value))}; {@code value} is one a half can hold (see {@link #toHalf}). */
@@ -52,9 +54,14 @@ public final class PyFloat {
         if (real == 0 && Double.doubleToRawLongBits(real) >= 0) {
             return complexPart(imaginary, single, false) + "j";
         }
-        String realText = Double.isNaN(real) ? "nan" : Double.isInfinite(real) ? (real > 0 ? "inf" : "-inf") : complexPart(real, single, false);
-        String imaginaryText = Double.isNaN(imaginary) ? "+nan"
-                : Double.isInfinite(imaginary) ? (imaginary > 0 ? "+inf" : "-inf") : complexPart(imaginary, single, true);
+        String realText = Double.isNaN(real)
+                ? "nan"
+                : Double.isInfinite(real) ? (real > 0 ? "inf" : "-inf") : complexPart(real, single, false);
+        String imaginaryText = Double.isNaN(imaginary)
+                ? "+nan"
+                : Double.isInfinite(imaginary)
+                        ? (imaginary > 0 ? "+inf" : "-inf")
+                        : complexPart(imaginary, single, true);
         return "(" + realText + imaginaryText + "j)";
     }
 
@@ -64,9 +71,17 @@ public final class PyFloat {
             text = repr(value);
         } else if (single) {
             float narrow = (float) value;
-            text = numpyStr(narrow, significantDigits(Float.toString(narrow)), candidate -> candidate.floatValue() == narrow, true);
+            text = numpyStr(
+                    narrow,
+                    significantDigits(Float.toString(narrow)),
+                    candidate -> candidate.floatValue() == narrow,
+                    true);
         } else {
-            text = numpyStr(value, significantDigits(Double.toString(value)), candidate -> candidate.doubleValue() == value, true);
+            text = numpyStr(
+                    value,
+                    significantDigits(Double.toString(value)),
+                    candidate -> candidate.doubleValue() == value,
+                    true);
         }
         return sign && !text.startsWith("-") ? "+" + text : text;
     }
@@ -86,7 +101,8 @@ public final class PyFloat {
     }
 
     /** NumPy's Dragon4 scalar str: positional when 1e-4 <= |value| < 1e16 (or 0), else scientific. */
-    private static String numpyStr(double value, int maxPrecision, Predicate<BigDecimal> roundTrips, boolean trimPoint) {
+    private static String numpyStr(
+            double value, int maxPrecision, Predicate<BigDecimal> roundTrips, boolean trimPoint) {
         if (Double.isNaN(value) || Double.isInfinite(value)) {
             return repr(value);
         }
@@ -120,15 +136,13 @@ public final class PyFloat {
                 out.append("0.");
                 out.append("0".repeat(-decimalPoint));
                 out.append(digits);
-            }
-            else if (decimalPoint >= digits.length()) {
+            } else if (decimalPoint >= digits.length()) {
                 out.append(digits);
                 out.append("0".repeat(decimalPoint - digits.length()));
                 if (!trimPoint) {
                     out.append(".0");
                 }
-            }
-            else {
+            } else {
                 out.append(digits, 0, decimalPoint).append('.').append(digits, decimalPoint, digits.length());
             }
             return out.toString();
@@ -168,7 +182,8 @@ public final class PyFloat {
         if (roundTrips.test(even)) {
             return even;
         }
-        BigDecimal other = exact.round(new MathContext(precision, even.compareTo(exact) > 0 ? RoundingMode.FLOOR : RoundingMode.CEILING));
+        BigDecimal other = exact.round(
+                new MathContext(precision, even.compareTo(exact) > 0 ? RoundingMode.FLOOR : RoundingMode.CEILING));
         return roundTrips.test(other) ? other : null;
     }
 

@@ -114,16 +114,28 @@ public final class PyJson {
      */
     public static String dumps(Object value, boolean sortKeys, int indent) {
         StringBuilder out = new StringBuilder();
-        write(out, value, indent >= 0 ? new Style(sortKeys, indent, ",", ": ", NO_FALLBACK) : new Style(sortKeys, -1, ",", ":", NO_FALLBACK), 0);
+        write(
+                out,
+                value,
+                indent >= 0
+                        ? new Style(sortKeys, indent, ",", ": ", NO_FALLBACK)
+                        : new Style(sortKeys, -1, ",", ":", NO_FALLBACK),
+                0);
         return out.toString();
     }
 
     private static final Function<Object, Object> NO_FALLBACK = value -> {
-        throw new IllegalArgumentException("not a JSON value: " + value.getClass().getName());
+        throw new IllegalArgumentException(
+                "not a JSON value: " + value.getClass().getName());
     };
     private static final Style COMPACT_SORTED = new Style(true, -1, ",", ":", NO_FALLBACK);
 
-    private record Style(boolean sortKeys, int indent, String itemSeparator, String keySeparator, Function<Object, Object> fallback) {}
+    private record Style(
+            boolean sortKeys,
+            int indent,
+            String itemSeparator,
+            String keySeparator,
+            Function<Object, Object> fallback) {}
 
     /** A JSON string literal with Python's {@code ensure_ascii} escaping. */
     public static void writeString(StringBuilder out, String text) {
@@ -141,8 +153,7 @@ public final class PyJson {
                 default -> {
                     if (c >= 0x20 && c <= 0x7e) {
                         out.append(c);
-                    }
-                    else {
+                    } else {
                         appendUnicodeEscape(out, c);
                     }
                 }
@@ -160,24 +171,21 @@ public final class PyJson {
     private static void write(StringBuilder out, Object value, Style style, int depth) {
         if (value == null) {
             out.append("null");
-        }
-        else if (value instanceof String text) {
+        } else if (value instanceof String text) {
             writeString(out, text);
-        }
-        else if (value instanceof Boolean bool) {
+        } else if (value instanceof Boolean bool) {
             out.append(bool ? "true" : "false");
-        }
-        else if (value instanceof Double || value instanceof Float) {
+        } else if (value instanceof Double || value instanceof Float) {
             out.append(floatText(((Number) value).doubleValue()));
-        }
-        else if (value instanceof BigInteger || value instanceof Long || value instanceof Integer
-                || value instanceof Short || value instanceof Byte) {
+        } else if (value instanceof BigInteger
+                || value instanceof Long
+                || value instanceof Integer
+                || value instanceof Short
+                || value instanceof Byte) {
             out.append(value);
-        }
-        else if (value instanceof Map<?, ?> map) {
+        } else if (value instanceof Map<?, ?> map) {
             writeObject(out, map, style, depth);
-        }
-        else if (value instanceof List<?> list) {
+        } else if (value instanceof List<?> list) {
             if (list.isEmpty()) {
                 out.append("[]");
                 return;
@@ -194,8 +202,7 @@ public final class PyJson {
             }
             newline(out, style.indent(), depth);
             out.append(']');
-        }
-        else {
+        } else {
             write(out, style.fallback().apply(value), style, depth);
         }
     }
@@ -224,10 +231,15 @@ public final class PyJson {
         if (key instanceof Double || key instanceof Float) {
             return floatText(((Number) key).doubleValue());
         }
-        if (key instanceof BigInteger || key instanceof Long || key instanceof Integer || key instanceof Short || key instanceof Byte) {
+        if (key instanceof BigInteger
+                || key instanceof Long
+                || key instanceof Integer
+                || key instanceof Short
+                || key instanceof Byte) {
             return key.toString();
         }
-        throw new IllegalArgumentException("keys must be str, int, float, bool or None, not " + key.getClass().getSimpleName());
+        throw new IllegalArgumentException("keys must be str, int, float, bool or None, not "
+                + key.getClass().getSimpleName());
     }
 
     private static void writeObject(StringBuilder out, Map<?, ?> map, Style style, int depth) {
@@ -266,7 +278,9 @@ public final class PyJson {
     }
 
     /** Map.entry refuses nulls; this stands in for a null value while sorting. */
-    private enum NullValue { NULL }
+    private enum NullValue {
+        NULL
+    }
 
     private static final class Parser {
         private final String text;
@@ -341,7 +355,8 @@ public final class PyJson {
                     int shown = 0;
                     java.util.Iterator<String> path = keys.descendingIterator();
                     while (path.hasNext() && shown < 3) {
-                        message.append(shown > 0 ? " > " : "").append(PyValues.repr(EnvironmentLog.shorten(path.next(), 80)));
+                        message.append(shown > 0 ? " > " : "")
+                                .append(PyValues.repr(EnvironmentLog.shorten(path.next(), 80)));
                         shown++;
                     }
                     if (path.hasNext()) {
@@ -368,13 +383,11 @@ public final class PyJson {
             int integerStart = i;
             if (i < text.length() && text.charAt(i) == '0') {
                 i++;
-            }
-            else if (i < text.length() && text.charAt(i) >= '1' && text.charAt(i) <= '9') {
+            } else if (i < text.length() && text.charAt(i) >= '1' && text.charAt(i) <= '9') {
                 while (i < text.length() && isDigit(text.charAt(i))) {
                     i++;
                 }
-            }
-            else {
+            } else {
                 throw new JsonSyntaxException("Expecting value", at);
             }
             int integerEnd = i;

@@ -54,7 +54,8 @@ public final class PyValues {
         }
         if (value instanceof Map<?, ?> map) {
             List<Map.Entry<?, ?>> entries = new ArrayList<>(map.entrySet());
-            entries.sort((a, b) -> CodePointOrder.INSTANCE.compare(String.valueOf(a.getKey()), String.valueOf(b.getKey())));
+            entries.sort(
+                    (a, b) -> CodePointOrder.INSTANCE.compare(String.valueOf(a.getKey()), String.valueOf(b.getKey())));
             StringBuilder out = new StringBuilder();
             for (Map.Entry<?, ?> entry : entries) {
                 if (out.length() > 0) {
@@ -77,20 +78,15 @@ public final class PyValues {
     private static void appendRepr(StringBuilder out, Object value) {
         if (value == null) {
             out.append("None");
-        }
-        else if (value instanceof String text) {
+        } else if (value instanceof String text) {
             appendStringRepr(out, text);
-        }
-        else if (value instanceof Boolean bool) {
+        } else if (value instanceof Boolean bool) {
             out.append(bool ? "True" : "False");
-        }
-        else if (value instanceof Double || value instanceof Float) {
+        } else if (value instanceof Double || value instanceof Float) {
             out.append(PyFloat.repr(((Number) value).doubleValue()));
-        }
-        else if (value instanceof Number) {
+        } else if (value instanceof Number) {
             out.append(value);
-        }
-        else if (value instanceof List<?> list) {
+        } else if (value instanceof List<?> list) {
             out.append('[');
             boolean first = true;
             for (Object item : list) {
@@ -101,8 +97,7 @@ public final class PyValues {
                 appendRepr(out, item);
             }
             out.append(']');
-        }
-        else if (value instanceof Map<?, ?> map) {
+        } else if (value instanceof Map<?, ?> map) {
             out.append('{');
             boolean first = true;
             for (Map.Entry<?, ?> entry : map.entrySet()) {
@@ -115,9 +110,9 @@ public final class PyValues {
                 appendRepr(out, entry.getValue());
             }
             out.append('}');
-        }
-        else {
-            throw new IllegalArgumentException("not a decoded JSON value: " + value.getClass().getName());
+        } else {
+            throw new IllegalArgumentException(
+                    "not a decoded JSON value: " + value.getClass().getName());
         }
     }
 
@@ -131,29 +126,21 @@ public final class PyValues {
             i += Character.charCount(cp);
             if (cp == quote || cp == '\\') {
                 out.append('\\').appendCodePoint(cp);
-            }
-            else if (cp == '\t') {
+            } else if (cp == '\t') {
                 out.append("\\t");
-            }
-            else if (cp == '\n') {
+            } else if (cp == '\n') {
                 out.append("\\n");
-            }
-            else if (cp == '\r') {
+            } else if (cp == '\r') {
                 out.append("\\r");
-            }
-            else if (cp < ' ' || cp == 0x7f) {
+            } else if (cp < ' ' || cp == 0x7f) {
                 hexEscape(out, "\\x", cp, 2);
-            }
-            else if (cp < 0x7f || isPrintable(cp)) {
+            } else if (cp < 0x7f || isPrintable(cp)) {
                 out.appendCodePoint(cp);
-            }
-            else if (cp <= 0xff) {
+            } else if (cp <= 0xff) {
                 hexEscape(out, "\\x", cp, 2);
-            }
-            else if (cp <= 0xffff) {
+            } else if (cp <= 0xffff) {
                 hexEscape(out, "\\u", cp, 4);
-            }
-            else {
+            } else {
                 hexEscape(out, "\\U", cp, 8);
             }
         }

@@ -71,12 +71,31 @@ public record ServingEnv(
 
     /** Every variable {@link #fromEnvironment} reads, in record order. */
     public static final List<String> VARIABLES = List.of(
-            "SAGEMAKER_BASE_DIR", "SAGEMAKER_BIND_TO_PORT", "SAGEMAKER_SAFE_PORT_RANGE", "SAGEMAKER_MODEL_SERVER_WORKERS",
-            "SAGEMAKER_MODEL_SERVER_TIMEOUT", "SAGEMAKER_MODEL_SERVER_TIMEOUT_SECONDS", "SAGEMAKER_DEFAULT_INVOCATIONS_ACCEPT",
-            "SAGEMAKER_USE_NGINX", "SAGEMAKER_MAX_PAYLOAD_IN_MB", "SAGEMAKER_MULTI_MODEL", "SAGEMAKER_PROGRAM",
-            "SAGEMAKER_SUBMIT_DIRECTORY", "SAGEMAKER_SERVING_MODULE", "SAGEMAKER_CONTAINER_LOG_LEVEL", "SAGEMAKER_STARTUP_TIMEOUT",
-            "CURRENT_HOST", "SMC_BIND_ADDRESS", "SMC_JOB_QUEUE_SIZE", "SMC_KEEP_ALIVE_SECONDS", "SMC_HEADER_READ_TIMEOUT_SECONDS", "SMC_NETTY_THREADS", "SMC_SHUTDOWN_GRACE_SECONDS",
-            "SMC_USE_NATIVE_IO", "SMC_ERROR_STACK_TRACES", "SMC_METRICS_PORT");
+            "SAGEMAKER_BASE_DIR",
+            "SAGEMAKER_BIND_TO_PORT",
+            "SAGEMAKER_SAFE_PORT_RANGE",
+            "SAGEMAKER_MODEL_SERVER_WORKERS",
+            "SAGEMAKER_MODEL_SERVER_TIMEOUT",
+            "SAGEMAKER_MODEL_SERVER_TIMEOUT_SECONDS",
+            "SAGEMAKER_DEFAULT_INVOCATIONS_ACCEPT",
+            "SAGEMAKER_USE_NGINX",
+            "SAGEMAKER_MAX_PAYLOAD_IN_MB",
+            "SAGEMAKER_MULTI_MODEL",
+            "SAGEMAKER_PROGRAM",
+            "SAGEMAKER_SUBMIT_DIRECTORY",
+            "SAGEMAKER_SERVING_MODULE",
+            "SAGEMAKER_CONTAINER_LOG_LEVEL",
+            "SAGEMAKER_STARTUP_TIMEOUT",
+            "CURRENT_HOST",
+            "SMC_BIND_ADDRESS",
+            "SMC_JOB_QUEUE_SIZE",
+            "SMC_KEEP_ALIVE_SECONDS",
+            "SMC_HEADER_READ_TIMEOUT_SECONDS",
+            "SMC_NETTY_THREADS",
+            "SMC_SHUTDOWN_GRACE_SECONDS",
+            "SMC_USE_NATIVE_IO",
+            "SMC_ERROR_STACK_TRACES",
+            "SMC_METRICS_PORT");
 
     /** The variable naming the port of the Prometheus {@code /metrics} listener ({@link #metricsPort(Map)}). */
     public static final String METRICS_PORT = "SMC_METRICS_PORT";
@@ -134,9 +153,12 @@ public record ServingEnv(
         Optional<Integer> payload = reader.string("SAGEMAKER_MAX_PAYLOAD_IN_MB").isPresent()
                 ? Optional.of(reader.integer("SAGEMAKER_MAX_PAYLOAD_IN_MB", 6, 1, 2047))
                 : Optional.empty();
-        boolean multiModel = reader.string("SAGEMAKER_MULTI_MODEL").map(value -> value.equalsIgnoreCase("true")).orElse(false);
+        boolean multiModel = reader.string("SAGEMAKER_MULTI_MODEL")
+                .map(value -> value.equalsIgnoreCase("true"))
+                .orElse(false);
         Optional<String> program = reader.string("SAGEMAKER_PROGRAM");
-        String submit = reader.string("SAGEMAKER_SUBMIT_DIRECTORY").orElse(baseDir.resolve("code").toString());
+        String submit = reader.string("SAGEMAKER_SUBMIT_DIRECTORY")
+                .orElse(baseDir.resolve("code").toString());
         Optional<String> module = reader.string("SAGEMAKER_SERVING_MODULE");
         int logLevel = reader.integer("SAGEMAKER_CONTAINER_LOG_LEVEL", 20, 0, 50);
         int startup = reader.integer("SAGEMAKER_STARTUP_TIMEOUT", 600, 1, Integer.MAX_VALUE);
@@ -159,9 +181,31 @@ public record ServingEnv(
             throw new IllegalArgumentException("Invalid serving environment (fix these variables):\n  - "
                     + String.join("\n  - ", reader.problems));
         }
-        return new ServingEnv(baseDir, bindAddress, port, range, workers, Duration.ofSeconds(timeoutSeconds), accept, nginx, payload,
-                multiModel, program, submit, module, logLevel, Duration.ofSeconds(startup), host, queue,
-                Duration.ofSeconds(keepAlive), Duration.ofSeconds(headerRead), threads, Duration.ofSeconds(grace), nativeIo, traces, env);
+        return new ServingEnv(
+                baseDir,
+                bindAddress,
+                port,
+                range,
+                workers,
+                Duration.ofSeconds(timeoutSeconds),
+                accept,
+                nginx,
+                payload,
+                multiModel,
+                program,
+                submit,
+                module,
+                logLevel,
+                Duration.ofSeconds(startup),
+                host,
+                queue,
+                Duration.ofSeconds(keepAlive),
+                Duration.ofSeconds(headerRead),
+                threads,
+                Duration.ofSeconds(grace),
+                nativeIo,
+                traces,
+                env);
     }
 
     /**
@@ -171,9 +215,31 @@ public record ServingEnv(
      * @throws IllegalArgumentException when {@code workers} is below 1
      */
     public ServingEnv withWorkers(int workers) {
-        return new ServingEnv(baseDir, bindAddress, port, safePortRange, workers, invocationTimeout, defaultAccept, useNginx,
-                maxPayloadInMb, multiModel, program, submitDirectory, servingModule, logLevel, startupTimeout, currentHost,
-                jobQueueSize, keepAlive, headerReadTimeout, nettyThreads, shutdownGrace, useNativeIo, errorStackTraces, environment);
+        return new ServingEnv(
+                baseDir,
+                bindAddress,
+                port,
+                safePortRange,
+                workers,
+                invocationTimeout,
+                defaultAccept,
+                useNginx,
+                maxPayloadInMb,
+                multiModel,
+                program,
+                submitDirectory,
+                servingModule,
+                logLevel,
+                startupTimeout,
+                currentHost,
+                jobQueueSize,
+                keepAlive,
+                headerReadTimeout,
+                nettyThreads,
+                shutdownGrace,
+                useNativeIo,
+                errorStackTraces,
+                environment);
     }
 
     /** {@code SMC_METRICS_PORT} of {@link #environment()}: see {@link #metricsPort(Map)}. */
@@ -201,7 +267,8 @@ public record ServingEnv(
         } catch (NumberFormatException e) {
             // reported below
         }
-        throw new IllegalArgumentException(METRICS_PORT + "='" + value + "': expected an integer in 0..65535 (unset: no metrics listener)");
+        throw new IllegalArgumentException(
+                METRICS_PORT + "='" + value + "': expected an integer in 0..65535 (unset: no metrics listener)");
     }
 
     /** {@code <base>/model}, or {@code <base>/models} on a multi-model endpoint. */
@@ -242,10 +309,12 @@ public record ServingEnv(
     public String summary() {
         return "port=" + port + ", workers=" + workers + ", timeout=" + invocationTimeout.toSeconds() + "s"
                 + ", maxPayloadBytes=" + maxPayloadBytes() + ", defaultAccept=" + defaultAccept
-                + ", multiModel=" + multiModel + ", jobQueueSize=" + jobQueueSize + ", keepAlive=" + keepAlive.toSeconds() + "s"
+                + ", multiModel=" + multiModel + ", jobQueueSize=" + jobQueueSize + ", keepAlive="
+                + keepAlive.toSeconds() + "s"
                 + ", headerReadTimeout=" + headerReadTimeout.toSeconds() + "s"
                 + ", nettyThreads=" + nettyThreads + ", shutdownGrace=" + shutdownGrace.toSeconds() + "s"
-                + ", modelDir=" + modelDir() + safePortRange.map(r -> ", safePortRange=" + r).orElse("");
+                + ", modelDir=" + modelDir()
+                + safePortRange.map(r -> ", safePortRange=" + r).orElse("");
     }
 
     /** The settings without the environment map (it may hold credentials). */
@@ -263,7 +332,8 @@ public record ServingEnv(
     public record PortRange(int first, int last) {
         public PortRange {
             if (first < 1 || last > 65535 || first > last) {
-                throw new IllegalArgumentException("port range must satisfy 1 <= first <= last <= 65535, got " + first + "-" + last);
+                throw new IllegalArgumentException(
+                        "port range must satisfy 1 <= first <= last <= 65535, got " + first + "-" + last);
             }
         }
 
@@ -278,7 +348,8 @@ public record ServingEnv(
                     // reported below
                 }
             }
-            throw new IllegalArgumentException("SAGEMAKER_SAFE_PORT_RANGE='" + value + "': expected '<first>-<last>', e.g. '1111-2222'");
+            throw new IllegalArgumentException(
+                    "SAGEMAKER_SAFE_PORT_RANGE='" + value + "': expected '<first>-<last>', e.g. '1111-2222'");
         }
 
         /** The reference's next safe port: the first port without a previous one, else previous + 1 inside the range. */
@@ -289,7 +360,8 @@ public record ServingEnv(
             }
             int next = previous.get() + 1;
             if (next < first || next > last) {
-                throw new IllegalArgumentException(next + " is outside of the acceptable port range for SageMaker: " + this);
+                throw new IllegalArgumentException(
+                        next + " is outside of the acceptable port range for SageMaker: " + this);
             }
             return next;
         }
@@ -336,9 +408,19 @@ public record ServingEnv(
                 return fallback;
             }
             switch (value.get().toLowerCase(Locale.ROOT)) {
-                case "y": case "yes": case "t": case "true": case "on": case "1":
+                case "y":
+                case "yes":
+                case "t":
+                case "true":
+                case "on":
+                case "1":
                     return true;
-                case "n": case "no": case "f": case "false": case "off": case "0":
+                case "n":
+                case "no":
+                case "f":
+                case "false":
+                case "off":
+                case "0":
                     return false;
                 default:
                     problems.add(name + "='" + value.get() + "': expected a boolean (true/false, yes/no, on/off, 1/0)");

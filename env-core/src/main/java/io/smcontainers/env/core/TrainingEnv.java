@@ -34,8 +34,16 @@ public final class TrainingEnv {
     private final Map<String, String> envVars;
     private final Map<String, String> toolkitVariables;
 
-    TrainingEnv(BaseDir baseDir, Cluster cluster, Distribution distribution, Resources resources, Channels channels,
-            Hyperparameters hyperparameters, UserCode userCode, LogLevel logLevel, JobIdentity identity) {
+    TrainingEnv(
+            BaseDir baseDir,
+            Cluster cluster,
+            Distribution distribution,
+            Resources resources,
+            Channels channels,
+            Hyperparameters hyperparameters,
+            UserCode userCode,
+            LogLevel logLevel,
+            JobIdentity identity) {
         this.baseDir = requireNonNull(baseDir, "baseDir is null");
         this.cluster = requireNonNull(cluster, "cluster is null");
         this.distribution = requireNonNull(distribution, "distribution is null");
@@ -45,8 +53,16 @@ public final class TrainingEnv {
         this.userCode = requireNonNull(userCode, "userCode is null");
         this.logLevel = requireNonNull(logLevel, "logLevel is null");
         this.identity = requireNonNull(identity, "identity is null");
-        this.properties = referenceProperties(baseDir.paths(), cluster, distribution, resources, channels, hyperparameters, userCode,
-                logLevel, identity);
+        this.properties = referenceProperties(
+                baseDir.paths(),
+                cluster,
+                distribution,
+                resources,
+                channels,
+                hyperparameters,
+                userCode,
+                logLevel,
+                identity);
         this.cmdArgs = CommandLine.toCmdArgs(hyperparameters.user());
         this.envVars = EnvVars.build(baseDir.paths(), properties, channels.dirs(), cmdArgs, hyperparameters.user());
         this.toolkitVariables = toolkitVariables(baseDir, cluster, identity);
@@ -74,8 +90,15 @@ public final class TrainingEnv {
      * The 37 properties of the reference environment object, by their reference names, in code-point order (the
      * order of {@code SM_TRAINING_ENV}'s keys).
      */
-    private static Map<String, Object> referenceProperties(JobPaths paths, Cluster cluster, Distribution distribution,
-            Resources resources, Channels channels, Hyperparameters hyperparameters, UserCode userCode, LogLevel logLevel,
+    private static Map<String, Object> referenceProperties(
+            JobPaths paths,
+            Cluster cluster,
+            Distribution distribution,
+            Resources resources,
+            Channels channels,
+            Hyperparameters hyperparameters,
+            UserCode userCode,
+            LogLevel logLevel,
             JobIdentity identity) {
         Map<String, Object> p = new TreeMap<>(CodePointOrder.INSTANCE);
         p.put("additional_framework_parameters", hyperparameters.framework());
@@ -292,8 +315,15 @@ public final class TrainingEnv {
      */
 
     /** {@code resourceconfig.json}: this container, the job's hosts, the network and the instance groups. */
-    record Cluster(Map<String, Object> resourceConfig, String currentHost, List<String> hosts, Object networkInterfaceName,
-            Object currentInstanceType, Object currentInstanceGroup, List<InstanceGroup> instanceGroups, Object topology) {
+    record Cluster(
+            Map<String, Object> resourceConfig,
+            String currentHost,
+            List<String> hosts,
+            Object networkInterfaceName,
+            Object currentInstanceType,
+            Object currentInstanceGroup,
+            List<InstanceGroup> instanceGroups,
+            Object topology) {
         Cluster {
             requireNonNull(resourceConfig, "resourceConfig is null");
             requireNonNull(currentHost, "currentHost is null");
@@ -359,7 +389,10 @@ public final class TrainingEnv {
      * {@code mp_parameters} value: null when absent, {@code ""} when empty, else a boolean.
      */
     enum ModelParallel {
-        ABSENT(null), EMPTY(""), OFF(Boolean.FALSE), ON(Boolean.TRUE);
+        ABSENT(null),
+        EMPTY(""),
+        OFF(Boolean.FALSE),
+        ON(Boolean.TRUE);
 
         private final Object referenceValue;
 

@@ -30,9 +30,13 @@ final class TrainingEnvReader {
 
     static final String DEFAULT_INSTANCE_GROUP = "homogeneousCluster";
     static final List<String> DISTRIBUTION_FLAGS = List.of(
-            "sagemaker_mpi_enabled", "sagemaker_parameter_server_enabled", "sagemaker_distributed_dataparallel_enabled",
-            "sagemaker_pytorch_ddp_enabled", "sagemaker_pytorch_xla_multi_worker_enabled",
-            "sagemaker_multi_worker_mirrored_strategy_enabled", "sagemaker_torch_distributed_enabled");
+            "sagemaker_mpi_enabled",
+            "sagemaker_parameter_server_enabled",
+            "sagemaker_distributed_dataparallel_enabled",
+            "sagemaker_pytorch_ddp_enabled",
+            "sagemaker_pytorch_xla_multi_worker_enabled",
+            "sagemaker_multi_worker_mirrored_strategy_enabled",
+            "sagemaker_torch_distributed_enabled");
 
     private final Map<String, String> environment;
     private final HardwareInfo hardware;
@@ -60,7 +64,15 @@ final class TrainingEnvReader {
         Resources resources = resources(cluster);
         Channels channels = channels(inputDataConfig);
         warnAboutIgnoredOrSurprisingParameters(cluster, hyperparameters);
-        return new TrainingEnv(baseDir, cluster, distribution, resources, channels, hyperparameters, userCode, logLevel,
+        return new TrainingEnv(
+                baseDir,
+                cluster,
+                distribution,
+                resources,
+                channels,
+                hyperparameters,
+                userCode,
+                logLevel,
                 identity(hyperparameters));
     }
 
@@ -71,11 +83,20 @@ final class TrainingEnvReader {
         Object currentGroup = resourceConfig.getOrDefault("current_group_name", DEFAULT_INSTANCE_GROUP);
         List<InstanceGroup> groups = instanceGroups(paths.resourceConfigFile(), resourceConfig);
         Object topology = resourceConfig.getOrDefault("topology", List.of());
-        return new Cluster(resourceConfig, currentHost, hosts, networkInterface, currentInstanceType, currentGroup, groups, topology);
+        return new Cluster(
+                resourceConfig,
+                currentHost,
+                hosts,
+                networkInterface,
+                currentInstanceType,
+                currentGroup,
+                groups,
+                topology);
     }
 
     private Distribution distribution(Cluster cluster, Hyperparameters hyperparameters) {
-        Object distributionGroups = distributionInstanceGroups(hyperparameters.framework(), cluster.currentInstanceGroup());
+        Object distributionGroups =
+                distributionInstanceGroups(hyperparameters.framework(), cluster.currentInstanceGroup());
         List<Object> distributionHosts = new ArrayList<>();
         if (!cluster.instanceGroups().isEmpty()) {
             for (InstanceGroup group : cluster.instanceGroups()) {
@@ -83,12 +104,13 @@ final class TrainingEnvReader {
                     distributionHosts.addAll(group.hosts());
                 }
             }
-        }
-        else {
+        } else {
             distributionHosts.addAll(cluster.hosts());
         }
-        String masterHostname = distributionHosts.isEmpty() ? cluster.hosts().get(0) : PyValues.str(distributionHosts.get(0));
-        return new Distribution(distributionGroups, distributionHosts, masterHostname, modelParallel(hyperparameters.user()));
+        String masterHostname =
+                distributionHosts.isEmpty() ? cluster.hosts().get(0) : PyValues.str(distributionHosts.get(0));
+        return new Distribution(
+                distributionGroups, distributionHosts, masterHostname, modelParallel(hyperparameters.user()));
     }
 
     /** Entry point and module (training contract §7.1). */
@@ -98,19 +120,22 @@ final class TrainingEnvReader {
         Object entryPoint = (programVariable != null && !programVariable.isEmpty())
                 ? programVariable
                 : sagemaker.get("sagemaker_program");
-        String moduleName = programVariable != null ? programVariable : PyValues.str(sagemaker.get("sagemaker_program"));
+        String moduleName =
+                programVariable != null ? programVariable : PyValues.str(sagemaker.get("sagemaker_program"));
         if (moduleName.endsWith(".py")) {
             moduleName = moduleName.substring(0, moduleName.length() - 3);
         }
         String moduleDir = sagemaker.containsKey("sagemaker_submit_directory")
                 ? PyValues.str(sagemaker.get("sagemaker_submit_directory"))
                 : paths.code().toString();
-        return new UserCode(entryPoint, moduleName, moduleDir, Optional.ofNullable(environment.get("SAGEMAKER_TRAINING_MODULE")));
+        return new UserCode(
+                entryPoint, moduleName, moduleDir, Optional.ofNullable(environment.get("SAGEMAKER_TRAINING_MODULE")));
     }
 
     private LogLevel logLevel(Hyperparameters hyperparameters) {
         checkLogLevelVariable();
-        Object value = hyperparameters.sagemaker().getOrDefault("sagemaker_container_log_level", BigInteger.valueOf(20));
+        Object value =
+                hyperparameters.sagemaker().getOrDefault("sagemaker_container_log_level", BigInteger.valueOf(20));
         return new LogLevel(value, effectiveLogLevel(value));
     }
 
@@ -132,7 +157,8 @@ final class TrainingEnvReader {
     private JobIdentity identity(Hyperparameters hyperparameters) {
         Object jobName = hyperparameters.sagemaker().get("sagemaker_job_name");
         Object region = hyperparameters.sagemaker().get("sagemaker_region");
-        return new JobIdentity(Optional.ofNullable(environment.get("TRAINING_JOB_NAME")),
+        return new JobIdentity(
+                Optional.ofNullable(environment.get("TRAINING_JOB_NAME")),
                 jobName == null ? "" : PyValues.str(jobName),
                 region != null ? PyValues.str(region) : defaultRegion());
     }
@@ -170,9 +196,11 @@ final class TrainingEnvReader {
         if (container instanceof String text) {
             return text.contains(item);
         }
-        throw EnvironmentException.inFile(paths.hyperparametersFile(), "sagemaker_distribution_instance_groups",
-                "must be a list of instance group names, found " + ConfigFiles.describeType(container)
-                        + " (" + PyValues.repr(container) + ")");
+        throw EnvironmentException.inFile(
+                paths.hyperparametersFile(),
+                "sagemaker_distribution_instance_groups",
+                "must be a list of instance group names, found " + ConfigFiles.describeType(container) + " ("
+                        + PyValues.repr(container) + ")");
     }
 
     /**
@@ -183,7 +211,8 @@ final class TrainingEnvReader {
      */
     private ModelParallel modelParallel(Map<String, Object> userHyperparameters) {
         String value = userHyperparameters.containsKey("mp_parameters")
-                ? EnvVars.format(userHyperparameters.get("mp_parameters")) : environment.get("SM_HP_MP_PARAMETERS");
+                ? EnvVars.format(userHyperparameters.get("mp_parameters"))
+                : environment.get("SM_HP_MP_PARAMETERS");
         if (value == null) {
             return ModelParallel.ABSENT;
         }
@@ -198,8 +227,7 @@ final class TrainingEnvReader {
         if (value != null) {
             try {
                 Integer.parseInt(value.strip());
-            }
-            catch (NumberFormatException e) {
+            } catch (NumberFormatException e) {
                 // The reference crashes at start-up on this; it never uses the value, so we only warn (§13 #16).
                 log.warn("Ignoring SAGEMAKER_CONTAINER_LOG_LEVEL={}: not an integer (use 10, 20, 30, 40 or 50)", value);
             }
@@ -213,12 +241,12 @@ final class TrainingEnvReader {
         if (logLevel instanceof String text) {
             try {
                 return Integer.parseInt(text.strip());
-            }
-            catch (NumberFormatException e) {
+            } catch (NumberFormatException e) {
                 // fall through to the warning
             }
         }
-        log.warn("Hyperparameter sagemaker_container_log_level={} is not an integer log level; using 20 (INFO)",
+        log.warn(
+                "Hyperparameter sagemaker_container_log_level={} is not an integer log level; using 20 (INFO)",
                 PyValues.repr(logLevel));
         return 20;
     }
@@ -228,14 +256,20 @@ final class TrainingEnvReader {
         for (String flag : DISTRIBUTION_FLAGS) {
             Object value = frameworkParameters.get(flag);
             if (value instanceof String text && !text.isEmpty()) {
-                log.warn("Hyperparameter {} is the string {}, which counts as true (Python truthiness, as in the reference "
-                        + "toolkits); write true or false without quotes", flag, PyValues.repr(text));
+                log.warn(
+                        "Hyperparameter {} is the string {}, which counts as true (Python truthiness, as in the reference "
+                                + "toolkits); write true or false without quotes",
+                        flag,
+                        PyValues.repr(text));
             }
         }
         Object interfaceParameter = frameworkParameters.get("sagemaker_network_interface_name");
         if (interfaceParameter != null && !interfaceParameter.equals(cluster.networkInterfaceName())) {
-            log.warn("Hyperparameter sagemaker_network_interface_name={} is ignored: the network interface comes from "
-                    + "resourceconfig.json ({}), as in the reference toolkits", interfaceParameter, cluster.networkInterfaceName());
+            log.warn(
+                    "Hyperparameter sagemaker_network_interface_name={} is ignored: the network interface comes from "
+                            + "resourceconfig.json ({}), as in the reference toolkits",
+                    interfaceParameter,
+                    cluster.networkInterfaceName());
         }
     }
 
@@ -252,20 +286,26 @@ final class TrainingEnvReader {
 
     private static List<String> requiredHosts(Path file, Map<String, Object> config) {
         if (!config.containsKey("hosts")) {
-            throw EnvironmentException.inFile(file, "hosts", "missing; it lists every container of the job (e.g. [\"algo-1\"])");
+            throw EnvironmentException.inFile(
+                    file, "hosts", "missing; it lists every container of the job (e.g. [\"algo-1\"])");
         }
         Object value = config.get("hosts");
         if (!(value instanceof List<?> list)) {
-            throw EnvironmentException.inFile(file, "hosts", "must be a list of host names, found " + ConfigFiles.describeType(value));
+            throw EnvironmentException.inFile(
+                    file, "hosts", "must be a list of host names, found " + ConfigFiles.describeType(value));
         }
         if (list.isEmpty()) {
-            throw EnvironmentException.inFile(file, "hosts",
+            throw EnvironmentException.inFile(
+                    file,
+                    "hosts",
                     "is an empty list; it must list at least the current host (the reference fails with IndexError)");
         }
         List<String> hosts = new ArrayList<>();
         for (int i = 0; i < list.size(); i++) {
             if (!(list.get(i) instanceof String host)) {
-                throw EnvironmentException.inFile(file, "hosts[" + i + "]",
+                throw EnvironmentException.inFile(
+                        file,
+                        "hosts[" + i + "]",
                         "must be a host name string, found " + ConfigFiles.describeType(list.get(i)));
             }
             hosts.add(host);
@@ -279,16 +319,19 @@ final class TrainingEnvReader {
             log.debug("instance_groups entry not present in resource_config");
         }
         if (!(value instanceof List<?> list)) {
-            throw EnvironmentException.inFile(file, "instance_groups", "must be a list of groups, found " + ConfigFiles.describeType(value));
+            throw EnvironmentException.inFile(
+                    file, "instance_groups", "must be a list of groups, found " + ConfigFiles.describeType(value));
         }
         List<InstanceGroup> groups = new ArrayList<>();
         for (int i = 0; i < list.size(); i++) {
             String where = "instance_groups[" + i + "]";
             if (!(list.get(i) instanceof Map<?, ?> group)) {
-                throw EnvironmentException.inFile(file, where, "must be an object, found " + ConfigFiles.describeType(list.get(i)));
+                throw EnvironmentException.inFile(
+                        file, where, "must be an object, found " + ConfigFiles.describeType(list.get(i)));
             }
             if (!(group.get("instance_group_name") instanceof String name)) {
-                throw EnvironmentException.inFile(file, where + ".instance_group_name", "must be a string naming the group");
+                throw EnvironmentException.inFile(
+                        file, where + ".instance_group_name", "must be a string naming the group");
             }
             if (!(group.get("hosts") instanceof List<?> hosts)) {
                 throw EnvironmentException.inFile(file, where + ".hosts", "must be a list of host names");

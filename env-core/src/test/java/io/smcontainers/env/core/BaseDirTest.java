@@ -30,12 +30,14 @@ class BaseDirTest {
     @Test
     void optMlIsUsedWhenItExists() throws IOException {
         Path optMl = Files.createDirectories(temp.resolve("opt/ml"));
-        assertEquals(optMl, BaseDir.resolve(Map.of(), optMl, temp, "host", 0).paths().base());
+        assertEquals(
+                optMl, BaseDir.resolve(Map.of(), optMl, temp, "host", 0).paths().base());
     }
 
     @Test
     void localFallbackWritesTheReferenceFiles() throws IOException {
-        BaseDir dir = BaseDir.resolve(Map.of(), temp.resolve("missing"), temp.resolve("home"), "my-host", 1716400000300L);
+        BaseDir dir =
+                BaseDir.resolve(Map.of(), temp.resolve("missing"), temp.resolve("home"), "my-host", 1716400000300L);
         Path base = temp.resolve("home/sagemaker_local/jobs/1716400000.3/opt/ml");
         assertEquals(Optional.of(base), dir.fallback());
         JobPaths paths = dir.paths();
@@ -46,8 +48,9 @@ class BaseDirTest {
         assertFalse(Files.exists(paths.intermediate()));
         assertEquals("{}", Files.readString(paths.hyperparametersFile()));
         assertEquals("{}", Files.readString(paths.inputDataConfigFile()));
-        assertEquals("{\"current_host\": \"my-host\", \"hosts\": [\"my-host\"], \"current_instance_group\": \"homogeneousCluster\", "
-                + "\"instance_groups\": [{\"instance_group_name\": \"homogeneousCluster\", \"instance_type\": \"local\", \"hosts\": [\"my-host\"]}]}",
+        assertEquals(
+                "{\"current_host\": \"my-host\", \"hosts\": [\"my-host\"], \"current_instance_group\": \"homogeneousCluster\", "
+                        + "\"instance_groups\": [{\"instance_group_name\": \"homogeneousCluster\", \"instance_type\": \"local\", \"hosts\": [\"my-host\"]}]}",
                 Files.readString(paths.resourceConfigFile()));
 
         TrainingEnv env = TrainingEnv.read(Map.of(), HardwareInfo.fixed(0, 0, 2), dir);
@@ -64,9 +67,10 @@ class BaseDirTest {
     @Test
     void nonExistentBaseDirFailsOnTheFirstConfigFileWithExitCodeTwo() {
         Path missing = temp.resolve("nowhere");
-        BaseDir dir = BaseDir.resolve(Map.of("SAGEMAKER_BASE_DIR", missing.toString()), temp.resolve("x"), temp, "h", 0);
-        EnvironmentException e = org.junit.jupiter.api.Assertions.assertThrows(EnvironmentException.class,
-                () -> TrainingEnv.read(Map.of(), HardwareInfo.fixed(0, 0, 1), dir));
+        BaseDir dir =
+                BaseDir.resolve(Map.of("SAGEMAKER_BASE_DIR", missing.toString()), temp.resolve("x"), temp, "h", 0);
+        EnvironmentException e = org.junit.jupiter.api.Assertions.assertThrows(
+                EnvironmentException.class, () -> TrainingEnv.read(Map.of(), HardwareInfo.fixed(0, 0, 1), dir));
         assertEquals(2, e.exitCode());
         assertTrue(Files.isDirectory(missing.resolve("code")));
     }

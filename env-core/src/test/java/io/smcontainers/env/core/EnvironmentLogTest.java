@@ -27,14 +27,18 @@ class EnvironmentLogTest {
         Map<String, String> variables = new LinkedHashMap<>(env.envVars());
         variables.put("AWS_SECRET_ACCESS_KEY", "AKIA-secret");
         variables.put("PYTHONPATH", "/opt/ml/code");
-        String text = EnvironmentLog.describe(env, variables, List.of("python3", "train.py", "--api-key", "s3cr3t", "--epochs", "3"));
+        String text = EnvironmentLog.describe(
+                env, variables, List.of("python3", "train.py", "--api-key", "s3cr3t", "--epochs", "3"));
         for (String secret : List.of("hunter2", "s3cr3t", "t0k3n", "AKIA-secret")) {
             assertFalse(text.contains(secret), secret + " leaked:\n" + text);
         }
         assertTrue(text.contains("SM_HP_EPOCHS=3\n"), text);
         assertTrue(text.contains("SM_HP_AUTHOR=ann\n"), text);
         assertTrue(text.contains("python3 train.py --api-key ******** --epochs 3"), text);
-        assertTrue(text.startsWith("Invoking user script\n\nTraining Env:\n\n{\n    \"additional_framework_parameters\": {},"), text);
+        assertTrue(
+                text.startsWith(
+                        "Invoking user script\n\nTraining Env:\n\n{\n    \"additional_framework_parameters\": {},"),
+                text);
         assertTrue(text.contains("\nEnvironment variables:\n\nSM_HOSTS=[\"algo-1\"]\n"), text);
     }
 
@@ -58,11 +62,14 @@ class EnvironmentLogTest {
     @Test
     void jsonNestedDeeperThanTheLimitIsAnErrorNotAStackOverflow() throws Exception {
         String deep = "[".repeat(100_000) + "]".repeat(100_000);
-        PyJson.JsonSyntaxException e = org.junit.jupiter.api.Assertions.assertThrows(PyJson.JsonSyntaxException.class, () -> PyJson.loads(deep));
+        PyJson.JsonSyntaxException e = org.junit.jupiter.api.Assertions.assertThrows(
+                PyJson.JsonSyntaxException.class, () -> PyJson.loads(deep));
         assertTrue(e.tooDeep());
         assertEquals("Nested deeper than 200 levels at position 200", e.getMessage());
         String ok = "{\"a\": ".repeat(200) + "1" + "}".repeat(200);
         assertEquals(ok.replace(" ", ""), PyJson.dumps(PyJson.loads(ok)));
-        assertFalse(org.junit.jupiter.api.Assertions.assertThrows(PyJson.JsonSyntaxException.class, () -> PyJson.loads("[1")).tooDeep());
+        assertFalse(org.junit.jupiter.api.Assertions.assertThrows(
+                        PyJson.JsonSyntaxException.class, () -> PyJson.loads("[1"))
+                .tooDeep());
     }
 }

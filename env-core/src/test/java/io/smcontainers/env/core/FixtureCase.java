@@ -13,12 +13,19 @@ import java.util.Map;
 import java.util.stream.Stream;
 
 /** One recorded case of {@code fixtures/training-env}: inputs, pins and the reference's output. */
-record FixtureCase(String name, Path folder, Map<String, String> environment, int gpus, int cpus, int neurons,
+record FixtureCase(
+        String name,
+        Path folder,
+        Map<String, String> environment,
+        int gpus,
+        int cpus,
+        int neurons,
         Map<String, Object> expected) {
 
     static List<FixtureCase> all() {
         try {
-            Path root = Path.of(FixtureCase.class.getResource("/fixtures/training-env").toURI());
+            Path root = Path.of(
+                    FixtureCase.class.getResource("/fixtures/training-env").toURI());
             List<FixtureCase> cases = new ArrayList<>();
             try (Stream<Path> folders = Files.list(root)) {
                 for (Path folder : folders.sorted().toList()) {
@@ -28,11 +35,9 @@ record FixtureCase(String name, Path folder, Map<String, String> environment, in
                 }
             }
             return cases;
-        }
-        catch (IOException e) {
+        } catch (IOException e) {
             throw new UncheckedIOException(e);
-        }
-        catch (URISyntaxException e) {
+        } catch (URISyntaxException e) {
             throw new IllegalStateException(e);
         }
     }
@@ -42,8 +47,13 @@ record FixtureCase(String name, Path folder, Map<String, String> environment, in
         Map<String, Object> pins = (Map<String, Object>) json(folder.resolve("case.json"));
         Map<String, String> environment = new LinkedHashMap<>();
         ((Map<String, Object>) json(folder.resolve("env.json"))).forEach((k, v) -> environment.put(k, (String) v));
-        return new FixtureCase(folder.getFileName().toString(), folder, environment,
-                pin(pins, "num_gpus", 0), pin(pins, "num_cpus", 4), pin(pins, "num_neurons", 0),
+        return new FixtureCase(
+                folder.getFileName().toString(),
+                folder,
+                environment,
+                pin(pins, "num_gpus", 0),
+                pin(pins, "num_cpus", 4),
+                pin(pins, "num_neurons", 0),
                 (Map<String, Object>) json(folder.resolve("expected.json")));
     }
 
@@ -55,8 +65,7 @@ record FixtureCase(String name, Path folder, Map<String, String> environment, in
     static Object json(Path file) throws IOException {
         try {
             return PyJson.loads(Files.readString(file));
-        }
-        catch (PyJson.JsonSyntaxException e) {
+        } catch (PyJson.JsonSyntaxException e) {
             throw new IOException(file + ": " + e.getMessage(), e);
         }
     }
@@ -83,8 +92,7 @@ record FixtureCase(String name, Path folder, Map<String, String> environment, in
                 Path destination = target.resolve(folder.relativize(source).toString());
                 if (Files.isDirectory(source)) {
                     Files.createDirectories(destination);
-                }
-                else {
+                } else {
                     Files.copy(source, destination, StandardCopyOption.REPLACE_EXISTING);
                 }
             }

@@ -30,12 +30,49 @@ class PythonDifferentialIT {
     void generatedValuesMatchPython() throws Exception {
         Random random = new Random(20261123L);
         List<String> inputs = new ArrayList<>();
-        inputs.addAll(List.of("", " ", " 5 ", "01", "-0", "-0.0", "1e400", "-1e400", "NaN", "-NaN", "Infinity", "-Infinity",
-                "1.", ".5", "+1", "1e", "1E+2", "true ", "True", "null", "nul", "\"\\ud800\"", "\"\\ud83d\\ude00\"", "[1,]",
-                "{\"a\":1,\"a\":2}", "\ufeff1", "\"a\tb\"", "9".repeat(4300), "9".repeat(4301), "[" + "[".repeat(50) + "]".repeat(51),
-                "{\"\\u00e9\": 1, \"z\": [1.5, {\"y\": null}]}", "5e-324", "1.7976931348623157e308", "0.1", "1e16", "1e15",
-                "123456789012345680000", "0.0001", "0.00001", "[\"it's\", \"say \\\"hi\\\"\", \"both ' \\\"\"]",
-                "\"\\u0085\\u00a0\\u2028\\u200b\\ue000\\u0378\"", "{\"b\": {\"d\": 1, \"c\": 2}, \"a\": [\"\\u00ff\"]}"));
+        inputs.addAll(List.of(
+                "",
+                " ",
+                " 5 ",
+                "01",
+                "-0",
+                "-0.0",
+                "1e400",
+                "-1e400",
+                "NaN",
+                "-NaN",
+                "Infinity",
+                "-Infinity",
+                "1.",
+                ".5",
+                "+1",
+                "1e",
+                "1E+2",
+                "true ",
+                "True",
+                "null",
+                "nul",
+                "\"\\ud800\"",
+                "\"\\ud83d\\ude00\"",
+                "[1,]",
+                "{\"a\":1,\"a\":2}",
+                "\ufeff1",
+                "\"a\tb\"",
+                "9".repeat(4300),
+                "9".repeat(4301),
+                "[" + "[".repeat(50) + "]".repeat(51),
+                "{\"\\u00e9\": 1, \"z\": [1.5, {\"y\": null}]}",
+                "5e-324",
+                "1.7976931348623157e308",
+                "0.1",
+                "1e16",
+                "1e15",
+                "123456789012345680000",
+                "0.0001",
+                "0.00001",
+                "[\"it's\", \"say \\\"hi\\\"\", \"both ' \\\"\"]",
+                "\"\\u0085\\u00a0\\u2028\\u200b\\ue000\\u0378\"",
+                "{\"b\": {\"d\": 1, \"c\": 2}, \"a\": [\"\\u00ff\"]}"));
         for (int i = 0; i < CASES; i++) {
             inputs.add(generate(random));
         }
@@ -50,8 +87,7 @@ class PythonDifferentialIT {
             Object value;
             try {
                 value = PyJson.loads(raw);
-            }
-            catch (PyJson.JsonSyntaxException e) {
+            } catch (PyJson.JsonSyntaxException e) {
                 value = raw;
                 decoded = false;
             }
@@ -59,8 +95,12 @@ class PythonDifferentialIT {
             if (!ours.equals(expected.get(i))) {
                 mismatches++;
                 if (mismatches <= 10) {
-                    report.append("\ninput ").append(PyJson.dumps(raw)).append("\n  python ").append(PyJson.dumps(expected.get(i)))
-                            .append("\n  ours   ").append(PyJson.dumps(ours));
+                    report.append("\ninput ")
+                            .append(PyJson.dumps(raw))
+                            .append("\n  python ")
+                            .append(PyJson.dumps(expected.get(i)))
+                            .append("\n  ours   ")
+                            .append(PyJson.dumps(ours));
                 }
             }
         }
@@ -98,9 +138,11 @@ class PythonDifferentialIT {
             case 1:
                 return random.nextBoolean();
             case 2:
-                return BigInteger.valueOf(random.nextLong()).multiply(BigInteger.valueOf(random.nextInt(3) == 0 ? random.nextLong() : 1));
+                return BigInteger.valueOf(random.nextLong())
+                        .multiply(BigInteger.valueOf(random.nextInt(3) == 0 ? random.nextLong() : 1));
             case 3:
-                double d = random.nextInt(4) == 0 ? Double.longBitsToDouble(random.nextLong())
+                double d = random.nextInt(4) == 0
+                        ? Double.longBitsToDouble(random.nextLong())
                         : random.nextDouble() * Math.pow(10, random.nextInt(40) - 20);
                 return d;
             case 4:
@@ -124,8 +166,10 @@ class PythonDifferentialIT {
         }
     }
 
-    private static final int[] ALPHABET = {'a', 'Z', '0', ' ', '\'', '"', '\\', '/', '\t', '\n', 0x01, 0x7f, 0x85, 0xa0, 0xe9, 0xff,
-        0x2028, 0x200b, 0x20ac, 0xff46, 0xe000, 0x378, 0x1f600, 0x1f46a, 0xd800, '{', '[', ':', ',', '-', '.', 'e'};
+    private static final int[] ALPHABET = {
+        'a', 'Z', '0', ' ', '\'', '"', '\\', '/', '\t', '\n', 0x01, 0x7f, 0x85, 0xa0, 0xe9, 0xff, 0x2028, 0x200b,
+        0x20ac, 0xff46, 0xe000, 0x378, 0x1f600, 0x1f46a, 0xd800, '{', '[', ':', ',', '-', '.', 'e'
+    };
 
     private static String randomText(Random random, int maxLength) {
         StringBuilder out = new StringBuilder();
@@ -136,29 +180,33 @@ class PythonDifferentialIT {
     }
 
     @SuppressWarnings("unchecked")
-    private static List<List<Object>> python(List<String> inputs) throws IOException, InterruptedException, URISyntaxException {
-        Path script = Path.of(PythonDifferentialIT.class.getResource("/python/reference_values.py").toURI());
-        Process process = new ProcessBuilder("python3", script.toString()).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+    private static List<List<Object>> python(List<String> inputs)
+            throws IOException, InterruptedException, URISyntaxException {
+        Path script = Path.of(PythonDifferentialIT.class
+                .getResource("/python/reference_values.py")
+                .toURI());
+        Process process = new ProcessBuilder("python3", script.toString())
+                .redirectError(ProcessBuilder.Redirect.INHERIT)
+                .start();
         Thread writer = new Thread(() -> {
             try (Writer out = new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8)) {
                 for (String input : inputs) {
                     out.write(PyJson.dumps(input));
                     out.write('\n');
                 }
-            }
-            catch (IOException e) {
+            } catch (IOException e) {
                 throw new java.io.UncheckedIOException(e);
             }
         });
         writer.start();
         List<List<Object>> results = new ArrayList<>();
-        try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+        try (BufferedReader in =
+                new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
             String line;
             while ((line = in.readLine()) != null) {
                 try {
                     results.add((List<Object>) PyJson.loads(line));
-                }
-                catch (PyJson.JsonSyntaxException e) {
+                } catch (PyJson.JsonSyntaxException e) {
                     throw new IOException("python printed " + line, e);
                 }
             }

@@ -10,9 +10,9 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.api.Test;
 
 /** The decoding table of training contract §3.1 and the formatting rules of Appendices A and B. */
 class PythonValuesTest {
@@ -111,7 +111,8 @@ class PythonValuesTest {
         for (Object falsy : Arrays.asList(null, false, BigInteger.ZERO, 0.0, -0.0, "", List.of(), Map.of())) {
             assertFalse(PyValues.truthy(falsy), String.valueOf(falsy));
         }
-        for (Object truthy : Arrays.asList(true, BigInteger.ONE, 0.5, Double.NaN, "False", "false ", "0", List.of(0), Map.of("a", 0))) {
+        for (Object truthy : Arrays.asList(
+                true, BigInteger.ONE, 0.5, Double.NaN, "False", "false ", "0", List.of(0), Map.of("a", 0))) {
             assertTrue(PyValues.truthy(truthy), String.valueOf(truthy));
         }
     }
@@ -125,8 +126,27 @@ class PythonValuesTest {
 
     @Test
     void loadsRejectsWhatPythonRejects() {
-        for (String bad : List.of("", " ", "01", "1.", ".5", "+1", "-", "[1,]", "{\"a\":1,}", "{'a':1}", "\"a\tb\"", "\"\\x\"",
-                "\"\\u12\"", "tru", "-NaN", "nan", "1 2", "\ufeff1", "9".repeat(4301), "[".repeat(1001) + "]".repeat(1001))) {
+        for (String bad : List.of(
+                "",
+                " ",
+                "01",
+                "1.",
+                ".5",
+                "+1",
+                "-",
+                "[1,]",
+                "{\"a\":1,}",
+                "{'a':1}",
+                "\"a\tb\"",
+                "\"\\x\"",
+                "\"\\u12\"",
+                "tru",
+                "-NaN",
+                "nan",
+                "1 2",
+                "\ufeff1",
+                "9".repeat(4301),
+                "[".repeat(1001) + "]".repeat(1001))) {
             assertThrows(PyJson.JsonSyntaxException.class, () -> PyJson.loads(bad), bad);
         }
     }

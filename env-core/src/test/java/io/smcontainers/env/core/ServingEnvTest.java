@@ -132,19 +132,32 @@ class ServingEnvTest {
         ServingEnv.fromEnvironment(recording, 2);
         assertEquals(read, new HashSet<>(ServingEnv.VARIABLES));
         assertEquals(read, EVERY_KEY.keySet());
-        assertEquals(ServingEnv.VARIABLES.size(), Set.copyOf(ServingEnv.VARIABLES).size());
+        assertEquals(
+                ServingEnv.VARIABLES.size(), Set.copyOf(ServingEnv.VARIABLES).size());
     }
 
     @Test
     void withWorkersChangesTheWorkersOnly() throws Exception {
-        ServingEnv env = ServingEnv.fromEnvironment(Map.of("SAGEMAKER_MODEL_SERVER_WORKERS", "3", "SMC_JOB_QUEUE_SIZE", "7",
-                "SAGEMAKER_PROGRAM", "serve.py", "SMC_KEEP_ALIVE_SECONDS", "9"), 4);
+        ServingEnv env = ServingEnv.fromEnvironment(
+                Map.of(
+                        "SAGEMAKER_MODEL_SERVER_WORKERS",
+                        "3",
+                        "SMC_JOB_QUEUE_SIZE",
+                        "7",
+                        "SAGEMAKER_PROGRAM",
+                        "serve.py",
+                        "SMC_KEEP_ALIVE_SECONDS",
+                        "9"),
+                4);
         ServingEnv changed = env.withWorkers(5);
         assertEquals(5, changed.workers());
         // every other component, found by reflection so that a new one cannot be missed
         for (java.lang.reflect.RecordComponent component : ServingEnv.class.getRecordComponents()) {
             if (!component.getName().equals("workers")) {
-                assertEquals(component.getAccessor().invoke(env), component.getAccessor().invoke(changed), component.getName());
+                assertEquals(
+                        component.getAccessor().invoke(env),
+                        component.getAccessor().invoke(changed),
+                        component.getName());
             }
         }
         assertEquals(env, changed.withWorkers(3));
@@ -153,7 +166,10 @@ class ServingEnvTest {
 
     @Test
     void timeoutWithoutTheSecondsVariantIsSeconds() {
-        assertEquals(Duration.ofSeconds(20), ServingEnv.fromEnvironment(Map.of("SAGEMAKER_MODEL_SERVER_TIMEOUT", "20"), 1).invocationTimeout());
+        assertEquals(
+                Duration.ofSeconds(20),
+                ServingEnv.fromEnvironment(Map.of("SAGEMAKER_MODEL_SERVER_TIMEOUT", "20"), 1)
+                        .invocationTimeout());
     }
 
     @Test
@@ -165,9 +181,14 @@ class ServingEnvTest {
                 "SAGEMAKER_MAX_PAYLOAD_IN_MB", "six",
                 "SAGEMAKER_SAFE_PORT_RANGE", "1111",
                 "SMC_METRICS_PORT", "65536");
-        IllegalArgumentException error = assertThrows(IllegalArgumentException.class, () -> ServingEnv.fromEnvironment(bad, 2));
-        for (String expected : List.of("SAGEMAKER_BIND_TO_PORT='80a'", "SAGEMAKER_MODEL_SERVER_WORKERS='0'",
-                "SAGEMAKER_USE_NGINX='maybe'", "SAGEMAKER_MAX_PAYLOAD_IN_MB='six'", "SAGEMAKER_SAFE_PORT_RANGE='1111'",
+        IllegalArgumentException error =
+                assertThrows(IllegalArgumentException.class, () -> ServingEnv.fromEnvironment(bad, 2));
+        for (String expected : List.of(
+                "SAGEMAKER_BIND_TO_PORT='80a'",
+                "SAGEMAKER_MODEL_SERVER_WORKERS='0'",
+                "SAGEMAKER_USE_NGINX='maybe'",
+                "SAGEMAKER_MAX_PAYLOAD_IN_MB='six'",
+                "SAGEMAKER_SAFE_PORT_RANGE='1111'",
                 "SMC_METRICS_PORT='65536'")) {
             assertTrue(error.getMessage().contains(expected), () -> expected + " missing from: " + error.getMessage());
         }
@@ -176,17 +197,25 @@ class ServingEnvTest {
     @Test
     void strtoboolAcceptsPythonSpellings() {
         for (String yes : List.of("y", "YES", "t", "True", "on", "1")) {
-            assertTrue(ServingEnv.fromEnvironment(Map.of("SAGEMAKER_USE_NGINX", yes), 1).useNginx(), yes);
+            assertTrue(
+                    ServingEnv.fromEnvironment(Map.of("SAGEMAKER_USE_NGINX", yes), 1)
+                            .useNginx(),
+                    yes);
         }
         for (String no : List.of("n", "No", "f", "FALSE", "off", "0")) {
-            assertFalse(ServingEnv.fromEnvironment(Map.of("SAGEMAKER_USE_NGINX", no), 1).useNginx(), no);
+            assertFalse(
+                    ServingEnv.fromEnvironment(Map.of("SAGEMAKER_USE_NGINX", no), 1)
+                            .useNginx(),
+                    no);
         }
     }
 
     @Test
     void multiModelOnlyForTrue() {
-        assertFalse(ServingEnv.fromEnvironment(Map.of("SAGEMAKER_MULTI_MODEL", "yes"), 1).multiModel());
-        assertTrue(ServingEnv.fromEnvironment(Map.of("SAGEMAKER_MULTI_MODEL", "true"), 1).multiModel());
+        assertFalse(ServingEnv.fromEnvironment(Map.of("SAGEMAKER_MULTI_MODEL", "yes"), 1)
+                .multiModel());
+        assertTrue(ServingEnv.fromEnvironment(Map.of("SAGEMAKER_MULTI_MODEL", "true"), 1)
+                .multiModel());
     }
 
     @Test
@@ -194,7 +223,8 @@ class ServingEnvTest {
         ServingEnv.PortRange range = ServingEnv.PortRange.parse("1111-2222");
         assertEquals(1111, range.nextPort(Optional.empty()));
         assertEquals(1112, range.nextPort(Optional.of(1111)));
-        IllegalArgumentException above = assertThrows(IllegalArgumentException.class, () -> range.nextPort(Optional.of(2223)));
+        IllegalArgumentException above =
+                assertThrows(IllegalArgumentException.class, () -> range.nextPort(Optional.of(2223)));
         assertEquals("2224 is outside of the acceptable port range for SageMaker: 1111-2222", above.getMessage());
         assertThrows(IllegalArgumentException.class, () -> range.nextPort(Optional.of(1011)));
     }

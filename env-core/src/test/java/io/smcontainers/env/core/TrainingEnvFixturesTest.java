@@ -66,12 +66,17 @@ class TrainingEnvFixturesTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("failingCases")
     void refusesClearlyOrReadsTolerantlyWhereTheReferenceCrashes(FixtureCase fixture) throws IOException {
-        assertTrue(CRASH_OUTCOMES.containsKey(fixture.name()), "pin the outcome of " + fixture.name() + " in CRASH_OUTCOMES");
+        assertTrue(
+                CRASH_OUTCOMES.containsKey(fixture.name()),
+                "pin the outcome of " + fixture.name() + " in CRASH_OUTCOMES");
         Optional<String> refusedFile = CRASH_OUTCOMES.get(fixture.name());
         Path base = fixture.copyTo(temp.resolve("opt-ml"));
         if (refusedFile.isPresent()) {
             EnvironmentException e = assertThrows(EnvironmentException.class, () -> read(fixture, base));
-            assertEquals(Optional.of(refusedFile.get()), e.file().map(file -> file.getFileName().toString()), e.getMessage());
+            assertEquals(
+                    Optional.of(refusedFile.get()),
+                    e.file().map(file -> file.getFileName().toString()),
+                    e.getMessage());
             assertTrue(e.getMessage().contains(refusedFile.get()), e.getMessage());
         } else {
             TrainingEnv env = read(fixture, base);

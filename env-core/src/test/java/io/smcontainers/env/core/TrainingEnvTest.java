@@ -43,7 +43,8 @@ class TrainingEnvTest {
                 .sorted()
                 .toList();
         assertEquals(expected, actual);
-        assertEquals(Map.of("SAGEMAKER_JOB_NAME", "my-job", "CURRENT_HOST", "algo-1", "SAGEMAKER_REGION", "us-west-2"),
+        assertEquals(
+                Map.of("SAGEMAKER_JOB_NAME", "my-job", "CURRENT_HOST", "algo-1", "SAGEMAKER_REGION", "us-west-2"),
                 env.toolkitVariables());
         assertTrue(env.isMaster());
         assertEquals("algo-1", env.masterHostname());
@@ -53,13 +54,14 @@ class TrainingEnvTest {
     @Test
     void environmentTestOfTheReferenceSuite() throws IOException {
         // test_environment.py's shared fixture (STT flavour)
-        JobFolder job = job()
-                .resourceConfig("{\"current_host\": \"algo-1\", \"hosts\": [\"algo-1\", \"algo-2\", \"algo-3\"], "
-                        + "\"current_group_name\": \"train1\", \"current_instance_type\": \"ml.p3.16xlarge\", \"instance_groups\": ["
-                        + "{\"instance_group_name\": \"train1\", \"instance_type\": \"ml.p3.16xlarge\", \"hosts\": [\"algo-1\", \"algo-2\"]},"
-                        + "{\"instance_group_name\": \"train2\", \"instance_type\": \"ml.p3.8xlarge\", \"hosts\": [\"algo-3\"]}]}")
-                .inputDataConfig("{\"train\": {\"ContentType\": \"trainingContentType\", \"TrainingInputMode\": \"File\"}, "
-                        + "\"validation\": {\"TrainingInputMode\": \"File\"}}")
+        JobFolder job = job().resourceConfig(
+                        "{\"current_host\": \"algo-1\", \"hosts\": [\"algo-1\", \"algo-2\", \"algo-3\"], "
+                                + "\"current_group_name\": \"train1\", \"current_instance_type\": \"ml.p3.16xlarge\", \"instance_groups\": ["
+                                + "{\"instance_group_name\": \"train1\", \"instance_type\": \"ml.p3.16xlarge\", \"hosts\": [\"algo-1\", \"algo-2\"]},"
+                                + "{\"instance_group_name\": \"train2\", \"instance_type\": \"ml.p3.8xlarge\", \"hosts\": [\"algo-3\"]}]}")
+                .inputDataConfig(
+                        "{\"train\": {\"ContentType\": \"trainingContentType\", \"TrainingInputMode\": \"File\"}, "
+                                + "\"validation\": {\"TrainingInputMode\": \"File\"}}")
                 .hyperparameters("{\"batch_size\": 32, \"learning_rate\": 0.001, \"hosts\": [\"algo-1\", \"algo-2\"], "
                         + "\"sagemaker_region\": \"us-west-2\", \"default_user_module_name\": \"net\", \"sagemaker_job_name\": \"sagemaker-training-job\", "
                         + "\"sagemaker_program\": \"main.py\", \"sagemaker_submit_directory\": \"imagenet\", \"sagemaker_enable_cloudwatch_metrics\": true, "
@@ -90,7 +92,8 @@ class TrainingEnvTest {
         assertEquals("train1", env.currentInstanceGroup());
         assertEquals("ml.p3.16xlarge", env.currentInstanceType());
         assertEquals(List.of("train1", "train2"), env.properties().get("instance_groups"));
-        assertEquals(job.base + "/input/data/train", ((Map<?, ?>) env.properties().get("channel_input_dirs")).get("train"));
+        assertEquals(
+                job.base + "/input/data/train", ((Map<?, ?>) env.properties().get("channel_input_dirs")).get("train"));
         assertEquals(Boolean.TRUE, env.properties().get("is_hetero"));
         // no distribution flag: no distribution groups, and the instance-group hosts are used
         assertEquals(List.of(), env.distributionInstanceGroups());
@@ -100,37 +103,105 @@ class TrainingEnvTest {
 
     @Test
     void variablesFollowTheBuildOrderOfSection52() throws IOException {
-        TrainingEnv env = job()
-                .resourceConfig("{\"current_host\": \"algo-1\", \"hosts\": [\"algo-1\"], \"topology\": [{\"hostName\": \"algo-1\"}]}")
+        TrainingEnv env = job().resourceConfig(
+                        "{\"current_host\": \"algo-1\", \"hosts\": [\"algo-1\"], \"topology\": [{\"hostName\": \"algo-1\"}]}")
                 .inputDataConfig("{\"train\": {}, \"eval\": {}}")
                 .hyperparameters("{\"lr\": \"0.1\", \"epochs\": \"3\"}")
                 .read();
-        assertEquals(List.of("SM_HOSTS", "SM_NETWORK_INTERFACE_NAME", "SM_HPS", "SM_USER_ENTRY_POINT", "SM_FRAMEWORK_PARAMS",
-                "SM_RESOURCE_CONFIG", "SM_INPUT_DATA_CONFIG", "SM_OUTPUT_DATA_DIR", "SM_CHANNELS", "SM_CURRENT_HOST",
-                "SM_CURRENT_INSTANCE_TYPE", "SM_CURRENT_INSTANCE_GROUP", "SM_CURRENT_INSTANCE_GROUP_HOSTS", "SM_INSTANCE_GROUPS",
-                "SM_INSTANCE_GROUPS_DICT", "SM_DISTRIBUTION_INSTANCE_GROUPS", "SM_IS_HETERO", "SM_MODULE_NAME", "SM_LOG_LEVEL",
-                "SM_FRAMEWORK_MODULE", "SM_INPUT_DIR", "SM_INPUT_CONFIG_DIR", "SM_OUTPUT_DIR", "SM_NUM_CPUS", "SM_NUM_GPUS",
-                "SM_NUM_NEURONS", "SM_MODEL_DIR", "SM_MODULE_DIR", "SM_TRAINING_ENV", "SM_USER_ARGS", "SM_OUTPUT_INTERMEDIATE_DIR",
-                "SM_TOPOLOGY", "SM_CHANNEL_TRAIN", "SM_CHANNEL_EVAL", "SM_HP_LR", "SM_HP_EPOCHS"), List.copyOf(env.envVars().keySet()));
+        assertEquals(
+                List.of(
+                        "SM_HOSTS",
+                        "SM_NETWORK_INTERFACE_NAME",
+                        "SM_HPS",
+                        "SM_USER_ENTRY_POINT",
+                        "SM_FRAMEWORK_PARAMS",
+                        "SM_RESOURCE_CONFIG",
+                        "SM_INPUT_DATA_CONFIG",
+                        "SM_OUTPUT_DATA_DIR",
+                        "SM_CHANNELS",
+                        "SM_CURRENT_HOST",
+                        "SM_CURRENT_INSTANCE_TYPE",
+                        "SM_CURRENT_INSTANCE_GROUP",
+                        "SM_CURRENT_INSTANCE_GROUP_HOSTS",
+                        "SM_INSTANCE_GROUPS",
+                        "SM_INSTANCE_GROUPS_DICT",
+                        "SM_DISTRIBUTION_INSTANCE_GROUPS",
+                        "SM_IS_HETERO",
+                        "SM_MODULE_NAME",
+                        "SM_LOG_LEVEL",
+                        "SM_FRAMEWORK_MODULE",
+                        "SM_INPUT_DIR",
+                        "SM_INPUT_CONFIG_DIR",
+                        "SM_OUTPUT_DIR",
+                        "SM_NUM_CPUS",
+                        "SM_NUM_GPUS",
+                        "SM_NUM_NEURONS",
+                        "SM_MODEL_DIR",
+                        "SM_MODULE_DIR",
+                        "SM_TRAINING_ENV",
+                        "SM_USER_ARGS",
+                        "SM_OUTPUT_INTERMEDIATE_DIR",
+                        "SM_TOPOLOGY",
+                        "SM_CHANNEL_TRAIN",
+                        "SM_CHANNEL_EVAL",
+                        "SM_HP_LR",
+                        "SM_HP_EPOCHS"),
+                List.copyOf(env.envVars().keySet()));
         assertEquals("[\"eval\",\"train\"]", env.envVars().get("SM_CHANNELS"));
     }
 
     @Test
     void propertiesAreTheThirtySevenReferenceNamesInCodePointOrder() throws IOException {
         TrainingEnv env = job().read();
-        assertEquals(List.of("additional_framework_parameters", "channel_input_dirs", "current_host", "current_instance_group",
-                "current_instance_group_hosts", "current_instance_type", "distribution_hosts", "distribution_instance_groups",
-                "framework_module", "hosts", "hyperparameters", "input_config_dir", "input_data_config", "input_dir", "instance_groups",
-                "instance_groups_dict", "is_hetero", "is_master", "is_modelparallel_enabled", "is_smddpmprun_installed",
-                "is_smddprun_installed", "job_name", "log_level", "master_hostname", "model_dir", "module_dir", "module_name",
-                "network_interface_name", "num_cpus", "num_gpus", "num_neurons", "output_data_dir", "output_dir",
-                "output_intermediate_dir", "resource_config", "topology", "user_entry_point"), List.copyOf(env.properties().keySet()));
-        assertTrue(env.toJson().startsWith("{\"additional_framework_parameters\":{},\"channel_input_dirs\":{},"), env.toJson());
+        assertEquals(
+                List.of(
+                        "additional_framework_parameters",
+                        "channel_input_dirs",
+                        "current_host",
+                        "current_instance_group",
+                        "current_instance_group_hosts",
+                        "current_instance_type",
+                        "distribution_hosts",
+                        "distribution_instance_groups",
+                        "framework_module",
+                        "hosts",
+                        "hyperparameters",
+                        "input_config_dir",
+                        "input_data_config",
+                        "input_dir",
+                        "instance_groups",
+                        "instance_groups_dict",
+                        "is_hetero",
+                        "is_master",
+                        "is_modelparallel_enabled",
+                        "is_smddpmprun_installed",
+                        "is_smddprun_installed",
+                        "job_name",
+                        "log_level",
+                        "master_hostname",
+                        "model_dir",
+                        "module_dir",
+                        "module_name",
+                        "network_interface_name",
+                        "num_cpus",
+                        "num_gpus",
+                        "num_neurons",
+                        "output_data_dir",
+                        "output_dir",
+                        "output_intermediate_dir",
+                        "resource_config",
+                        "topology",
+                        "user_entry_point"),
+                List.copyOf(env.properties().keySet()));
+        assertTrue(
+                env.toJson().startsWith("{\"additional_framework_parameters\":{},\"channel_input_dirs\":{},"),
+                env.toJson());
     }
 
     @Test
     void moduleNameAndEntryPointRules() throws IOException {
-        assertEquals("program", job().env("SAGEMAKER_PROGRAM", "program.py").read().moduleName());
+        assertEquals(
+                "program", job().env("SAGEMAKER_PROGRAM", "program.py").read().moduleName());
         assertEquals("program", job().env("SAGEMAKER_PROGRAM", "program").read().moduleName());
         TrainingEnv none = job().read();
         assertEquals("None", none.moduleName());
@@ -138,16 +209,21 @@ class TrainingEnvTest {
         assertEquals("", none.envVars().get("SM_USER_ENTRY_POINT"));
         assertEquals("None", none.envVars().get("SM_MODULE_NAME"));
         // set-but-empty SAGEMAKER_PROGRAM: empty module name, entry point from the hyperparameter
-        TrainingEnv empty = job().hyperparameters("{\"sagemaker_program\": \"\\\"hp.py\\\"\"}").env("SAGEMAKER_PROGRAM", "").read();
+        TrainingEnv empty = job().hyperparameters("{\"sagemaker_program\": \"\\\"hp.py\\\"\"}")
+                .env("SAGEMAKER_PROGRAM", "")
+                .read();
         assertEquals("", empty.moduleName());
         assertEquals(Optional.of("hp.py"), empty.userEntryPoint());
         // only one trailing .py goes
-        assertEquals("my.pyramid", job().env("SAGEMAKER_PROGRAM", "my.pyramid.py").read().moduleName());
+        assertEquals(
+                "my.pyramid",
+                job().env("SAGEMAKER_PROGRAM", "my.pyramid.py").read().moduleName());
     }
 
     @Test
     void collisionsAfterUpperCasingKeepTheLaterValue() throws IOException {
-        TrainingEnv env = job().hyperparameters("{\"lr\": \"1\", \"b\": \"2\", \"LR\": \"3\"}").read();
+        TrainingEnv env = job().hyperparameters("{\"lr\": \"1\", \"b\": \"2\", \"LR\": \"3\"}")
+                .read();
         assertEquals("3", env.envVars().get("SM_HP_LR"));
         assertEquals(List.of("--LR", "3", "-b", "2", "--lr", "1"), env.cmdArgs());
         // Python's str.upper is full Unicode: ß -> SS
@@ -157,29 +233,44 @@ class TrainingEnvTest {
 
     @Test
     void keysAreOrderedByCodePointNotUtf16() throws IOException {
-        TrainingEnv env = job().hyperparameters("{\"\\ud83d\\ude00\": \"1\", \"\\uff46\": \"2\", \"a\": \"3\"}").read();
+        TrainingEnv env = job().hyperparameters("{\"\\ud83d\\ude00\": \"1\", \"\\uff46\": \"2\", \"a\": \"3\"}")
+                .read();
         assertEquals(List.of("-a", "3", "-\uff46", "2", "-\ud83d\ude00", "1"), env.cmdArgs());
-        assertEquals("{\"a\":3,\"\\uff46\":2,\"\\ud83d\\ude00\":1}", env.envVars().get("SM_HPS"));
+        assertEquals(
+                "{\"a\":3,\"\\uff46\":2,\"\\ud83d\\ude00\":1}", env.envVars().get("SM_HPS"));
     }
 
     @Test
     void commandLineCasesOfTheReferenceSuite() {
-        assertEquals(List.of("--da-sh", "1", "--da_der", "2", "--un-sh", "3", "--un_der", "2"),
+        assertEquals(
+                List.of("--da-sh", "1", "--da_der", "2", "--un-sh", "3", "--un_der", "2"),
                 CommandLine.toCmdArgs(ordered("da-sh", "1", "un_der", "2", "un-sh", "3", "da_der", "2")));
         assertEquals(List.of(), CommandLine.toCmdArgs(Map.of()));
         assertEquals(List.of("", ""), CommandLine.toCmdArgs(ordered("", "")));
-        assertEquals(List.of("--bytes", "2", "--floats", "4.0", "--int", "2", "--unicode", "¡ø"),
+        assertEquals(
+                List.of("--bytes", "2", "--floats", "4.0", "--int", "2", "--unicode", "¡ø"),
                 CommandLine.toCmdArgs(ordered("unicode", "¡ø", "bytes", "2", "floats", 4.0, "int", BigInteger.TWO)));
-        assertEquals(List.of("", "42", "-T", "", "-U", "1", "-b", "2"), CommandLine.toCmdArgs(ordered("U", "1", "b", "2", "T", "", "", "42")));
-        assertEquals(List.of("--nested", "['1', ['2', '3', [['6']]]]"),
+        assertEquals(
+                List.of("", "42", "-T", "", "-U", "1", "-b", "2"),
+                CommandLine.toCmdArgs(ordered("U", "1", "b", "2", "T", "", "", "42")));
+        assertEquals(
+                List.of("--nested", "['1', ['2', '3', [['6']]]]"),
                 CommandLine.toCmdArgs(ordered("nested", List.of("1", List.of("2", "3", List.of(List.of("6")))))));
-        assertEquals(List.of("--channel_dirs", "eval=bar,train=foo", "--map", "a=[1, 3, 4]"),
-                CommandLine.toCmdArgs(ordered("map", ordered("a", List.of(BigInteger.ONE, BigInteger.valueOf(3), BigInteger.valueOf(4))),
-                        "channel_dirs", ordered("train", "foo", "eval", "bar"))));
-        assertEquals(List.of("--falsy", "False", "--truthy", "True"), CommandLine.toCmdArgs(ordered("truthy", true, "falsy", false)));
+        assertEquals(
+                List.of("--channel_dirs", "eval=bar,train=foo", "--map", "a=[1, 3, 4]"),
+                CommandLine.toCmdArgs(ordered(
+                        "map",
+                        ordered("a", List.of(BigInteger.ONE, BigInteger.valueOf(3), BigInteger.valueOf(4))),
+                        "channel_dirs",
+                        ordered("train", "foo", "eval", "bar"))));
+        assertEquals(
+                List.of("--falsy", "False", "--truthy", "True"),
+                CommandLine.toCmdArgs(ordered("truthy", true, "falsy", false)));
         // the README example is wrong; this is what the code produces
-        assertEquals(List.of("--batch-size", "256", "--communicator", "pure_nccl", "--learning-rate", "0.0001"),
-                CommandLine.toCmdArgs(ordered("batch-size", BigInteger.valueOf(256), "learning-rate", 0.0001, "communicator", "pure_nccl")));
+        assertEquals(
+                List.of("--batch-size", "256", "--communicator", "pure_nccl", "--learning-rate", "0.0001"),
+                CommandLine.toCmdArgs(ordered(
+                        "batch-size", BigInteger.valueOf(256), "learning-rate", 0.0001, "communicator", "pure_nccl")));
     }
 
     @Test
@@ -187,7 +278,9 @@ class TrainingEnvTest {
         assertEquals("", EnvVars.format(null));
         assertEquals("4.0", EnvVars.format(4.0));
         assertEquals("¡ø", EnvVars.format("¡ø"));
-        assertEquals("[\"1\",[\"2\",\"3\",[[\"6\"]]]]", EnvVars.format(List.of("1", List.of("2", "3", List.of(List.of("6"))))));
+        assertEquals(
+                "[\"1\",[\"2\",\"3\",[[\"6\"]]]]",
+                EnvVars.format(List.of("1", List.of("2", "3", List.of(List.of("6"))))));
         assertEquals("{\"eval\":\"bar\",\"train\":\"foo\"}", EnvVars.format(ordered("train", "foo", "eval", "bar")));
         assertEquals("true", EnvVars.format(true));
         assertEquals("SM_MODEL_DIR", EnvVars.name("model_dir"));
@@ -197,23 +290,31 @@ class TrainingEnvTest {
 
     @Test
     void distributionGroupsAndMasterSelection() throws IOException {
-        String twoGroups = "{\"current_host\": \"algo-3\", \"current_group_name\": \"train2\", \"hosts\": [\"algo-1\", \"algo-2\", \"algo-3\", \"algo-4\"], "
-                + "\"instance_groups\": [{\"instance_group_name\": \"train1\", \"instance_type\": \"a\", \"hosts\": [\"algo-1\", \"algo-2\"]},"
-                + "{\"instance_group_name\": \"train2\", \"instance_type\": \"b\", \"hosts\": [\"algo-4\", \"algo-3\"]}]}";
+        String twoGroups =
+                "{\"current_host\": \"algo-3\", \"current_group_name\": \"train2\", \"hosts\": [\"algo-1\", \"algo-2\", \"algo-3\", \"algo-4\"], "
+                        + "\"instance_groups\": [{\"instance_group_name\": \"train1\", \"instance_type\": \"a\", \"hosts\": [\"algo-1\", \"algo-2\"]},"
+                        + "{\"instance_group_name\": \"train2\", \"instance_type\": \"b\", \"hosts\": [\"algo-4\", \"algo-3\"]}]}";
         // an MPI flag makes the current group the distribution group; its first host in file order is master
-        TrainingEnv mpi = job().resourceConfig(twoGroups).hyperparameters("{\"sagemaker_mpi_enabled\": \"true\"}").read();
+        TrainingEnv mpi = job().resourceConfig(twoGroups)
+                .hyperparameters("{\"sagemaker_mpi_enabled\": \"true\"}")
+                .read();
         assertEquals(List.of("train2"), mpi.distributionInstanceGroups());
         assertEquals(List.of("algo-4", "algo-3"), mpi.distributionHosts());
         assertEquals("algo-4", mpi.masterHostname());
         assertFalse(mpi.isMaster());
         // an unquoted "False" is a non-empty string, so it is truthy (as in the reference)
-        TrainingEnv unquoted = job().resourceConfig(twoGroups).hyperparameters("{\"sagemaker_mpi_enabled\": \"False\"}").read();
+        TrainingEnv unquoted = job().resourceConfig(twoGroups)
+                .hyperparameters("{\"sagemaker_mpi_enabled\": \"False\"}")
+                .read();
         assertEquals(List.of("train2"), unquoted.distributionInstanceGroups());
-        TrainingEnv falsy = job().resourceConfig(twoGroups).hyperparameters("{\"sagemaker_mpi_enabled\": \"false\"}").read();
+        TrainingEnv falsy = job().resourceConfig(twoGroups)
+                .hyperparameters("{\"sagemaker_mpi_enabled\": \"false\"}")
+                .read();
         assertEquals(List.of(), falsy.distributionInstanceGroups());
         assertEquals("algo-1", falsy.masterHostname());
         // no instance groups: the distribution hosts are a copy of hosts
-        TrainingEnv plain = job().resourceConfig("{\"current_host\": \"b\", \"hosts\": [\"b\", \"a\"]}").read();
+        TrainingEnv plain = job().resourceConfig("{\"current_host\": \"b\", \"hosts\": [\"b\", \"a\"]}")
+                .read();
         assertEquals(List.of("b", "a"), plain.distributionHosts());
         assertEquals("b", plain.masterHostname());
         assertTrue(plain.isMaster());
@@ -223,10 +324,24 @@ class TrainingEnvTest {
     @Test
     void modelParallelIsDecidedFromTheHyperparameter() throws IOException {
         assertNull(job().read().properties().get("is_modelparallel_enabled"));
-        assertEquals(Boolean.TRUE, job().hyperparameters("{\"mp_parameters\": \"{\\\"partitions\\\": 2}\"}").read()
-                .properties().get("is_modelparallel_enabled"));
-        assertEquals(Boolean.FALSE, job().hyperparameters("{\"mp_parameters\": \"{}\"}").read().properties().get("is_modelparallel_enabled"));
-        assertEquals(Boolean.TRUE, job().env("SM_HP_MP_PARAMETERS", "{\"a\":1}").read().properties().get("is_modelparallel_enabled"));
+        assertEquals(
+                Boolean.TRUE,
+                job().hyperparameters("{\"mp_parameters\": \"{\\\"partitions\\\": 2}\"}")
+                        .read()
+                        .properties()
+                        .get("is_modelparallel_enabled"));
+        assertEquals(
+                Boolean.FALSE,
+                job().hyperparameters("{\"mp_parameters\": \"{}\"}")
+                        .read()
+                        .properties()
+                        .get("is_modelparallel_enabled"));
+        assertEquals(
+                Boolean.TRUE,
+                job().env("SM_HP_MP_PARAMETERS", "{\"a\":1}")
+                        .read()
+                        .properties()
+                        .get("is_modelparallel_enabled"));
     }
 
     @Test
@@ -237,11 +352,14 @@ class TrainingEnvTest {
         assertFalse(fromVariable.modelParallelEnabled());
         assertTrue(fromVariable.toJson().contains("\"is_modelparallel_enabled\":\"\""), fromVariable.toJson());
         // mp_parameters: null is exported as SM_HP_MP_PARAMETERS="" by the reference: the same ""
-        TrainingEnv fromNull = job().hyperparameters("{\"mp_parameters\": \"null\"}").read();
+        TrainingEnv fromNull =
+                job().hyperparameters("{\"mp_parameters\": \"null\"}").read();
         assertEquals("", fromNull.properties().get("is_modelparallel_enabled"));
         assertFalse(fromNull.modelParallelEnabled());
         assertFalse(job().hyperparameters("{\"mp_parameters\": \"{}\"}").read().modelParallelEnabled());
-        assertTrue(job().hyperparameters("{\"mp_parameters\": \"{\\\"partitions\\\": 2}\"}").read().modelParallelEnabled());
+        assertTrue(job().hyperparameters("{\"mp_parameters\": \"{\\\"partitions\\\": 2}\"}")
+                .read()
+                .modelParallelEnabled());
         assertTrue(job().env("SM_HP_MP_PARAMETERS", "{\"a\":1}").read().modelParallelEnabled());
     }
 
@@ -249,15 +367,20 @@ class TrainingEnvTest {
     void topologyIsExportedOnlyWhenPresent() throws IOException {
         assertFalse(job().read().envVars().containsKey("SM_TOPOLOGY"));
         TrainingEnv env = job().resourceConfig("{\"current_host\": \"algo-1\", \"hosts\": [\"algo-1\"], "
-                + "\"topology\": [{\"hostName\": \"algo-1\", \"capacityUnitId\": \"u1\"}]}").read();
-        assertEquals("[{\"capacityUnitId\":\"u1\",\"hostName\":\"algo-1\"}]", env.envVars().get("SM_TOPOLOGY"));
+                        + "\"topology\": [{\"hostName\": \"algo-1\", \"capacityUnitId\": \"u1\"}]}")
+                .read();
+        assertEquals(
+                "[{\"capacityUnitId\":\"u1\",\"hostName\":\"algo-1\"}]",
+                env.envVars().get("SM_TOPOLOGY"));
         List<String> names = List.copyOf(env.envVars().keySet());
         assertEquals(names.indexOf("SM_OUTPUT_INTERMEDIATE_DIR") + 1, names.indexOf("SM_TOPOLOGY"));
     }
 
     @Test
     void toolkitVariablesStringifyAndDefault() throws IOException {
-        TrainingEnv env = job().hyperparameters("{\"sagemaker_job_name\": \"123\"}").env("AWS_DEFAULT_REGION", "eu-west-1").read();
+        TrainingEnv env = job().hyperparameters("{\"sagemaker_job_name\": \"123\"}")
+                .env("AWS_DEFAULT_REGION", "eu-west-1")
+                .read();
         // the reference crashes on a job name that decodes to a number; we stringify it (§13 #25)
         assertEquals("123", env.toolkitVariables().get("SAGEMAKER_JOB_NAME"));
         assertEquals("eu-west-1", env.region());
@@ -268,14 +391,16 @@ class TrainingEnvTest {
     void invalidLogLevelVariableIsIgnored() throws IOException {
         TrainingEnv env = job().env("SAGEMAKER_CONTAINER_LOG_LEVEL", "debug").read();
         assertEquals("20", env.envVars().get("SM_LOG_LEVEL"));
-        TrainingEnv text = job().hyperparameters("{\"sagemaker_container_log_level\": \"\\\"loud\\\"\"}").read();
+        TrainingEnv text = job().hyperparameters("{\"sagemaker_container_log_level\": \"\\\"loud\\\"\"}")
+                .read();
         assertEquals("loud", text.envVars().get("SM_LOG_LEVEL"));
         assertEquals(20, text.logLevel());
     }
 
     @Test
     void readsFilesWithPythonJsonSemantics() throws IOException {
-        TrainingEnv env = job().hyperparameters("{\"a\": \"1\", \"b\": NaN, \"a\": \"2\"}").read();
+        TrainingEnv env = job().hyperparameters("{\"a\": \"1\", \"b\": NaN, \"a\": \"2\"}")
+                .read();
         assertEquals(List.of("a", "b"), List.copyOf(env.hyperparameters().keySet()));
         assertEquals(BigInteger.TWO, env.hyperparameters().get("a"));
         assertEquals("NaN", env.envVars().get("SM_HP_B"));
@@ -296,7 +421,10 @@ class TrainingEnvTest {
         EnvironmentException e = assertThrows(EnvironmentException.class, job::read);
         assertEquals(2, e.exitCode());
         assertEquals(Optional.of(job.config("inputdataconfig.json")), e.file());
-        assertTrue(e.getMessage().contains("inputdataconfig.json") && e.getMessage().contains("not found"), e.getMessage());
+        assertTrue(
+                e.getMessage().contains("inputdataconfig.json")
+                        && e.getMessage().contains("not found"),
+                e.getMessage());
     }
 
     @Test
@@ -304,7 +432,10 @@ class TrainingEnvTest {
         JobFolder job = job().hyperparameters("{\n  \"lr\": \"0.1\",\n  \"epochs\" 3\n}");
         EnvironmentException e = assertThrows(EnvironmentException.class, job::read);
         assertEquals(1, e.exitCode());
-        assertTrue(e.getMessage().contains("hyperparameters.json") && e.getMessage().contains("line 3 column 12"), e.getMessage());
+        assertTrue(
+                e.getMessage().contains("hyperparameters.json")
+                        && e.getMessage().contains("line 3 column 12"),
+                e.getMessage());
     }
 
     @Test
@@ -312,18 +443,33 @@ class TrainingEnvTest {
         JobFolder job = job();
         Files.write(job.config("resourceconfig.json"), new byte[] {'{', '"', (byte) 0xff, '"', ':', '1', '}'});
         EnvironmentException e = assertThrows(EnvironmentException.class, job::read);
-        assertTrue(e.getMessage().contains("resourceconfig.json") && e.getMessage().contains("UTF-8 at byte 2"), e.getMessage());
+        assertTrue(
+                e.getMessage().contains("resourceconfig.json") && e.getMessage().contains("UTF-8 at byte 2"),
+                e.getMessage());
     }
 
     @Test
     void badResourceConfigsNameTheKey() throws IOException {
         assertKeyError(job().resourceConfig("{\"hosts\": [\"algo-1\"]}"), "resourceconfig.json", "current_host");
-        assertKeyError(job().resourceConfig("{\"current_host\": \"algo-1\", \"hosts\": []}"), "resourceconfig.json", "hosts");
-        assertKeyError(job().resourceConfig("{\"current_host\": \"algo-1\", \"hosts\": \"algo-1\"}"), "resourceconfig.json", "hosts");
-        assertKeyError(job().resourceConfig("{\"current_host\": \"algo-1\", \"hosts\": [\"algo-1\", 2]}"), "resourceconfig.json", "hosts[1]");
-        assertKeyError(job().resourceConfig("{\"current_host\": 1, \"hosts\": [\"algo-1\"]}"), "resourceconfig.json", "current_host");
-        assertKeyError(job().resourceConfig("{\"current_host\": \"a\", \"hosts\": [\"a\"], \"instance_groups\": [{\"hosts\": []}]}"),
-                "resourceconfig.json", "instance_groups[0].instance_group_name");
+        assertKeyError(
+                job().resourceConfig("{\"current_host\": \"algo-1\", \"hosts\": []}"), "resourceconfig.json", "hosts");
+        assertKeyError(
+                job().resourceConfig("{\"current_host\": \"algo-1\", \"hosts\": \"algo-1\"}"),
+                "resourceconfig.json",
+                "hosts");
+        assertKeyError(
+                job().resourceConfig("{\"current_host\": \"algo-1\", \"hosts\": [\"algo-1\", 2]}"),
+                "resourceconfig.json",
+                "hosts[1]");
+        assertKeyError(
+                job().resourceConfig("{\"current_host\": 1, \"hosts\": [\"algo-1\"]}"),
+                "resourceconfig.json",
+                "current_host");
+        assertKeyError(
+                job().resourceConfig(
+                                "{\"current_host\": \"a\", \"hosts\": [\"a\"], \"instance_groups\": [{\"hosts\": []}]}"),
+                "resourceconfig.json",
+                "instance_groups[0].instance_group_name");
         assertKeyError(job().hyperparameters("[1, 2]"), "hyperparameters.json", null);
     }
 
@@ -334,7 +480,12 @@ class TrainingEnvTest {
         assertKeyError(job().hyperparameters("{\"half\": \"\\\"\\\\ud800\\\"\"}"), "hyperparameters.json", "half");
         assertKeyError(job().inputDataConfig("{\"x=y\": {}}"), "inputdataconfig.json", "x=y");
         // inside JSON values the same characters are escaped, so they are fine there
-        assertEquals("[\"\\u0000\"]", job().hyperparameters("{\"list\": \"[\\\"\\\\u0000\\\"]\"}").read().envVars().get("SM_HP_LIST"));
+        assertEquals(
+                "[\"\\u0000\"]",
+                job().hyperparameters("{\"list\": \"[\\\"\\\\u0000\\\"]\"}")
+                        .read()
+                        .envVars()
+                        .get("SM_HP_LIST"));
     }
 
     private static void assertKeyError(JobFolder job, String file, String key) {

@@ -17,7 +17,8 @@ public record ExecutionParameters(int maxConcurrentTransforms, String batchStrat
             throw new IllegalArgumentException("maxConcurrentTransforms must be >= 1, got " + maxConcurrentTransforms);
         }
         if (!batchStrategy.equals("MULTI_RECORD") && !batchStrategy.equals("SINGLE_RECORD")) {
-            throw new IllegalArgumentException("batchStrategy must be MULTI_RECORD or SINGLE_RECORD, got '" + batchStrategy + "'");
+            throw new IllegalArgumentException(
+                    "batchStrategy must be MULTI_RECORD or SINGLE_RECORD, got '" + batchStrategy + "'");
         }
         if (maxPayloadInMb < 1 || maxPayloadInMb > 100) {
             throw new IllegalArgumentException("maxPayloadInMb must be in 1..100, got " + maxPayloadInMb);
@@ -26,7 +27,9 @@ public record ExecutionParameters(int maxConcurrentTransforms, String batchStrat
 
     /** The built-in answer: the worker count, {@code MULTI_RECORD}, {@code SAGEMAKER_MAX_PAYLOAD_IN_MB} or 6. */
     public static ExecutionParameters defaults(ServingContext context) {
-        return new ExecutionParameters(context.workers(), "MULTI_RECORD",
+        return new ExecutionParameters(
+                context.workers(),
+                "MULTI_RECORD",
                 Math.max(1, Math.min(100, context.maxPayloadInMb().orElse(6))));
     }
 }

@@ -25,7 +25,8 @@ public final class InvocationResponse {
     private final Map<String, String> headers;
     private final Payload body;
 
-    private InvocationResponse(int status, Optional<String> reason, String contentType, Map<String, String> headers, Payload body) {
+    private InvocationResponse(
+            int status, Optional<String> reason, String contentType, Map<String, String> headers, Payload body) {
         if (status < 100 || status > 999) {
             throw new IllegalArgumentException("status must be a three-digit HTTP status, got " + status);
         }
@@ -67,7 +68,8 @@ public final class InvocationResponse {
 
     /** A custom reason phrase; CR and LF become spaces and non-ASCII characters {@code ?} on the wire. */
     public InvocationResponse withReason(String newReason) {
-        return new InvocationResponse(status, Optional.of(requireNonNull(newReason, "newReason is null")), contentType, headers, body);
+        return new InvocationResponse(
+                status, Optional.of(requireNonNull(newReason, "newReason is null")), contentType, headers, body);
     }
 
     public InvocationResponse withContentType(String newContentType) {

@@ -68,8 +68,8 @@ public interface ModelHandler<M> {
     }
 
     /** {@code transform_fn(model, body, content_type, accept)}: the whole invocation. */
-    default InvocationResponse transform(M model, Payload body, String contentType, String accept, InvocationContext context)
-            throws Exception {
+    default InvocationResponse transform(
+            M model, Payload body, String contentType, String accept, InvocationContext context) throws Exception {
         Object data = decode(body, contentType, context);
         Object prediction = predict(data, model, context);
         return encode(prediction, accept, context);
@@ -83,8 +83,8 @@ public interface ModelHandler<M> {
      * stage completes. At the invocation deadline the runtime answers 504 and cancels the stage
      * ({@code toCompletableFuture().cancel(true)} where it is a {@link CompletableFuture}).
      */
-    default CompletionStage<InvocationResponse> transformAsync(M model, Payload body, String contentType, String accept,
-            InvocationContext context) {
+    default CompletionStage<InvocationResponse> transformAsync(
+            M model, Payload body, String contentType, String accept, InvocationContext context) {
         try {
             return CompletableFuture.completedFuture(transform(model, body, contentType, accept, context));
         } catch (Exception | Error e) {

@@ -29,8 +29,8 @@ public final class NdArray {
         this.shape = requireNonNull(shape, "shape is null").clone();
         this.data = requireNonNull(data, "data is null");
         if (data.getClass() != dtype.storage) {
-            throw new IllegalArgumentException("dtype " + dtype + " stores " + dtype.storage.getSimpleName()
-                    + ", got " + data.getClass().getSimpleName());
+            throw new IllegalArgumentException("dtype " + dtype + " stores " + dtype.storage.getSimpleName() + ", got "
+                    + data.getClass().getSimpleName());
         }
         long size = 1;
         for (int dimension : this.shape) {
@@ -42,7 +42,8 @@ public final class NdArray {
         int perElement = dtype.isComplex() ? 2 : 1;
         if (size * perElement != Array.getLength(data)) {
             throw new IllegalArgumentException("shape " + Arrays.toString(this.shape) + " needs " + size * perElement
-                    + (perElement == 1 ? " elements" : " values (a real and an imaginary part per element)") + ", data has " + Array.getLength(data));
+                    + (perElement == 1 ? " elements" : " values (a real and an imaginary part per element)")
+                    + ", data has " + Array.getLength(data));
         }
         this.size = (int) size;
         if (declaredWidth >= 0 && dtype != DType.STRING && dtype != DType.BYTES) {
@@ -60,7 +61,8 @@ public final class NdArray {
             throw new IllegalStateException("only str and bytes arrays have a width, not " + dtype);
         }
         if (width < longestElement()) {
-            throw new IllegalArgumentException("width " + width + " is narrower than the longest element (" + longestElement() + ")");
+            throw new IllegalArgumentException(
+                    "width " + width + " is narrower than the longest element (" + longestElement() + ")");
         }
         return new NdArray(dtype, shape, data, width);
     }
@@ -146,18 +148,29 @@ public final class NdArray {
     /** Element {@code index} of the flat data as a double (numeric and boolean types). */
     public double getDouble(int index) {
         switch (dtype) {
-            case FLOAT64: return ((double[]) data)[index];
+            case FLOAT64:
+                return ((double[]) data)[index];
             case FLOAT32:
-            case FLOAT16: return ((float[]) data)[index];
-            case INT64: return ((long[]) data)[index];
-            case UINT64: return unsignedToDouble(((long[]) data)[index]);
-            case INT32: return ((int[]) data)[index];
-            case UINT32: return Integer.toUnsignedLong(((int[]) data)[index]);
-            case INT16: return ((short[]) data)[index];
-            case UINT16: return Short.toUnsignedInt(((short[]) data)[index]);
-            case INT8: return ((byte[]) data)[index];
-            case UINT8: return Byte.toUnsignedInt(((byte[]) data)[index]);
-            case BOOL: return ((boolean[]) data)[index] ? 1 : 0;
+            case FLOAT16:
+                return ((float[]) data)[index];
+            case INT64:
+                return ((long[]) data)[index];
+            case UINT64:
+                return unsignedToDouble(((long[]) data)[index]);
+            case INT32:
+                return ((int[]) data)[index];
+            case UINT32:
+                return Integer.toUnsignedLong(((int[]) data)[index]);
+            case INT16:
+                return ((short[]) data)[index];
+            case UINT16:
+                return Short.toUnsignedInt(((short[]) data)[index]);
+            case INT8:
+                return ((byte[]) data)[index];
+            case UINT8:
+                return Byte.toUnsignedInt(((byte[]) data)[index]);
+            case BOOL:
+                return ((boolean[]) data)[index] ? 1 : 0;
             case STRING:
             case BYTES:
                 throw new IllegalStateException("dtype " + dtype + " is not numeric");
@@ -189,7 +202,9 @@ public final class NdArray {
             return false;
         }
         NdArray that = (NdArray) other;
-        return dtype == that.dtype && Arrays.equals(shape, that.shape) && Objects.deepEquals(new Object[] {data}, new Object[] {that.data});
+        return dtype == that.dtype
+                && Arrays.equals(shape, that.shape)
+                && Objects.deepEquals(new Object[] {data}, new Object[] {that.data});
     }
 
     @Override
@@ -200,7 +215,8 @@ public final class NdArray {
     @Override
     public String toString() {
         String values = Arrays.deepToString(new Object[] {data});
-        return "NdArray[" + dtype + ", shape=" + Arrays.toString(shape) + ", " + values.substring(1, values.length() - 1) + "]";
+        return "NdArray[" + dtype + ", shape=" + Arrays.toString(shape) + ", "
+                + values.substring(1, values.length() - 1) + "]";
     }
 
     /** Element types, with their NumPy names. */

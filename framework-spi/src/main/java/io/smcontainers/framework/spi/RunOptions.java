@@ -26,7 +26,8 @@ public record RunOptions(
     public RunOptions {
         requireNonNull(entryPoint, "entryPoint is null");
         args = List.copyOf(requireNonNull(args, "args is null"));
-        extraEnvironment = Collections.unmodifiableMap(new LinkedHashMap<>(requireNonNull(extraEnvironment, "extraEnvironment is null")));
+        extraEnvironment = Collections.unmodifiableMap(
+                new LinkedHashMap<>(requireNonNull(extraEnvironment, "extraEnvironment is null")));
         requireNonNull(runner, "runner is null");
     }
 

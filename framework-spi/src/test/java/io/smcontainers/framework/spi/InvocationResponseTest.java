@@ -27,17 +27,23 @@ class InvocationResponseTest {
     @Test
     void withersCopyAndLeaveTheOriginalAlone() {
         InvocationResponse plain = InvocationResponse.ofText("é", "text/plain");
-        InvocationResponse changed = plain.withStatus(201).withReason("Made").withContentType("text/csv")
-                .withHeader("X-B", "1").withHeader("X-A", "2").withHeader("X-B", "3");
+        InvocationResponse changed = plain.withStatus(201)
+                .withReason("Made")
+                .withContentType("text/csv")
+                .withHeader("X-B", "1")
+                .withHeader("X-A", "2")
+                .withHeader("X-B", "3");
         assertEquals(200, plain.status());
         assertEquals(Map.of(), plain.headers());
         assertEquals(201, changed.status());
         assertEquals(Optional.of("Made"), changed.reason());
         assertEquals("text/csv", changed.contentType());
-        assertEquals(List.of("X-B", "X-A"), List.copyOf(changed.headers().keySet()), "insertion order, replaced in place");
+        assertEquals(
+                List.of("X-B", "X-A"), List.copyOf(changed.headers().keySet()), "insertion order, replaced in place");
         assertEquals("3", changed.headers().get("X-B"));
         assertEquals("é", new String(changed.body(), StandardCharsets.UTF_8));
-        assertThrows(UnsupportedOperationException.class, () -> changed.headers().put("X-C", "4"));
+        assertThrows(
+                UnsupportedOperationException.class, () -> changed.headers().put("X-C", "4"));
     }
 
     @Test

@@ -17,13 +17,18 @@ class NdArrayTest {
         assertArrayEquals(new int[] {2, 3}, matrix.shape());
         assertEquals(2, matrix.rank());
         assertEquals(6, matrix.size());
-        IllegalArgumentException size = assertThrows(IllegalArgumentException.class, () -> NdArray.ofLongs(new long[] {1, 2, 3}, 2, 2));
+        IllegalArgumentException size =
+                assertThrows(IllegalArgumentException.class, () -> NdArray.ofLongs(new long[] {1, 2, 3}, 2, 2));
         assertEquals("shape [2, 2] needs 4 elements, data has 3", size.getMessage());
-        IllegalArgumentException type = assertThrows(IllegalArgumentException.class, () -> NdArray.of(NdArray.DType.INT32, new long[] {1}, 1));
+        IllegalArgumentException type =
+                assertThrows(IllegalArgumentException.class, () -> NdArray.of(NdArray.DType.INT32, new long[] {1}, 1));
         assertEquals("dtype INT32 stores int[], got long[]", type.getMessage());
         assertThrows(IllegalArgumentException.class, () -> NdArray.ofDoubles(new double[0], -1));
         assertEquals(1, NdArray.ofDoubles(new double[] {7}).size(), "an empty shape is a 0-d scalar");
-        assertThrows(IllegalArgumentException.class, () -> NdArray.ofDoubles(new double[0]), "a 0-d scalar holds one element");
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> NdArray.ofDoubles(new double[0]),
+                "a 0-d scalar holds one element");
     }
 
     @Test
@@ -40,25 +45,46 @@ class NdArrayTest {
 
     @Test
     void unsignedAndBooleanElementsReadAsTheirValues() {
-        assertEquals(255.0, NdArray.of(NdArray.DType.UINT8, new byte[] {(byte) 0xff}, 1).getDouble(0));
-        assertEquals(65535.0, NdArray.of(NdArray.DType.UINT16, new short[] {(short) 0xffff}, 1).getDouble(0));
-        assertEquals(4294967295.0, NdArray.of(NdArray.DType.UINT32, new int[] {-1}, 1).getDouble(0));
-        assertEquals(18446744073709551615.0, NdArray.of(NdArray.DType.UINT64, new long[] {-1L}, 1).getDouble(0));
+        assertEquals(
+                255.0,
+                NdArray.of(NdArray.DType.UINT8, new byte[] {(byte) 0xff}, 1).getDouble(0));
+        assertEquals(
+                65535.0,
+                NdArray.of(NdArray.DType.UINT16, new short[] {(short) 0xffff}, 1)
+                        .getDouble(0));
+        assertEquals(
+                4294967295.0,
+                NdArray.of(NdArray.DType.UINT32, new int[] {-1}, 1).getDouble(0));
+        assertEquals(
+                18446744073709551615.0,
+                NdArray.of(NdArray.DType.UINT64, new long[] {-1L}, 1).getDouble(0));
         assertEquals(-1.0, NdArray.of(NdArray.DType.INT8, new byte[] {-1}, 1).getDouble(0));
-        assertArrayEquals(new double[] {1, 0}, NdArray.ofBooleans(new boolean[] {true, false}, 2).toDoubles());
-        assertArrayEquals(new double[] {1.5, 2.5}, NdArray.ofFloats(new float[] {1.5f, 2.5f}, 2).toDoubles());
-        IllegalStateException text = assertThrows(IllegalStateException.class, () -> NdArray.ofStrings(new String[] {"a"}, 1).getDouble(0));
+        assertArrayEquals(
+                new double[] {1, 0},
+                NdArray.ofBooleans(new boolean[] {true, false}, 2).toDoubles());
+        assertArrayEquals(
+                new double[] {1.5, 2.5},
+                NdArray.ofFloats(new float[] {1.5f, 2.5f}, 2).toDoubles());
+        IllegalStateException text = assertThrows(
+                IllegalStateException.class,
+                () -> NdArray.ofStrings(new String[] {"a"}, 1).getDouble(0));
         assertEquals("dtype STRING is not numeric", text.getMessage());
     }
 
     @Test
     void equalityIsByTypeShapeAndContent() {
         assertEquals(NdArray.vector(1, 2), NdArray.ofDoubles(new double[] {1, 2}, 2));
-        assertEquals(NdArray.vector(1, 2).hashCode(), NdArray.ofDoubles(new double[] {1, 2}, 2).hashCode());
+        assertEquals(
+                NdArray.vector(1, 2).hashCode(),
+                NdArray.ofDoubles(new double[] {1, 2}, 2).hashCode());
         assertNotEquals(NdArray.vector(1, 2), NdArray.ofDoubles(new double[] {1, 2}, 1, 2), "shape differs");
         assertNotEquals(NdArray.vector(1, 2), NdArray.ofLongs(new long[] {1, 2}, 2), "type differs");
-        assertEquals(NdArray.of(NdArray.DType.BYTES, new byte[][] {{1}}, 1), NdArray.of(NdArray.DType.BYTES, new byte[][] {{1}}, 1));
-        assertEquals("NdArray[INT64, shape=[2], [3, 4]]", NdArray.ofLongs(new long[] {3, 4}, 2).toString());
+        assertEquals(
+                NdArray.of(NdArray.DType.BYTES, new byte[][] {{1}}, 1),
+                NdArray.of(NdArray.DType.BYTES, new byte[][] {{1}}, 1));
+        assertEquals(
+                "NdArray[INT64, shape=[2], [3, 4]]",
+                NdArray.ofLongs(new long[] {3, 4}, 2).toString());
     }
 
     @Test
@@ -74,7 +100,8 @@ class NdArrayTest {
         assertEquals(2, complex.size());
         assertThrows(IllegalArgumentException.class, () -> NdArray.of(DType.COMPLEX64, new float[] {1, 2, 3}, 2));
         assertThrows(IllegalStateException.class, () -> complex.getDouble(0));
-        assertEquals(113.3125, NdArray.of(DType.FLOAT16, new float[] {113.3125f}, 1).getDouble(0));
+        assertEquals(
+                113.3125, NdArray.of(DType.FLOAT16, new float[] {113.3125f}, 1).getDouble(0));
     }
 
     @Test

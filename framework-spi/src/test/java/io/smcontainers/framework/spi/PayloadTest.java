@@ -58,13 +58,15 @@ class PayloadTest {
         InvocationResponse array = InvocationResponse.of(bytes, "application/octet-stream");
         assertSame(bytes, array.body());
         Payload request = Payload.wrap(ByteBuffer.wrap(new byte[] {4, 5, 6, 7}));
-        InvocationResponse echo = InvocationResponse.of(request, "application/octet-stream").withStatus(201);
+        InvocationResponse echo =
+                InvocationResponse.of(request, "application/octet-stream").withStatus(201);
         assertSame(request, echo.payload());
         assertArrayEquals(new byte[] {4, 5, 6, 7}, echo.body());
         InvocationResponse buffer = InvocationResponse.of(ByteBuffer.wrap(new byte[] {9, 8, 7, 6}, 1, 2), "text/plain");
         assertArrayEquals(new byte[] {8, 7}, buffer.body());
         assertEquals("InvocationResponse[200, text/plain, 2 bytes]", buffer.toString());
-        NullPointerException missing = assertThrows(NullPointerException.class, () -> InvocationResponse.of((ByteBuffer) null, "text/plain"));
+        NullPointerException missing =
+                assertThrows(NullPointerException.class, () -> InvocationResponse.of((ByteBuffer) null, "text/plain"));
         assertEquals("body is null", missing.getMessage());
     }
 }

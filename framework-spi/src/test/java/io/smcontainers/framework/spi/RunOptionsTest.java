@@ -32,12 +32,17 @@ class RunOptionsTest {
         env.put("M", "3");
         assertEquals(List.of("--a", "1"), options.args());
         assertEquals(List.of("Z", "A"), List.copyOf(options.extraEnvironment().keySet()));
-        assertThrows(UnsupportedOperationException.class, () -> options.extraEnvironment().put("B", "4"));
+        assertThrows(
+                UnsupportedOperationException.class,
+                () -> options.extraEnvironment().put("B", "4"));
     }
 
     @Test
     void rejectsNulls() {
-        assertThrows(NullPointerException.class, () -> new RunOptions(null, List.of(), Map.of(), RunOptions.Runner.AUTO, true));
-        assertThrows(NullPointerException.class, () -> new RunOptions(Optional.empty(), List.of(), Map.of(), null, true));
+        assertThrows(
+                NullPointerException.class,
+                () -> new RunOptions(null, List.of(), Map.of(), RunOptions.Runner.AUTO, true));
+        assertThrows(
+                NullPointerException.class, () -> new RunOptions(Optional.empty(), List.of(), Map.of(), null, true));
     }
 }

@@ -16,7 +16,8 @@ class ServiceLoaderTest {
     @Test
     void aRegisteredFrameworkIsFoundAndItsHooksDefaultToNothing() throws Exception {
         List<Framework> found = ServiceLoader.load(Framework.class, getClass().getClassLoader()).stream()
-                .map(ServiceLoader.Provider::get).toList();
+                .map(ServiceLoader.Provider::get)
+                .toList();
         assertEquals(1, found.size());
         Framework framework = found.get(0);
         assertEquals(PlainFramework.class, framework.getClass());
@@ -29,8 +30,11 @@ class ServiceLoaderTest {
 
     @Test
     void aRegisteredHandlerIsFoundWithPerWorkerConcurrencyByDefault() {
-        List<ModelHandler> found = ServiceLoader.load(ModelHandler.class, getClass().getClassLoader()).stream()
-                .map(ServiceLoader.Provider::get).toList();
+        List<ModelHandler> found = ServiceLoader.load(
+                        ModelHandler.class, getClass().getClassLoader())
+                .stream()
+                .map(ServiceLoader.Provider::get)
+                .toList();
         assertEquals(1, found.size());
         assertEquals(PlainHandler.class, found.get(0).getClass());
         assertEquals(ModelHandler.Concurrency.PER_WORKER, found.get(0).concurrency());

@@ -70,7 +70,8 @@ sealed interface CommandOutcome {
         /** Standard output as text, or empty when it is not valid UTF-8 (Python's strict {@code decode("utf-8")}). */
         Optional<String> stdoutText() {
             try {
-                return Optional.of(StandardCharsets.UTF_8.newDecoder()
+                return Optional.of(StandardCharsets.UTF_8
+                        .newDecoder()
                         .onMalformedInput(CodingErrorAction.REPORT)
                         .onUnmappableCharacter(CodingErrorAction.REPORT)
                         .decode(ByteBuffer.wrap(stdout))
@@ -87,9 +88,7 @@ sealed interface CommandOutcome {
             if (err.isEmpty()) {
                 return out.isEmpty() ? "no output" : "output \"" + out + "\"";
             }
-            return out.isEmpty()
-                    ? "stderr \"" + err + "\""
-                    : "output \"" + out + "\", stderr \"" + err + "\"";
+            return out.isEmpty() ? "stderr \"" + err + "\"" : "output \"" + out + "\", stderr \"" + err + "\"";
         }
 
         @Override
@@ -104,14 +103,13 @@ sealed interface CommandOutcome {
 
         @Override
         public int hashCode() {
-            return Objects.hash(command, exitCode, Arrays.hashCode(stdout), stdoutSize,
-                    Arrays.hashCode(stderr));
+            return Objects.hash(command, exitCode, Arrays.hashCode(stdout), stdoutSize, Arrays.hashCode(stderr));
         }
 
         @Override
         public String toString() {
-            return "Exited[command=" + command + ", exitCode=" + exitCode + ", stdoutSize=" + stdoutSize
-                    + ", stdout=\"" + Excerpt.of(stdout) + "\", stderr=\"" + Excerpt.of(stderr) + "\"]";
+            return "Exited[command=" + command + ", exitCode=" + exitCode + ", stdoutSize=" + stdoutSize + ", stdout=\""
+                    + Excerpt.of(stdout) + "\", stderr=\"" + Excerpt.of(stderr) + "\"]";
         }
     }
 }

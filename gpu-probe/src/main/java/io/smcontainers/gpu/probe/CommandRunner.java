@@ -65,17 +65,20 @@ final class CommandRunner {
         try {
             if (!process.waitFor(remainingNanos(deadline), TimeUnit.NANOSECONDS)) {
                 int killed = killTree(process);
-                return new CommandOutcome.TimedOut(command, "it was still running after " + millis(timeout)
-                        + "; killed it" + descendants(killed));
+                return new CommandOutcome.TimedOut(
+                        command, "it was still running after " + millis(timeout) + "; killed it" + descendants(killed));
             }
             if (!stdout.await(deadline) || !stderr.await(deadline)) {
                 int killed = killTree(process);
-                return new CommandOutcome.TimedOut(command, "it exited with code " + process.exitValue()
-                        + " but its output was still open after " + millis(timeout)
-                        + " (a background process kept it)" + (killed > 0 ? "; killed" + descendants(killed) : ""));
+                return new CommandOutcome.TimedOut(
+                        command,
+                        "it exited with code " + process.exitValue()
+                                + " but its output was still open after " + millis(timeout)
+                                + " (a background process kept it)"
+                                + (killed > 0 ? "; killed" + descendants(killed) : ""));
             }
-            return new CommandOutcome.Exited(command, process.exitValue(), stdout.bytes(), stdout.size(),
-                    stderr.bytes());
+            return new CommandOutcome.Exited(
+                    command, process.exitValue(), stdout.bytes(), stdout.size(), stderr.bytes());
         } catch (InterruptedException e) {
             killTree(process);
             Thread.currentThread().interrupt();

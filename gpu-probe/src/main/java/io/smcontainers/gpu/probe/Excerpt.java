@@ -8,8 +8,7 @@ final class Excerpt {
     /** At most this many characters of output are quoted in a log line. */
     static final int MAX_CHARS = 200;
 
-    private Excerpt() {
-    }
+    private Excerpt() {}
 
     /** Decodes leniently (bad UTF-8 becomes U+FFFD) and quotes the start of {@code bytes}; see {@link #of(String)}. */
     static String of(byte[] bytes) {

@@ -8,8 +8,7 @@ final class GpuListing {
     /** Each physical GPU is one line starting with this; MIG devices are indented lines under their GPU. */
     static final String GPU_LINE_PREFIX = "GPU ";
 
-    private GpuListing() {
-    }
+    private GpuListing() {}
 
     /**
      * The number of lines that start with {@code "GPU "}, as the reference counts them (lines split on {@code \n}

@@ -34,6 +34,7 @@ public final class HardwareProbe {
 
     /** An instance type containing this has {@link #TRN2_48XLARGE_NEURON_CORES} cores; {@code neuron-ls} is not run. */
     static final String TRN2_48XLARGE = "trn2.48xlarge";
+
     static final int TRN2_48XLARGE_NEURON_CORES = 64;
 
     static final String NO_GPUS = "No GPUs detected (normal if no gpus installed)";
@@ -94,8 +95,12 @@ public final class HardwareProbe {
     public int neuronCoreCount(String currentInstanceType) {
         requireNonNull(currentInstanceType, "currentInstanceType is null");
         if (currentInstanceType.contains(TRN2_48XLARGE)) {
-            log.info("Instance type {} is a {}: {} Neuron cores ({} is not run)",
-                    currentInstanceType, TRN2_48XLARGE, TRN2_48XLARGE_NEURON_CORES, NEURON_LS);
+            log.info(
+                    "Instance type {} is a {}: {} Neuron cores ({} is not run)",
+                    currentInstanceType,
+                    TRN2_48XLARGE,
+                    TRN2_48XLARGE_NEURON_CORES,
+                    NEURON_LS);
             return TRN2_48XLARGE_NEURON_CORES;
         }
         return neuronProbe().count();
@@ -140,12 +145,15 @@ public final class HardwareProbe {
      * Finds and runs {@code executable}; every outcome but a clean exit with UTF-8 output under the size cap becomes
      * a count of 0 with {@code noneMessage} and the reason.
      */
-    private ProbeResult run(String executable, List<String> arguments, String noneMessage,
-                            Function<CommandOutcome.Exited, ProbeResult> reader) {
+    private ProbeResult run(
+            String executable,
+            List<String> arguments,
+            String noneMessage,
+            Function<CommandOutcome.Exited, ProbeResult> reader) {
         Optional<Path> found = searchPath.find(executable);
         if (found.isEmpty()) {
-            return ProbeResult.none(noneMessage + ": " + executable + " is not an executable file on PATH "
-                    + searchPath);
+            return ProbeResult.none(
+                    noneMessage + ": " + executable + " is not an executable file on PATH " + searchPath);
         }
         CommandOutcome outcome = runner.run(found.get(), arguments);
         if (outcome instanceof CommandOutcome.NotRun notRun) {
@@ -197,8 +205,10 @@ public final class HardwareProbe {
         if (cores.ignoredEntries().isEmpty()) {
             return ProbeResult.found(cores.cores(), found);
         }
-        return ProbeResult.foundWithWarning(cores.cores(), found + " (ignored entries "
-                + cores.ignoredEntries() + " of the " + exited.command() + " array: not an object with a "
-                + "non-negative integer " + NeuronListing.NC_COUNT + ")");
+        return ProbeResult.foundWithWarning(
+                cores.cores(),
+                found + " (ignored entries "
+                        + cores.ignoredEntries() + " of the " + exited.command() + " array: not an object with a "
+                        + "non-negative integer " + NeuronListing.NC_COUNT + ")");
     }
 }

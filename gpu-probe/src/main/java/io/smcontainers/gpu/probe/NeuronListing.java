@@ -15,11 +15,9 @@ final class NeuronListing {
     static final String NC_COUNT = "nc_count";
 
     /** Trailing content after the array is an error, as it is for Python's {@code json.loads}. */
-    private static final ObjectMapper JSON =
-            new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+    private static final ObjectMapper JSON = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
-    private NeuronListing() {
-    }
+    private NeuronListing() {}
 
     /**
      * The sum of {@code nc_count} over the devices.
@@ -56,8 +54,8 @@ final class NeuronListing {
             throw new IllegalArgumentException("empty, expected a JSON array");
         }
         if (!root.isArray()) {
-            throw new IllegalArgumentException("a JSON " + root.getNodeType().name().toLowerCase(java.util.Locale.ROOT)
-                    + ", expected a JSON array");
+            throw new IllegalArgumentException("a JSON "
+                    + root.getNodeType().name().toLowerCase(java.util.Locale.ROOT) + ", expected a JSON array");
         }
         int total = 0;
         List<Integer> ignored = new ArrayList<>();

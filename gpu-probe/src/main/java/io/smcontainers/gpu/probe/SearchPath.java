@@ -27,7 +27,8 @@ public record SearchPath(List<Path> directories) {
         requireNonNull(directories, "directories is null");
         List<Path> absolute = new ArrayList<>(directories.size());
         for (Path directory : directories) {
-            absolute.add(requireNonNull(directory, "a search path directory is null").toAbsolutePath());
+            absolute.add(
+                    requireNonNull(directory, "a search path directory is null").toAbsolutePath());
         }
         directories = List.copyOf(absolute);
     }

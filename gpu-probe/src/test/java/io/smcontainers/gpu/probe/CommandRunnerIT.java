@@ -22,8 +22,7 @@ class CommandRunnerIT {
 
     @Test
     void passesArgumentsAndCapturesBothStreamsAndTheExitCode(@TempDir Path tmp) {
-        Path tool = new FakeCommands(tmp).executable("tool",
-                "#!/bin/sh\nprintf '%s|' \"$@\"\necho oops >&2\nexit 3\n");
+        Path tool = new FakeCommands(tmp).executable("tool", "#!/bin/sh\nprintf '%s|' \"$@\"\necho oops >&2\nexit 3\n");
         Exited exited = assertInstanceOf(Exited.class, runner.run(tool, List.of("a b", "--c", "")));
         assertEquals(tool + " a b --c ", exited.command());
         assertEquals(3, exited.exitCode());
@@ -41,9 +40,11 @@ class CommandRunnerIT {
 
     @Test
     void stdoutIsCappedAndTheRestCounted(@TempDir Path tmp) {
-        Path tool = new FakeCommands(tmp).executable("tool",
-                "#!/bin/sh\nhead -c " + (CommandRunner.STDOUT_CAP + 12345) + " /dev/zero\n"
-                        + "head -c 100000 /dev/zero >&2\n");
+        Path tool = new FakeCommands(tmp)
+                .executable(
+                        "tool",
+                        "#!/bin/sh\nhead -c " + (CommandRunner.STDOUT_CAP + 12345) + " /dev/zero\n"
+                                + "head -c 100000 /dev/zero >&2\n");
         Exited exited = assertInstanceOf(Exited.class, runner.run(tool, List.of()));
         assertEquals(0, exited.exitCode());
         assertEquals(CommandRunner.STDOUT_CAP, exited.stdout().length);

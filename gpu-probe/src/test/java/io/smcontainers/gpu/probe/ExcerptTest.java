@@ -15,7 +15,8 @@ class ExcerptTest {
 
     @Test
     void escapesQuotesBackslashesAndControlCharacters() {
-        assertEquals("say \\\"hi\\\" C:\\\\x \\x00\\x1b[31m\\x7f \\u0085\\u2028end",
+        assertEquals(
+                "say \\\"hi\\\" C:\\\\x \\x00\\x1b[31m\\x7f \\u0085\\u2028end",
                 Excerpt.of("say \"hi\" C:\\x \0\u001b[31m\u007f \u0085\u2028end"));
     }
 

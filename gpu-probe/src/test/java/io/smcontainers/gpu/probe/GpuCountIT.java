@@ -30,6 +30,7 @@ class GpuCountIT {
 
     @TempDir
     Path tmp;
+
     private FakeCommands bin;
 
     @BeforeEach
@@ -75,8 +76,10 @@ class GpuCountIT {
     void gpuCountInCpuInstance() {
         HardwareProbe probe = probe();
         assertEquals(0, probe.gpuCount());
-        assertEquals(ProbeResult.none("No GPUs detected (normal if no gpus installed): nvidia-smi is not an "
-                + "executable file on PATH [" + tmp + "]"), probe.gpuProbe());
+        assertEquals(
+                ProbeResult.none("No GPUs detected (normal if no gpus installed): nvidia-smi is not an "
+                        + "executable file on PATH [" + tmp + "]"),
+                probe.gpuProbe());
     }
 
     @Test
@@ -84,7 +87,8 @@ class GpuCountIT {
         bin.printing("nvidia-smi", ARGS, "nvidia-smi/no-driver.txt", 9);
         HardwareProbe probe = probe();
         assertEquals(0, probe.gpuCount());
-        assertEquals(ProbeResult.none("No GPUs detected (normal if no gpus installed): " + command()
+        assertEquals(
+                ProbeResult.none("No GPUs detected (normal if no gpus installed): " + command()
                         + " exited with code 9, output \"NVIDIA-SMI has failed because it couldn't communicate with "
                         + "the NVIDIA driver. Make sure that the latest NVIDIA driver is installed and running.\""),
                 probe.gpuProbe());
@@ -95,8 +99,10 @@ class GpuCountIT {
         bin.printing("nvidia-smi", ARGS, "nvidia-smi/no-devices.txt", 6);
         HardwareProbe probe = probe();
         assertEquals(0, probe.gpuCount());
-        assertEquals(ProbeResult.none("No GPUs detected (normal if no gpus installed): " + command()
-                + " exited with code 6, output \"No devices were found\""), probe.gpuProbe());
+        assertEquals(
+                ProbeResult.none("No GPUs detected (normal if no gpus installed): " + command()
+                        + " exited with code 6, output \"No devices were found\""),
+                probe.gpuProbe());
     }
 
     @Test
@@ -104,17 +110,21 @@ class GpuCountIT {
         bin.printing("nvidia-smi", ARGS, "nvidia-smi/p4d.24xlarge-8-gpus.txt", 1);
         HardwareProbe probe = probe();
         assertEquals(0, probe.gpuCount());
-        assertTrue(probe.gpuProbe().message().contains(" exited with code 1, output \"GPU 0: NVIDIA A100"),
+        assertTrue(
+                probe.gpuProbe().message().contains(" exited with code 1, output \"GPU 0: NVIDIA A100"),
                 probe.gpuProbe().message());
     }
 
     @Test
     void stderrIsQuotedInTheLogLine() {
-        bin.script("nvidia-smi", ARGS, "echo 'Failed to initialize NVML: Driver/library version mismatch' >&2\nexit 18");
+        bin.script(
+                "nvidia-smi", ARGS, "echo 'Failed to initialize NVML: Driver/library version mismatch' >&2\nexit 18");
         HardwareProbe probe = probe();
         assertEquals(0, probe.gpuCount());
-        assertEquals(ProbeResult.none("No GPUs detected (normal if no gpus installed): " + command()
-                        + " exited with code 18, stderr \"Failed to initialize NVML: Driver/library version mismatch\""),
+        assertEquals(
+                ProbeResult.none(
+                        "No GPUs detected (normal if no gpus installed): " + command()
+                                + " exited with code 18, stderr \"Failed to initialize NVML: Driver/library version mismatch\""),
                 probe.gpuProbe());
     }
 
@@ -124,8 +134,10 @@ class GpuCountIT {
         bin.printing("nvidia-smi", "-L", "nvidia-smi/p4d.24xlarge-8-gpus.txt", 0);
         HardwareProbe probe = probe();
         assertEquals(0, probe.gpuCount());
-        assertTrue(probe.gpuProbe().message().endsWith(
-                "exited with code 64, stderr \"fake nvidia-smi: unexpected arguments: --list-gpus\""),
+        assertTrue(
+                probe.gpuProbe()
+                        .message()
+                        .endsWith("exited with code 64, stderr \"fake nvidia-smi: unexpected arguments: --list-gpus\""),
                 probe.gpuProbe().message());
     }
 
@@ -134,7 +146,9 @@ class GpuCountIT {
         bin.script("nvidia-smi", ARGS, "echo 'GPU 0: NVIDIA A100-SXM4-40GB'\nkill -KILL $$");
         HardwareProbe probe = probe();
         assertEquals(0, probe.gpuCount());
-        assertTrue(probe.gpuProbe().message().contains(" exited with code 137, "), probe.gpuProbe().message());
+        assertTrue(
+                probe.gpuProbe().message().contains(" exited with code 137, "),
+                probe.gpuProbe().message());
     }
 
     @Test
@@ -168,8 +182,10 @@ class GpuCountIT {
         HardwareProbe probe = probe();
         assertEquals(0, probe.gpuCount());
         String message = probe.gpuProbe().message();
-        assertTrue(message.startsWith("No GPUs detected (normal if no gpus installed): could not run " + command()
-                + ": could not start it: "), message);
+        assertTrue(
+                message.startsWith("No GPUs detected (normal if no gpus installed): could not run " + command()
+                        + ": could not start it: "),
+                message);
     }
 
     @Test
@@ -195,8 +211,9 @@ class GpuCountIT {
         bin.script("nvidia-smi", ARGS, "exit 0");
         HardwareProbe probe = probe();
         assertEquals(0, probe.gpuCount());
-        assertEquals(ProbeResult.none("No GPUs detected (normal if no gpus installed): " + command()
-                + " listed no GPUs"), probe.gpuProbe());
+        assertEquals(
+                ProbeResult.none("No GPUs detected (normal if no gpus installed): " + command() + " listed no GPUs"),
+                probe.gpuProbe());
     }
 
     @Test
@@ -204,7 +221,8 @@ class GpuCountIT {
         bin.script("nvidia-smi", ARGS, "echo 'Segmentation fault (core dumped)'\necho 'gpu0 gpu1'");
         HardwareProbe probe = probe();
         assertEquals(0, probe.gpuCount());
-        assertEquals(ProbeResult.failed("No GPUs detected (normal if no gpus installed): " + command()
+        assertEquals(
+                ProbeResult.failed("No GPUs detected (normal if no gpus installed): " + command()
                         + " printed no line starting with \"GPU \", output \"Segmentation fault (core dumped)\\ngpu0 "
                         + "gpu1\"; counting 0"),
                 probe.gpuProbe());
@@ -219,7 +237,8 @@ class GpuCountIT {
         bin.printingBytes("nvidia-smi", ARGS, junk.toByteArray(), 0);
         HardwareProbe probe = probe();
         assertEquals(0, probe.gpuCount());
-        assertEquals(ProbeResult.failed("No GPUs detected (normal if no gpus installed): " + command()
+        assertEquals(
+                ProbeResult.failed("No GPUs detected (normal if no gpus installed): " + command()
                         + " printed output that is not UTF-8 text, output \"GPU 0: NVIDIA A100-SXM4-40GB\\n\\x00"
                         + "\uFFFD\uFFFD\uFFFD\\x1b\\nGPU 1: NVIDIA A100-SXM4-40GB\"; counting 0"),
                 probe.gpuProbe());
@@ -234,8 +253,11 @@ class GpuCountIT {
         assertEquals(0, probe.gpuCount());
         ProbeResult result = probe.gpuProbe();
         assertEquals(Level.WARN, result.level());
-        assertEquals("No GPUs detected (normal if no gpus installed): " + command() + " printed " + (line.length() + 1) * 50000 + " bytes, more "
-                + "than the 1048576 bytes a listing can take; output ignored, counting 0", result.message());
+        assertEquals(
+                "No GPUs detected (normal if no gpus installed): " + command() + " printed "
+                        + (line.length() + 1) * 50000 + " bytes, more "
+                        + "than the 1048576 bytes a listing can take; output ignored, counting 0",
+                result.message());
     }
 
     @Test
@@ -257,7 +279,8 @@ class GpuCountIT {
         assertEquals(0, timed.count());
         assertTrue(timed.within(BOUND), "took " + timed.took());
         assertFalse(timed.within(SHORT), "took " + timed.took());
-        assertEquals(ProbeResult.failed("No GPUs detected (normal if no gpus installed): " + command()
+        assertEquals(
+                ProbeResult.failed("No GPUs detected (normal if no gpus installed): " + command()
                         + " did not finish in time (it was still running after 1500 ms; killed it and 1 descendant "
                         + "process); counting 0"),
                 probe.gpuProbe());
@@ -272,8 +295,7 @@ class GpuCountIT {
     @Test
     void aBackgroundProcessHoldingTheOutputOpenIsBounded() {
         // nvidia-smi itself exits, but leaves a daemon that holds stdout: the output never ends
-        bin.script("nvidia-smi", ARGS,
-                "echo 'GPU 0: x'\n(sleep 1000 & echo $! > \"$FAKE_DIR/sleep.pid\")\nexit 0");
+        bin.script("nvidia-smi", ARGS, "echo 'GPU 0: x'\n(sleep 1000 & echo $! > \"$FAKE_DIR/sleep.pid\")\nexit 0");
         HardwareProbe probe = new HardwareProbe(bin.searchPath(), SHORT);
 
         Timed timed = Timed.of(probe::gpuCount);
@@ -282,7 +304,8 @@ class GpuCountIT {
         try {
             assertEquals(0, timed.count());
             assertTrue(timed.within(BOUND), "took " + timed.took());
-            assertEquals(ProbeResult.failed("No GPUs detected (normal if no gpus installed): " + command()
+            assertEquals(
+                    ProbeResult.failed("No GPUs detected (normal if no gpus installed): " + command()
                             + " did not finish in time (it exited with code 0 but its output was still open after "
                             + "1500 ms (a background process kept it)); counting 0"),
                     probe.gpuProbe());
@@ -301,7 +324,8 @@ class GpuCountIT {
         assertEquals(0, timed.count());
         assertTrue(timed.within(BOUND), "took " + timed.took());
         assertEquals(Level.WARN, probe.gpuProbe().level());
-        assertTrue(probe.gpuProbe().message().contains("it was still running after 1500 ms; killed it"),
+        assertTrue(
+                probe.gpuProbe().message().contains("it was still running after 1500 ms; killed it"),
                 probe.gpuProbe().message());
     }
 

@@ -32,7 +32,9 @@ class GpuListingTest {
     @Test
     void migDevicesAreNotGpus() throws IOException {
         String listing = fake("nvidia-smi/mig-3-gpus-5-mig-devices.txt");
-        assertEquals(5, listing.lines().filter(line -> line.strip().startsWith("MIG ")).count());
+        assertEquals(
+                5,
+                listing.lines().filter(line -> line.strip().startsWith("MIG ")).count());
         assertEquals(3, GpuListing.countGpus(listing));
     }
 
@@ -64,7 +66,8 @@ class GpuListingTest {
     }
 
     static String fake(String resource) throws IOException {
-        try (InputStream in = GpuListingTest.class.getResourceAsStream("/io/smcontainers/gpu/probe/fakes/" + resource)) {
+        try (InputStream in =
+                GpuListingTest.class.getResourceAsStream("/io/smcontainers/gpu/probe/fakes/" + resource)) {
             if (in == null) {
                 throw new IllegalArgumentException("No test resource " + resource);
             }

@@ -61,7 +61,9 @@ class GpuProbeModuleTest {
                 .getInstance(HardwareProbe.class);
         ProbeResult result = probe.gpuProbe();
         assertEquals(0, result.count());
-        assertTrue(result.message().contains("did not finish in time (it was still running after 250 ms"), result.message());
+        assertTrue(
+                result.message().contains("did not finish in time (it was still running after 250 ms"),
+                result.message());
     }
 
     @Test

@@ -49,8 +49,10 @@ class HardwareProbeTest {
         FakeCommands bin = new FakeCommands(tmp);
         bin.executable("smddprun", "#!/bin/sh\n");
 
-        assertTrue(HardwareProbe.fromEnvironment(Map.of("PATH", "/nonexistent:" + tmp)).isOnPath("smddprun"));
-        assertFalse(HardwareProbe.fromEnvironment(Map.of("PATH", "/nonexistent")).isOnPath("smddprun"));
+        assertTrue(HardwareProbe.fromEnvironment(Map.of("PATH", "/nonexistent:" + tmp))
+                .isOnPath("smddprun"));
+        assertFalse(
+                HardwareProbe.fromEnvironment(Map.of("PATH", "/nonexistent")).isOnPath("smddprun"));
     }
 
     @Test
@@ -73,20 +75,24 @@ class HardwareProbeTest {
         HardwareProbe probe = new HardwareProbe(List.of(), Duration.ofSeconds(1));
         assertEquals(0, probe.gpuCount());
         assertEquals(0, probe.neuronCoreCount("local"));
-        assertEquals("No GPUs detected (normal if no gpus installed): nvidia-smi is not an executable file on PATH []",
+        assertEquals(
+                "No GPUs detected (normal if no gpus installed): nvidia-smi is not an executable file on PATH []",
                 probe.gpuProbe().message());
-        assertEquals("No Neurons detected (normal if no neurons installed): neuron-ls is not an executable file on "
-                + "PATH []", probe.neuronProbe().message());
+        assertEquals(
+                "No Neurons detected (normal if no neurons installed): neuron-ls is not an executable file on "
+                        + "PATH []",
+                probe.neuronProbe().message());
     }
 
     @Test
     void argumentsAreChecked() {
         assertThrows(NullPointerException.class, () -> new HardwareProbe(null, Duration.ofSeconds(1)));
-        assertThrows(NullPointerException.class,
+        assertThrows(
+                NullPointerException.class,
                 () -> new HardwareProbe(Arrays.asList(Path.of("/bin"), null), Duration.ofSeconds(1)));
         assertThrows(NullPointerException.class, () -> new HardwareProbe(List.of(), null));
-        IllegalArgumentException zero = assertThrows(IllegalArgumentException.class,
-                () -> new HardwareProbe(List.of(), Duration.ZERO));
+        IllegalArgumentException zero =
+                assertThrows(IllegalArgumentException.class, () -> new HardwareProbe(List.of(), Duration.ZERO));
         assertEquals("Probe timeout must be positive, got PT0S", zero.getMessage());
         assertThrows(IllegalArgumentException.class, () -> new HardwareProbe(List.of(), Duration.ofMillis(-1)));
         assertThrows(NullPointerException.class, () -> HardwareProbe.fromEnvironment(null));

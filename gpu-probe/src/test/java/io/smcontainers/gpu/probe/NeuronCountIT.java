@@ -24,6 +24,7 @@ class NeuronCountIT {
 
     @TempDir
     Path tmp;
+
     private FakeCommands bin;
 
     @BeforeEach
@@ -64,7 +65,8 @@ class NeuronCountIT {
     void neuronCountInCpuInstance() {
         HardwareProbe probe = probe();
         assertEquals(0, probe.neuronCoreCount("ml.c5.xlarge"));
-        assertEquals(ProbeResult.none(NO_NEURONS + "neuron-ls is not an executable file on PATH [" + tmp + "]"),
+        assertEquals(
+                ProbeResult.none(NO_NEURONS + "neuron-ls is not an executable file on PATH [" + tmp + "]"),
                 probe.neuronProbe());
     }
 
@@ -100,8 +102,10 @@ class NeuronCountIT {
         bin.script("neuron-ls", ARGS, "printf 'junk\\000\\377 output'\nexit 1");
         HardwareProbe probe = probe();
         assertEquals(0, probe.neuronCoreCount("ml.trn1.32xlarge"));
-        assertEquals(ProbeResult.none(NO_NEURONS + command() + " exited with code 1, output \"junk\\x00\uFFFD "
-                + "output\""), probe.neuronProbe());
+        assertEquals(
+                ProbeResult.none(
+                        NO_NEURONS + command() + " exited with code 1, output \"junk\\x00\uFFFD " + "output\""),
+                probe.neuronProbe());
     }
 
     @Test
@@ -109,8 +113,10 @@ class NeuronCountIT {
         bin.printing("neuron-ls", ARGS, "neuron-ls/no-driver.txt", 1);
         HardwareProbe probe = probe();
         assertEquals(0, probe.neuronCoreCount("ml.trn1.32xlarge"));
-        assertEquals(ProbeResult.none(NO_NEURONS + command() + " exited with code 1, output \"error: Failed to "
-                + "discover Neuron devices\""), probe.neuronProbe());
+        assertEquals(
+                ProbeResult.none(NO_NEURONS + command() + " exited with code 1, output \"error: Failed to "
+                        + "discover Neuron devices\""),
+                probe.neuronProbe());
     }
 
     @Test
@@ -126,10 +132,11 @@ class NeuronCountIT {
         assertEquals(0, probe.neuronCoreCount("ml.inf2.xlarge"));
         ProbeResult result = probe.neuronProbe();
         assertEquals(Level.WARN, result.level());
-        assertTrue(result.message().startsWith(NO_NEURONS + "the output of " + command() + " is not valid JSON ("),
+        assertTrue(
+                result.message().startsWith(NO_NEURONS + "the output of " + command() + " is not valid JSON ("),
                 result.message());
-        assertTrue(result.message().endsWith("), output \"neuron-ls 2.18.0: device 0 ok\"; counting 0"),
-                result.message());
+        assertTrue(
+                result.message().endsWith("), output \"neuron-ls 2.18.0: device 0 ok\"; counting 0"), result.message());
     }
 
     @Test
@@ -137,8 +144,10 @@ class NeuronCountIT {
         bin.script("neuron-ls", ARGS, "echo '{\"nc_count\": 2}'");
         HardwareProbe probe = probe();
         assertEquals(0, probe.neuronCoreCount("ml.inf2.xlarge"));
-        assertEquals(ProbeResult.failed(NO_NEURONS + "the output of " + command() + " is a JSON object, expected a "
-                + "JSON array, output \"{\\\"nc_count\\\": 2}\"; counting 0"), probe.neuronProbe());
+        assertEquals(
+                ProbeResult.failed(NO_NEURONS + "the output of " + command() + " is a JSON object, expected a "
+                        + "JSON array, output \"{\\\"nc_count\\\": 2}\"; counting 0"),
+                probe.neuronProbe());
     }
 
     @Test
@@ -159,8 +168,11 @@ class NeuronCountIT {
         bin.script("neuron-ls", ARGS, "echo '[{\"nc_count\": 2}, {\"nc_count\": \"2\"}, 7, {\"nc_count\": 4}]'");
         HardwareProbe probe = probe();
         assertEquals(6, probe.neuronCoreCount("ml.inf2.xlarge"));
-        assertEquals(ProbeResult.foundWithWarning(6, "Found 6 neurons on this instance (ignored entries [1, 2] of "
-                + "the " + command() + " array: not an object with a non-negative integer nc_count)"),
+        assertEquals(
+                ProbeResult.foundWithWarning(
+                        6,
+                        "Found 6 neurons on this instance (ignored entries [1, 2] of " + "the " + command()
+                                + " array: not an object with a non-negative integer nc_count)"),
                 probe.neuronProbe());
     }
 
@@ -169,8 +181,10 @@ class NeuronCountIT {
         bin.script("neuron-ls", ARGS, "exit 0");
         HardwareProbe probe = probe();
         assertEquals(0, probe.neuronCoreCount("ml.inf2.xlarge"));
-        assertEquals(ProbeResult.failed(NO_NEURONS + "the output of " + command() + " is empty, expected a JSON "
-                + "array, no output; counting 0"), probe.neuronProbe());
+        assertEquals(
+                ProbeResult.failed(NO_NEURONS + "the output of " + command() + " is empty, expected a JSON "
+                        + "array, no output; counting 0"),
+                probe.neuronProbe());
     }
 
     @Test
@@ -184,8 +198,10 @@ class NeuronCountIT {
         try {
             assertEquals(0, timed.count());
             assertTrue(timed.within(Duration.ofSeconds(8)), "took " + timed.took());
-            assertEquals(ProbeResult.failed(NO_NEURONS + command() + " did not finish in time (it was still running "
-                    + "after 1500 ms; killed it and 1 descendant process); counting 0"), probe.neuronProbe());
+            assertEquals(
+                    ProbeResult.failed(NO_NEURONS + command() + " did not finish in time (it was still running "
+                            + "after 1500 ms; killed it and 1 descendant process); counting 0"),
+                    probe.neuronProbe());
             assertFalse(GpuCountIT.stillRunningAfterWaiting(sleep), "the sleep child was not killed");
         } finally {
             FakeCommands.killSleep(sleep);

@@ -37,7 +37,8 @@ class NeuronListingTest {
 
     @Test
     void aMissingNcCountAddsNothingLikeTheReference() {
-        assertEquals(new NeuronCores(4, List.of()),
+        assertEquals(
+                new NeuronCores(4, List.of()),
                 NeuronListing.countCores("[{\"neuron_device\":0},{\"neuron_device\":1,\"nc_count\":4}]"));
     }
 
@@ -46,8 +47,8 @@ class NeuronListingTest {
         String json = "[{\"nc_count\":2}, 3, \"x\", null, [], {\"nc_count\":\"4\"}, {\"nc_count\":-1},"
                 + " {\"nc_count\":2.0}, {\"nc_count\":true}, {\"nc_count\":null}, {\"nc_count\":1e2},"
                 + " {\"nc_count\":99999999999999999999}, {\"nc_count\":{}}, {\"nc_count\":8}]";
-        assertEquals(new NeuronCores(10, List.of(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12)),
-                NeuronListing.countCores(json));
+        assertEquals(
+                new NeuronCores(10, List.of(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12)), NeuronListing.countCores(json));
     }
 
     @Test
@@ -56,45 +57,49 @@ class NeuronListingTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {
-        "error: Failed to discover Neuron devices",
-        "[{\"nc_count\":2}",
-        "[{\"nc_count\":2}] trailing",
-        "[{\"nc_count\":2}][]",
-        "[{'nc_count':2}]",
-        "[{\"nc_count\":2},]",
-        "\uFEFF[]",
-    })
+    @ValueSource(
+            strings = {
+                "error: Failed to discover Neuron devices",
+                "[{\"nc_count\":2}",
+                "[{\"nc_count\":2}] trailing",
+                "[{\"nc_count\":2}][]",
+                "[{'nc_count':2}]",
+                "[{\"nc_count\":2},]",
+                "\uFEFF[]",
+            })
     void garbageIsNotJson(String output) {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> NeuronListing.countCores(output));
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> NeuronListing.countCores(output));
         assertTrue(e.getMessage().startsWith("not valid JSON ("), e.getMessage());
         assertTrue(!e.getMessage().contains("\n"), "one line: " + e.getMessage());
     }
 
     @ParameterizedTest(name = "{0} -> {1}")
-    @CsvSource(delimiter = '|', value = {
-        "{\"nc_count\":2}|a JSON object, expected a JSON array",
-        "2|a JSON number, expected a JSON array",
-        "\"[]\"|a JSON string, expected a JSON array",
-        "null|a JSON null, expected a JSON array",
-    })
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "{\"nc_count\":2}|a JSON object, expected a JSON array",
+                "2|a JSON number, expected a JSON array",
+                "\"[]\"|a JSON string, expected a JSON array",
+                "null|a JSON null, expected a JSON array",
+            })
     void otherJsonIsNotAListing(String output, String message) {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> NeuronListing.countCores(output));
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> NeuronListing.countCores(output));
         assertEquals(message, e.getMessage());
     }
 
     @Test
     void emptyOutputIsNotAListing() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> NeuronListing.countCores(" \n"));
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> NeuronListing.countCores(" \n"));
         assertEquals("empty, expected a JSON array", e.getMessage());
     }
 
     @Test
     void aTotalBeyondIntIsRejected() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class,
                 () -> NeuronListing.countCores("[{\"nc_count\":2147483647},{\"nc_count\":1}]"));
         assertEquals("the nc_count values add up to more than 2147483647", e.getMessage());
     }

@@ -22,9 +22,12 @@ class ProbeResultTest {
     @Test
     void logsTheMessageVerbatimAtItsLevel() {
         RecordingLogger logger = new RecordingLogger();
-        ProbeResult.none("No GPUs detected (normal if no gpus installed): output \"{}\"").log(logger);
-        ProbeResult.failed("No Neurons detected (normal if no neurons installed): hung").log(logger);
-        assertEquals(List.of(
+        ProbeResult.none("No GPUs detected (normal if no gpus installed): output \"{}\"")
+                .log(logger);
+        ProbeResult.failed("No Neurons detected (normal if no neurons installed): hung")
+                .log(logger);
+        assertEquals(
+                List.of(
                         new Line(Level.INFO, "No GPUs detected (normal if no gpus installed): output \"{}\""),
                         new Line(Level.WARN, "No Neurons detected (normal if no neurons installed): hung")),
                 logger.lines());

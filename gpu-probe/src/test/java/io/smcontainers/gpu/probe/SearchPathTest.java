@@ -24,7 +24,8 @@ class SearchPathTest {
 
     @Test
     void parseSplitsOnColonsAndEmptyElementsMeanTheCurrentDirectory() {
-        assertEquals(List.of(Path.of("/usr/local/bin"), CWD, Path.of("/usr/bin"), CWD),
+        assertEquals(
+                List.of(Path.of("/usr/local/bin"), CWD, Path.of("/usr/bin"), CWD),
                 SearchPath.parse("/usr/local/bin::/usr/bin:").directories());
         assertEquals(List.of(CWD), SearchPath.parse("").directories());
         assertEquals(List.of(CWD, CWD), SearchPath.parse(":").directories());
@@ -32,7 +33,9 @@ class SearchPathTest {
 
     @Test
     void relativeElementsAreResolvedAgainstTheCurrentDirectory() {
-        assertEquals(List.of(CWD.resolve("bin"), Path.of("/bin")), SearchPath.parse("bin:/bin").directories());
+        assertEquals(
+                List.of(CWD.resolve("bin"), Path.of("/bin")),
+                SearchPath.parse("bin:/bin").directories());
     }
 
     @Test
@@ -42,15 +45,22 @@ class SearchPathTest {
 
     @Test
     void theDefaultIsPythonsDefpath() {
-        assertEquals(List.of(Path.of("/bin"), Path.of("/usr/bin")),
+        assertEquals(
+                List.of(Path.of("/bin"), Path.of("/usr/bin")),
                 SearchPath.parse(SearchPath.DEFAULT_PATH).directories());
     }
 
     @Test
     void fromEnvironmentReadsPathAndFallsBackToTheDefaultOnlyWhenItIsAbsent() {
-        assertEquals(List.of(Path.of("/opt/x"), CWD), SearchPath.fromEnvironment(Map.of("PATH", "/opt/x:", "HOME", "/root")).directories());
-        assertEquals(List.of(CWD), SearchPath.fromEnvironment(Map.of("PATH", "")).directories());
-        assertEquals(List.of(Path.of("/bin"), Path.of("/usr/bin")), SearchPath.fromEnvironment(Map.of("HOME", "/root")).directories());
+        assertEquals(
+                List.of(Path.of("/opt/x"), CWD),
+                SearchPath.fromEnvironment(Map.of("PATH", "/opt/x:", "HOME", "/root"))
+                        .directories());
+        assertEquals(
+                List.of(CWD), SearchPath.fromEnvironment(Map.of("PATH", "")).directories());
+        assertEquals(
+                List.of(Path.of("/bin"), Path.of("/usr/bin")),
+                SearchPath.fromEnvironment(Map.of("HOME", "/root")).directories());
     }
 
     @Test
@@ -87,8 +97,8 @@ class SearchPathTest {
     @ParameterizedTest
     @ValueSource(strings = {"", "bin/nvidia-smi", "/usr/bin/nvidia-smi", "./nvidia-smi", "a\0b"})
     void findTakesABareName(String name) {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> SearchPath.parse("/bin").find(name));
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class, () -> SearchPath.parse("/bin").find(name));
         assertTrue(e.getMessage().startsWith("Executable name must be a bare file name"), e.getMessage());
     }
 

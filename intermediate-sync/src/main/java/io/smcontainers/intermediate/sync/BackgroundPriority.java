@@ -46,10 +46,12 @@ final class BackgroundPriority {
 
     /** A thread that lowers its priority before it runs {@code task}; a daemon, so it never holds the JVM open. */
     static Thread daemon(Runnable task, String name) {
-        Thread t = new Thread(() -> {
-            lowerCurrentThread();
-            task.run();
-        }, name);
+        Thread t = new Thread(
+                () -> {
+                    lowerCurrentThread();
+                    task.run();
+                },
+                name);
         t.setDaemon(true);
         return t;
     }
@@ -104,7 +106,10 @@ final class BackgroundPriority {
             }
             long ioprioSet = ioprioSetNumber();
             if (ioprioSet > 0) {
-                c.syscall(ioprioSet, IOPRIO_WHO_PROCESS, (long) tid,
+                c.syscall(
+                        ioprioSet,
+                        IOPRIO_WHO_PROCESS,
+                        (long) tid,
                         (IOPRIO_CLASS_BE << IOPRIO_CLASS_SHIFT) | IOPRIO_LOWEST_LEVEL);
             }
             return ioprioSet > 0;
@@ -119,7 +124,8 @@ final class BackgroundPriority {
     /** The kernel's id of the calling thread, from {@code /proc/thread-self -> <pid>/task/<tid>}; 0 when unknown. */
     static int currentThreadId() {
         try {
-            return Integer.parseInt(Files.readSymbolicLink(THREAD_SELF).getFileName().toString());
+            return Integer.parseInt(
+                    Files.readSymbolicLink(THREAD_SELF).getFileName().toString());
         } catch (IOException | UnsupportedOperationException | NumberFormatException | NullPointerException e) {
             return 0;
         }

@@ -11,8 +11,8 @@ record FileVersion(long size, long modifiedNanos, Object fileKey) {
 
     /** Follows symbolic links (a link to a file uploads the file's content). */
     static FileVersion of(BasicFileAttributes a) {
-        return new FileVersion(a.size(), a.lastModifiedTime().to(java.util.concurrent.TimeUnit.NANOSECONDS),
-                a.fileKey());
+        return new FileVersion(
+                a.size(), a.lastModifiedTime().to(java.util.concurrent.TimeUnit.NANOSECONDS), a.fileKey());
     }
 
     static FileVersion read(Path p) throws IOException {
@@ -20,7 +20,9 @@ record FileVersion(long size, long modifiedNanos, Object fileKey) {
     }
 
     boolean sameAs(FileVersion other) {
-        return other != null && size == other.size && modifiedNanos == other.modifiedNanos
+        return other != null
+                && size == other.size
+                && modifiedNanos == other.modifiedNanos
                 && Objects.equals(fileKey, other.fileKey);
     }
 }

@@ -31,8 +31,15 @@ final class Inotify implements AutoCloseable {
     static final int IN_ISDIR = 0x40000000;
 
     /** Watched on every directory: completed files, moves in and out, new directories, the directory itself going. */
-    static final int DIR_MASK = IN_CLOSE_WRITE | IN_MOVED_FROM | IN_MOVED_TO | IN_CREATE | IN_DELETE_SELF
-            | IN_MOVE_SELF | IN_ONLYDIR | IN_DONT_FOLLOW | IN_EXCL_UNLINK;
+    static final int DIR_MASK = IN_CLOSE_WRITE
+            | IN_MOVED_FROM
+            | IN_MOVED_TO
+            | IN_CREATE
+            | IN_DELETE_SELF
+            | IN_MOVE_SELF
+            | IN_ONLYDIR
+            | IN_DONT_FOLLOW
+            | IN_EXCL_UNLINK;
 
     static final int ENOENT = 2;
     static final int EAGAIN = 11;
@@ -90,8 +97,10 @@ final class Inotify implements AutoCloseable {
             }
             return new Inotify(lib, lib.inotify_init1(IN_NONBLOCK | IN_CLOEXEC));
         } catch (LastErrorException e) {
-            throw new IOException("inotify_init1 failed, errno " + e.getErrorCode()
-                    + " (raise the sysctl fs.inotify.max_user_instances if it is 24, EMFILE)", e);
+            throw new IOException(
+                    "inotify_init1 failed, errno " + e.getErrorCode()
+                            + " (raise the sysctl fs.inotify.max_user_instances if it is 24, EMFILE)",
+                    e);
         } catch (LinkageError e) {
             throw new IOException("cannot load libc through JNA: " + e, e);
         }

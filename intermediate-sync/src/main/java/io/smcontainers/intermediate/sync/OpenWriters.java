@@ -35,7 +35,8 @@ final class OpenWriters {
         if (!available) {
             return open;
         }
-        try (DirectoryStream<Path> pids = Files.newDirectoryStream(PROC, p -> isNumber(p.getFileName().toString()))) {
+        try (DirectoryStream<Path> pids =
+                Files.newDirectoryStream(PROC, p -> isNumber(p.getFileName().toString()))) {
             for (Path pid : pids) {
                 scanProcess(pid, open);
             }
@@ -54,7 +55,8 @@ final class OpenWriters {
                 } catch (IOException | UnsupportedOperationException e) {
                     continue;
                 }
-                if (target.startsWith(rootPrefix) && openForWrite(pid.resolve("fdinfo").resolve(fd.getFileName()))) {
+                if (target.startsWith(rootPrefix)
+                        && openForWrite(pid.resolve("fdinfo").resolve(fd.getFileName()))) {
                     open.add(target);
                 }
             }

@@ -56,8 +56,8 @@ record OutputUri(String scheme, String netloc, String path, String query, String
 
     /** Python's repr of the parse result, as it appears in the toolkit's error message. */
     String pythonRepr() {
-        return "ParseResult(scheme='" + scheme + "', netloc='" + netloc + "', path='" + path
-                + "', params='', query='" + query + "', fragment='" + fragment + "')";
+        return "ParseResult(scheme='" + scheme + "', netloc='" + netloc + "', path='" + path + "', params='', query='"
+                + query + "', fragment='" + fragment + "')";
     }
 
     /** POSIX path join ({@code posixpath.join}): an absolute part restarts, empty parts add nothing, no doubled "/". */

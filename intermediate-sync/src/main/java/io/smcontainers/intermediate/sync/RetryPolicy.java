@@ -35,15 +35,18 @@ record RetryPolicy(int maxAttempts) {
 
     /** The wait before the next attempt after {@code failedAttempts} failures (at least 1). */
     long backoffMillis(int failedAttempts) {
-        long ceiling = Math.min(BACKOFF_MAX_MILLIS, BACKOFF_BASE_MILLIS << Math.min(Math.max(failedAttempts, 1) - 1, 10));
+        long ceiling =
+                Math.min(BACKOFF_MAX_MILLIS, BACKOFF_BASE_MILLIS << Math.min(Math.max(failedAttempts, 1) - 1, 10));
         return ceiling / 2 + ThreadLocalRandom.current().nextLong(ceiling / 2 + 1);
     }
 
     /** The failure under the future's and the stream's wrapping. */
     static Throwable unwrap(Throwable t) {
         Throwable c = t;
-        while ((c instanceof CompletionException || c instanceof ExecutionException
-                || c instanceof UncheckedIOException) && c.getCause() != null) {
+        while ((c instanceof CompletionException
+                        || c instanceof ExecutionException
+                        || c instanceof UncheckedIOException)
+                && c.getCause() != null) {
             c = c.getCause();
         }
         return c;
@@ -52,7 +55,11 @@ record RetryPolicy(int maxAttempts) {
     static boolean retryable(Throwable cause) {
         if (cause instanceof SdkServiceException s) {
             int status = s.statusCode();
-            return status >= 500 || status == 429 || status == 408 || s.isThrottlingException() || s.retryable()
+            return status >= 500
+                    || status == 429
+                    || status == 408
+                    || s.isThrottlingException()
+                    || s.retryable()
                     || multipartMixUp(s);
         }
         if (cause instanceof AccessDeniedException) {
@@ -67,7 +74,9 @@ record RetryPolicy(int maxAttempts) {
      */
     private static boolean multipartMixUp(SdkServiceException s) {
         String code = errorCode(s);
-        return "InvalidPart".equals(code) || "InvalidPartOrder".equals(code) || "NoSuchUpload".equals(code)
+        return "InvalidPart".equals(code)
+                || "InvalidPartOrder".equals(code)
+                || "NoSuchUpload".equals(code)
                 || "BadDigest".equals(code);
     }
 

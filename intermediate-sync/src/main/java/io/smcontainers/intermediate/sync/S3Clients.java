@@ -47,8 +47,7 @@ final class S3Clients {
                         .eventLoopGroupBuilder(SdkEventLoopGroup.builder())
                         .maxPendingConnectionAcquires(100_000)
                         .connectionAcquisitionTimeout(Duration.ofMinutes(10)))
-                .overrideConfiguration(o -> o
-                        .retryStrategy(AwsRetryStrategy.standardRetryStrategy().toBuilder()
+                .overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.standardRetryStrategy().toBuilder()
                                 .maxAttempts(3)
                                 .circuitBreakerEnabled(false)
                                 .build())
@@ -74,8 +73,9 @@ final class S3Clients {
             return DefaultCredentialsProvider.builder().build();
         }
         String token = env.get("AWS_SESSION_TOKEN");
-        return StaticCredentialsProvider.create(token == null
-                ? AwsBasicCredentials.create(id, secret)
-                : AwsSessionCredentials.create(id, secret, token));
+        return StaticCredentialsProvider.create(
+                token == null
+                        ? AwsBasicCredentials.create(id, secret)
+                        : AwsSessionCredentials.create(id, secret, token));
     }
 }

@@ -20,9 +20,8 @@ final class S3Put {
     }
 
     CompletableFuture<?> put(String relativePath, ContentReader.Content content) {
-        PutObjectRequest.Builder request = PutObjectRequest.builder()
-                .bucket(settings.bucket())
-                .key(settings.keyFor(relativePath));
+        PutObjectRequest.Builder request =
+                PutObjectRequest.builder().bucket(settings.bucket()).key(settings.keyFor(relativePath));
         if (!content.streamed()) {
             request.contentLength(content.version().size());
         }

@@ -40,8 +40,8 @@ final class SyncEngine implements IntermediateSync {
         sweepStaging(root.resolve(SyncSettings.STAGING_DIR_NAME));
         BackgroundPriority.lowerCompilerThreads();
         S3AsyncClient s3 = S3Clients.create(settings);
-        UploadScheduler uploader = new UploadScheduler(settings, new S3Put(s3, settings), new OpenWriters(root),
-                options.listener());
+        UploadScheduler uploader =
+                new UploadScheduler(settings, new S3Put(s3, settings), new OpenWriters(root), options.listener());
         Inotify inotify = null;
         if (!options.forcePolling()) {
             try {
@@ -52,8 +52,12 @@ final class SyncEngine implements IntermediateSync {
         }
         TreeWatcher watcher = new TreeWatcher(root, uploader, inotify);
         watcher.start();
-        log.info("Intermediate output sync started: {} -> s3://{}/{} (region {}{})", root, settings.bucket(),
-                settings.keyPrefix(), settings.region(),
+        log.info(
+                "Intermediate output sync started: {} -> s3://{}/{} (region {}{})",
+                root,
+                settings.bucket(),
+                settings.keyPrefix(),
+                settings.region(),
                 settings.endpoint() == null ? "" : ", endpoint " + settings.endpoint());
         return new SyncEngine(settings, s3, uploader, watcher);
     }
@@ -73,12 +77,12 @@ final class SyncEngine implements IntermediateSync {
         } catch (InterruptedException e) {
             interrupted = true;
         }
-        List<SyncReport.FailedFile> failures = uploader.close("not uploaded before the sync's stop deadline ("
-                + bound.toMillis() + " ms)");
+        List<SyncReport.FailedFile> failures =
+                uploader.close("not uploaded before the sync's stop deadline (" + bound.toMillis() + " ms)");
         s3.close();
         sweepStaging(settings.intermediateDir().resolve(SyncSettings.STAGING_DIR_NAME));
-        report = new SyncReport(uploader.uploads(), uploader.bytes(), failures,
-                Duration.ofNanos(System.nanoTime() - startNanos));
+        report = new SyncReport(
+                uploader.uploads(), uploader.bytes(), failures, Duration.ofNanos(System.nanoTime() - startNanos));
         if (report.complete()) {
             log.info(report.summary());
         } else {

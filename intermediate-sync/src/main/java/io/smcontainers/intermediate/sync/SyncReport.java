@@ -36,16 +36,27 @@ public record SyncReport(long uploads, long bytesUploaded, List<FailedFile> fail
 
     /** One paragraph for the log and the failure file. */
     public String summary() {
-        StringBuilder s = new StringBuilder("Intermediate output sync uploaded ").append(uploads)
-                .append(uploads == 1 ? " file (" : " files (").append(bytesUploaded).append(" bytes) in ")
-                .append(elapsed.toMillis()).append(" ms");
+        StringBuilder s = new StringBuilder("Intermediate output sync uploaded ")
+                .append(uploads)
+                .append(uploads == 1 ? " file (" : " files (")
+                .append(bytesUploaded)
+                .append(" bytes) in ")
+                .append(elapsed.toMillis())
+                .append(" ms");
         if (failures.isEmpty()) {
             return s.append("; nothing was left out.").toString();
         }
-        s.append("; ").append(failures.size()).append(failures.size() == 1 ? " file was" : " files were")
+        s.append("; ")
+                .append(failures.size())
+                .append(failures.size() == 1 ? " file was" : " files were")
                 .append(" not uploaded:");
         for (FailedFile f : failures) {
-            s.append("\n  ").append(f.relativePath()).append(" -> ").append(f.key()).append(": ").append(f.reason());
+            s.append("\n  ")
+                    .append(f.relativePath())
+                    .append(" -> ")
+                    .append(f.key())
+                    .append(": ")
+                    .append(f.reason());
         }
         return s.toString();
     }

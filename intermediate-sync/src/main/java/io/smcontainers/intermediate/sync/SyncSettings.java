@@ -53,8 +53,11 @@ public record SyncSettings(
     static final String ENV_STOP_TIMEOUT = "SMC_INTERMEDIATE_SYNC_STOP_TIMEOUT_SECONDS";
 
     private static final String[] CLIENT_VARIABLES = {
-        "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
-        "AWS_REQUEST_CHECKSUM_CALCULATION", "AWS_RESPONSE_CHECKSUM_VALIDATION"
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY",
+        "AWS_SESSION_TOKEN",
+        "AWS_REQUEST_CHECKSUM_CALCULATION",
+        "AWS_RESPONSE_CHECKSUM_VALIDATION"
     };
 
     public SyncSettings {
@@ -75,8 +78,8 @@ public record SyncSettings(
             throw new IllegalArgumentException("maxAttempts must be at least 1, got " + maxAttempts);
         }
         if (attemptTimeout.isNegative() || attemptTimeout.isZero() || stopTimeout.isNegative()) {
-            throw new IllegalArgumentException("timeouts must be positive: attempt " + attemptTimeout + ", stop "
-                    + stopTimeout);
+            throw new IllegalArgumentException(
+                    "timeouts must be positive: attempt " + attemptTimeout + ", stop " + stopTimeout);
         }
     }
 
@@ -89,8 +92,10 @@ public record SyncSettings(
         requireNonNull(intermediateDir, "intermediateDir is null");
         boolean owns = s3OutputUri != null && !s3OutputUri.isEmpty() && !Files.exists(intermediateDir);
         if (!owns) {
-            log.debug("Could not initialize intermediate sync: sagemaker_s3_output is {} and {} {}",
-                    s3OutputUri == null || s3OutputUri.isEmpty() ? "not set" : "set", intermediateDir,
+            log.debug(
+                    "Could not initialize intermediate sync: sagemaker_s3_output is {} and {} {}",
+                    s3OutputUri == null || s3OutputUri.isEmpty() ? "not set" : "set",
+                    intermediateDir,
                     Files.exists(intermediateDir) ? "already exists" : "does not exist");
         }
         return owns;
@@ -136,8 +141,8 @@ public record SyncSettings(
             return Optional.empty();
         }
         if (!uri.scheme().equals("s3")) {
-            throw new InvalidS3OutputException(s3OutputUri,
-                    "Expecting 's3' scheme, got: " + uri.scheme() + " in " + uri.pythonRepr());
+            throw new InvalidS3OutputException(
+                    s3OutputUri, "Expecting 's3' scheme, got: " + uri.scheme() + " in " + uri.pythonRepr());
         }
         String path = uri.path().startsWith("/") ? uri.path().replaceFirst("^/+", "") : uri.path();
         String job = trainingJobName == null ? "" : trainingJobName;
@@ -146,10 +151,11 @@ public record SyncSettings(
         for (String name : CLIENT_VARIABLES) {
             String value = processEnvironment.get(name);
             if (value != null && !value.isEmpty()) {
-                if (name.startsWith("AWS_RE") && !value.equalsIgnoreCase("when_supported")
+                if (name.startsWith("AWS_RE")
+                        && !value.equalsIgnoreCase("when_supported")
                         && !value.equalsIgnoreCase("when_required")) {
-                    throw new IllegalArgumentException(name + " must be when_supported or when_required, got '"
-                            + value + "'");
+                    throw new IllegalArgumentException(
+                            name + " must be when_supported or when_required, got '" + value + "'");
                 }
                 clientEnv.put(name, value);
             }
@@ -186,8 +192,8 @@ public record SyncSettings(
             }
             return uri;
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("S3_ENDPOINT_URL is not a URL like http://host:port: '" + value + "'",
-                    e);
+            throw new IllegalArgumentException(
+                    "S3_ENDPOINT_URL is not a URL like http://host:port: '" + value + "'", e);
         }
     }
 
@@ -213,28 +219,73 @@ public record SyncSettings(
     }
 
     public SyncSettings withMaxConcurrentUploads(int value) {
-        return new SyncSettings(intermediateDir, bucket, keyPrefix, region, endpoint, clientEnvironment, value,
-                maxAttempts, attemptTimeout, stopTimeout);
+        return new SyncSettings(
+                intermediateDir,
+                bucket,
+                keyPrefix,
+                region,
+                endpoint,
+                clientEnvironment,
+                value,
+                maxAttempts,
+                attemptTimeout,
+                stopTimeout);
     }
 
     public SyncSettings withMaxAttempts(int value) {
-        return new SyncSettings(intermediateDir, bucket, keyPrefix, region, endpoint, clientEnvironment,
-                maxConcurrentUploads, value, attemptTimeout, stopTimeout);
+        return new SyncSettings(
+                intermediateDir,
+                bucket,
+                keyPrefix,
+                region,
+                endpoint,
+                clientEnvironment,
+                maxConcurrentUploads,
+                value,
+                attemptTimeout,
+                stopTimeout);
     }
 
     public SyncSettings withAttemptTimeout(Duration value) {
-        return new SyncSettings(intermediateDir, bucket, keyPrefix, region, endpoint, clientEnvironment,
-                maxConcurrentUploads, maxAttempts, value, stopTimeout);
+        return new SyncSettings(
+                intermediateDir,
+                bucket,
+                keyPrefix,
+                region,
+                endpoint,
+                clientEnvironment,
+                maxConcurrentUploads,
+                maxAttempts,
+                value,
+                stopTimeout);
     }
 
     public SyncSettings withStopTimeout(Duration value) {
-        return new SyncSettings(intermediateDir, bucket, keyPrefix, region, endpoint, clientEnvironment,
-                maxConcurrentUploads, maxAttempts, attemptTimeout, value);
+        return new SyncSettings(
+                intermediateDir,
+                bucket,
+                keyPrefix,
+                region,
+                endpoint,
+                clientEnvironment,
+                maxConcurrentUploads,
+                maxAttempts,
+                attemptTimeout,
+                value);
     }
 
     public SyncSettings withEndpoint(URI value) {
-        return new SyncSettings(intermediateDir, bucket, keyPrefix, region, value, clientEnvironment,
-                maxConcurrentUploads, maxAttempts, attemptTimeout, stopTimeout);
+        return new SyncSettings(
+                intermediateDir,
+                bucket,
+                keyPrefix,
+                region,
+                value,
+                clientEnvironment,
+                maxConcurrentUploads,
+                maxAttempts,
+                attemptTimeout,
+                stopTimeout);
     }
 
     @Override

@@ -143,8 +143,10 @@ final class TreeWatcher {
 
     void handle(Inotify.Event ev) {
         if (ev.is(IN_Q_OVERFLOW)) {
-            log.warn("inotify queue overflowed for {}; rescanning (raise the sysctl fs.inotify.max_queued_events "
-                    + "if this repeats)", root);
+            log.warn(
+                    "inotify queue overflowed for {}; rescanning (raise the sysctl fs.inotify.max_queued_events "
+                            + "if this repeats)",
+                    root);
             rescan = true;
             return;
         }
@@ -189,8 +191,9 @@ final class TreeWatcher {
         try {
             BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
             if (a.isSymbolicLink()
-                    || (a.isRegularFile() && ((Number) Files.getAttribute(p, "unix:nlink",
-                            LinkOption.NOFOLLOW_LINKS)).intValue() > 1)) {
+                    || (a.isRegularFile()
+                            && ((Number) Files.getAttribute(p, "unix:nlink", LinkOption.NOFOLLOW_LINKS)).intValue()
+                                    > 1)) {
                 uploader.submit(rel, Trigger.FOUND);
             }
         } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
@@ -296,11 +299,17 @@ final class TreeWatcher {
             if (errno == Inotify.ENOSPC) {
                 if (!warnedWatchLimit) {
                     warnedWatchLimit = true;
-                    log.warn("inotify watch limit reached at {}; rescanning every {} ms instead (raise the sysctl "
-                            + "fs.inotify.max_user_watches)", dir, DEGRADED_RESCAN_MILLIS);
+                    log.warn(
+                            "inotify watch limit reached at {}; rescanning every {} ms instead (raise the sysctl "
+                                    + "fs.inotify.max_user_watches)",
+                            dir,
+                            DEGRADED_RESCAN_MILLIS);
                 }
             } else {
-                log.warn("Cannot watch {} (errno {}); rescanning every {} ms instead", dir, errno,
+                log.warn(
+                        "Cannot watch {} (errno {}); rescanning every {} ms instead",
+                        dir,
+                        errno,
                         DEGRADED_RESCAN_MILLIS);
             }
             return true;

@@ -83,11 +83,13 @@ final class UploadScheduler {
         Phase phase;
         /** Why the next run happens (QUEUED, AWAITING_WRITERS, RUNNING_STALE); null otherwise. */
         Trigger trigger;
+
         long submittedNanos;
         int failedAttempts;
         String lastError;
         /** Invalidates a scheduled retry when the path is queued by other means meanwhile. */
         long retryToken;
+
         CompletableFuture<?> inFlight;
     }
 
@@ -237,7 +239,8 @@ final class UploadScheduler {
             e.inFlight = future;
         }
         future.whenComplete((response, failure) -> {
-            if (content.streamed() && !(RetryPolicy.unwrap(failure) instanceof CancellationException)
+            if (content.streamed()
+                    && !(RetryPolicy.unwrap(failure) instanceof CancellationException)
                     && !ContentReader.unchanged(file, version)) {
                 // a multipart upload of a file rewritten meanwhile fails (or stores a mix): upload the new version
                 changedWhileRead(rel, e);
@@ -321,8 +324,13 @@ final class UploadScheduler {
             done(rel, e, true);
             scheduleRetry(rel, e, delay);
         } else {
-            log.warn("Failed to upload {} to s3://{}/{} after {} attempt(s): {}", rel, settings.bucket(),
-                    settings.keyFor(rel), attempts, reason);
+            log.warn(
+                    "Failed to upload {} to s3://{}/{} after {} attempt(s): {}",
+                    rel,
+                    settings.bucket(),
+                    settings.keyFor(rel),
+                    attempts,
+                    reason);
             failures.put(rel, reason + " (after " + attempts + " attempt(s))");
             done(rel, e, false);
         }
@@ -336,15 +344,18 @@ final class UploadScheduler {
             }
             token = e.retryToken;
         }
-        timer.schedule(() -> {
-            synchronized (lock) {
-                if (closed || e.retryToken != token || e.phase != Phase.RETRY_WAIT || entries.get(rel) != e) {
-                    return;
-                }
-                e.trigger = Trigger.RETRY;
-                queue(rel, e);
-            }
-        }, delayMillis, TimeUnit.MILLISECONDS);
+        timer.schedule(
+                () -> {
+                    synchronized (lock) {
+                        if (closed || e.retryToken != token || e.phase != Phase.RETRY_WAIT || entries.get(rel) != e) {
+                            return;
+                        }
+                        e.trigger = Trigger.RETRY;
+                        queue(rel, e);
+                    }
+                },
+                delayMillis,
+                TimeUnit.MILLISECONDS);
     }
 
     /** Ends one run of a path: frees its slot; runs it again when a newer version arrived meanwhile. */
@@ -401,8 +412,9 @@ final class UploadScheduler {
             closed = true;
             for (Map.Entry<String, Entry> pending : entries.entrySet()) {
                 Entry e = pending.getValue();
-                lost.put(pending.getKey(), e.lastError == null ? deadlineReason
-                        : deadlineReason + "; last error: " + e.lastError);
+                lost.put(
+                        pending.getKey(),
+                        e.lastError == null ? deadlineReason : deadlineReason + "; last error: " + e.lastError);
                 if (e.inFlight != null) {
                     inFlight.add(e.inFlight);
                 }
@@ -414,8 +426,10 @@ final class UploadScheduler {
         for (String rel : skippedOpen.keySet()) {
             try {
                 if (!FileVersion.read(root.resolve(rel)).sameAs(uploaded.get(rel))) {
-                    lost.putIfAbsent(rel, "still open for writing when the sync stopped; a file that is being "
-                            + "written is never uploaded");
+                    lost.putIfAbsent(
+                            rel,
+                            "still open for writing when the sync stopped; a file that is being "
+                                    + "written is never uploaded");
                 }
             } catch (IOException gone) {
                 // deleted meanwhile: nothing to upload

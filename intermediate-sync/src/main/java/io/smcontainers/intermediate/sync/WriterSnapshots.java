@@ -78,8 +78,8 @@ final class WriterSnapshots {
                         lock.wait(1000);
                     }
                 }
-                long wait = TimeUnit.NANOSECONDS.toMillis(last + TimeUnit.MILLISECONDS.toNanos(INTERVAL_MILLIS)
-                        - System.nanoTime());
+                long wait = TimeUnit.NANOSECONDS.toMillis(
+                        last + TimeUnit.MILLISECONDS.toNanos(INTERVAL_MILLIS) - System.nanoTime());
                 if (last != 0 && wait > 0) {
                     Thread.sleep(wait);
                 }

@@ -23,23 +23,25 @@ class BackgroundPriorityTest {
         int caller = BackgroundPriority.currentThreadId();
         int before = BackgroundPriority.niceOf(caller);
         CompletableFuture<int[]> seen = new CompletableFuture<>();
-        Thread t = BackgroundPriority.daemon(() -> {
-            try {
-                int own = BackgroundPriority.niceOf(BackgroundPriority.currentThreadId());
-                CompletableFuture<Integer> child = new CompletableFuture<>();
-                Thread plain = new Thread(() -> {
+        Thread t = BackgroundPriority.daemon(
+                () -> {
                     try {
-                        child.complete(BackgroundPriority.niceOf(BackgroundPriority.currentThreadId()));
+                        int own = BackgroundPriority.niceOf(BackgroundPriority.currentThreadId());
+                        CompletableFuture<Integer> child = new CompletableFuture<>();
+                        Thread plain = new Thread(() -> {
+                            try {
+                                child.complete(BackgroundPriority.niceOf(BackgroundPriority.currentThreadId()));
+                            } catch (Exception e) {
+                                child.completeExceptionally(e);
+                            }
+                        });
+                        plain.start();
+                        seen.complete(new int[] {own, child.get(60, TimeUnit.SECONDS)});
                     } catch (Exception e) {
-                        child.completeExceptionally(e);
+                        seen.completeExceptionally(e);
                     }
-                });
-                plain.start();
-                seen.complete(new int[] {own, child.get(60, TimeUnit.SECONDS)});
-            } catch (Exception e) {
-                seen.completeExceptionally(e);
-            }
-        }, "test-background");
+                },
+                "test-background");
         assertTrue(t.isDaemon());
         t.start();
         int[] nice = seen.get(60, TimeUnit.SECONDS);
@@ -59,8 +61,9 @@ class BackgroundPriorityTest {
                 try {
                     String name = Files.readString(task.resolve("comm")).strip();
                     if (name.startsWith("C1 CompilerThre") || name.startsWith("C2 CompilerThre")) {
-                        compilers.add(name + " nice " + BackgroundPriority.niceOf(Integer.parseInt(
-                                task.getFileName().toString())));
+                        compilers.add(name + " nice "
+                                + BackgroundPriority.niceOf(
+                                        Integer.parseInt(task.getFileName().toString())));
                     }
                 } catch (NoSuchFileException ended) {
                     // a thread that ended while we listed
@@ -68,7 +71,8 @@ class BackgroundPriorityTest {
             }
         }
         assertFalse(compilers.isEmpty(), "HotSpot names its compiler threads C1/C2 CompilerThread");
-        assertTrue(compilers.stream().allMatch(t -> t.endsWith("nice " + Math.max(caller, BackgroundPriority.NICE))),
+        assertTrue(
+                compilers.stream().allMatch(t -> t.endsWith("nice " + Math.max(caller, BackgroundPriority.NICE))),
                 compilers.toString());
         assertEquals(caller, BackgroundPriority.niceOf(BackgroundPriority.currentThreadId()));
     }

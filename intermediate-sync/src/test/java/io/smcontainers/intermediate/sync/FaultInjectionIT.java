@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Random;
 import org.junit.jupiter.api.AfterEach;
@@ -30,10 +29,11 @@ class FaultInjectionIT {
 
     @Test
     void resetsSlowDownsCutBodiesAndTimeoutsAreRetriedUntilEverythingIsIn() throws Exception {
-        try (FaultProxy proxy = new FaultProxy(job.endpoint,
-                new FaultProxy.Rates(0.10, 0.15, 0.05, 0.03, 4_000), 42)) {
-            SyncSettings settings = job.settings().withEndpoint(proxy.endpoint())
-                    .withAttemptTimeout(Duration.ofSeconds(2)).withMaxAttempts(20);
+        try (FaultProxy proxy = new FaultProxy(job.endpoint, new FaultProxy.Rates(0.10, 0.15, 0.05, 0.03, 4_000), 42)) {
+            SyncSettings settings = job.settings()
+                    .withEndpoint(proxy.endpoint())
+                    .withAttemptTimeout(Duration.ofSeconds(2))
+                    .withMaxAttempts(20);
             IntermediateSync sync = IntermediateSync.start(settings);
             Random random = new Random(7);
             for (int i = 0; i < 150; i++) {
@@ -44,8 +44,10 @@ class FaultInjectionIT {
             TestFiles.writeRandom(job.file("big/model.bin"), 40L * 1024 * 1024, random);
             SyncReport report = sync.stop(Duration.ofSeconds(180));
             assertTrue(report.complete(), report.summary());
-            assertTrue(proxy.faults() > 20, "faults injected: drops " + proxy.drops + ", 503s " + proxy.slowDowns
-                    + ", cuts " + proxy.cuts + ", stalls " + proxy.stalls);
+            assertTrue(
+                    proxy.faults() > 20,
+                    "faults injected: drops " + proxy.drops + ", 503s " + proxy.slowDowns + ", cuts " + proxy.cuts
+                            + ", stalls " + proxy.stalls);
             assertTrue(proxy.slowDowns.get() > 0 && proxy.drops.get() > 0, "both 503s and resets were injected");
         }
         job.assertMirrors();
@@ -54,7 +56,8 @@ class FaultInjectionIT {
     @Test
     void filesThatCannotBeUploadedAreReportedWithTheReason() throws Exception {
         try (FaultProxy proxy = new FaultProxy(job.endpoint, new FaultProxy.Rates(0, 1.0, 0, 0, 0), 1)) {
-            SyncSettings settings = job.settings().withEndpoint(proxy.endpoint()).withMaxAttempts(2);
+            SyncSettings settings =
+                    job.settings().withEndpoint(proxy.endpoint()).withMaxAttempts(2);
             IntermediateSync sync = IntermediateSync.start(settings);
             job.write("a.txt", "a");
             job.write("sub/b.txt", "b");
@@ -74,8 +77,8 @@ class FaultInjectionIT {
     @Test
     void stopReturnsWithinItsBoundWhenS3Hangs() throws Exception {
         try (FaultProxy proxy = new FaultProxy(job.endpoint, new FaultProxy.Rates(0, 0, 0, 1.0, 60_000), 1)) {
-            SyncSettings settings = job.settings().withEndpoint(proxy.endpoint())
-                    .withAttemptTimeout(Duration.ofSeconds(50));
+            SyncSettings settings =
+                    job.settings().withEndpoint(proxy.endpoint()).withAttemptTimeout(Duration.ofSeconds(50));
             IntermediateSync sync = IntermediateSync.start(settings);
             job.write("stuck.txt", "never arrives");
             Thread.sleep(1000);

@@ -26,7 +26,8 @@ final class FaultProxy implements AutoCloseable {
     record Rates(double drop, double slowDown, double cut, double stall, long stallMillis) {}
 
     private static final byte[] SLOW_DOWN_BODY = ("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>SlowDown"
-            + "</Code><Message>Please reduce your request rate.</Message></Error>").getBytes(StandardCharsets.UTF_8);
+                    + "</Code><Message>Please reduce your request rate.</Message></Error>")
+            .getBytes(StandardCharsets.UTF_8);
 
     final AtomicInteger drops = new AtomicInteger();
     final AtomicInteger slowDowns = new AtomicInteger();
@@ -92,7 +93,8 @@ final class FaultProxy implements AutoCloseable {
                 slowDowns.incrementAndGet();
                 OutputStream out = client.getOutputStream();
                 out.write(("HTTP/1.1 503 Slow Down\r\nContent-Type: application/xml\r\nContent-Length: "
-                        + SLOW_DOWN_BODY.length + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                                + SLOW_DOWN_BODY.length + "\r\nConnection: close\r\n\r\n")
+                        .getBytes(StandardCharsets.US_ASCII));
                 out.write(SLOW_DOWN_BODY);
                 out.flush();
                 client.shutdownOutput();
@@ -185,7 +187,8 @@ final class FaultProxy implements AutoCloseable {
         while ((b = in.read()) >= 0) {
             head.write(b);
             state = (b == '\r' && (state == 0 || state == 2)) || (b == '\n' && (state == 1 || state == 3))
-                    ? state + 1 : (b == '\r' ? 1 : 0);
+                    ? state + 1
+                    : (b == '\r' ? 1 : 0);
             if (state == 4) {
                 break;
             }

@@ -14,16 +14,26 @@ class InotifyTest {
     void parsesEventsWithPaddedNamesAndWithout() {
         ByteBuffer b = ByteBuffer.allocate(128).order(ByteOrder.nativeOrder());
         byte[] name = "dir-é".getBytes(StandardCharsets.UTF_8);
-        b.putInt(1).putInt(Inotify.IN_CREATE | Inotify.IN_ISDIR).putInt(0).putInt(16).put(name)
+        b.putInt(1)
+                .putInt(Inotify.IN_CREATE | Inotify.IN_ISDIR)
+                .putInt(0)
+                .putInt(16)
+                .put(name)
                 .put(new byte[16 - name.length]);
         b.putInt(2).putInt(Inotify.IN_Q_OVERFLOW).putInt(0).putInt(0);
-        b.putInt(3).putInt(Inotify.IN_MOVED_TO).putInt(77).putInt(16).put("f".getBytes(StandardCharsets.UTF_8))
+        b.putInt(3)
+                .putInt(Inotify.IN_MOVED_TO)
+                .putInt(77)
+                .putInt(16)
+                .put("f".getBytes(StandardCharsets.UTF_8))
                 .put(new byte[15]);
         List<Inotify.Event> events = Inotify.parse(b.array(), b.position());
-        assertEquals(List.of(
-                new Inotify.Event(1, Inotify.IN_CREATE | Inotify.IN_ISDIR, 0, "dir-é"),
-                new Inotify.Event(2, Inotify.IN_Q_OVERFLOW, 0, ""),
-                new Inotify.Event(3, Inotify.IN_MOVED_TO, 77, "f")), events);
+        assertEquals(
+                List.of(
+                        new Inotify.Event(1, Inotify.IN_CREATE | Inotify.IN_ISDIR, 0, "dir-é"),
+                        new Inotify.Event(2, Inotify.IN_Q_OVERFLOW, 0, ""),
+                        new Inotify.Event(3, Inotify.IN_MOVED_TO, 77, "f")),
+                events);
         assertTrue(events.get(0).is(Inotify.IN_ISDIR));
     }
 

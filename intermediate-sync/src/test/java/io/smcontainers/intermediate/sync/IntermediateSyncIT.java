@@ -37,8 +37,11 @@ class IntermediateSyncIT {
     @Test
     void theModulesStarterRunsTheRealSync() throws Exception {
         // what the launcher's injector gives TrainCommand: binding starts nothing, starting uploads
-        SyncStarter starter = com.google.inject.Guice.createInjector(com.google.inject.Stage.PRODUCTION, new IntermediateSyncModule(),
-                binder -> binder.requireExplicitBindings()).getInstance(SyncStarter.class);
+        SyncStarter starter = com.google.inject.Guice.createInjector(
+                        com.google.inject.Stage.PRODUCTION,
+                        new IntermediateSyncModule(),
+                        binder -> binder.requireExplicitBindings())
+                .getInstance(SyncStarter.class);
         assertFalse(Files.exists(job.intermediate), "binding created nothing");
         IntermediateSync sync = starter.start(job.settings());
         job.write("from-module.txt", "module");
@@ -63,7 +66,8 @@ class IntermediateSyncIT {
         job.assertMirrors();
         assertTrue(report.complete(), report.summary());
         assertTrue(report.uploads() >= 5, report.summary());
-        assertTrue(Files.isDirectory(job.intermediate.resolve(SyncSettings.STAGING_DIR_NAME)),
+        assertTrue(
+                Files.isDirectory(job.intermediate.resolve(SyncSettings.STAGING_DIR_NAME)),
                 "the staging folder stays, as the toolkit leaves it");
     }
 
@@ -89,7 +93,9 @@ class IntermediateSyncIT {
         IntermediateSync sync = IntermediateSync.start(job.settings());
         // atomic save: write a temporary name, rename into place
         job.write("model.tmp", "checkpoint-1");
-        Files.move(job.intermediate.resolve("model.tmp"), job.intermediate.resolve("model.ckpt"),
+        Files.move(
+                job.intermediate.resolve("model.tmp"),
+                job.intermediate.resolve("model.ckpt"),
                 StandardCopyOption.ATOMIC_MOVE);
         // a file moved in from elsewhere
         Files.writeString(outside.resolve("moved-in.txt"), "from outside");
@@ -111,7 +117,9 @@ class IntermediateSyncIT {
         // the temporary name and the tree's old path were uploaded too (they existed); S3 never deletes
         for (String stale : new String[] {"model.tmp", "tree/a/b/deep.txt"}) {
             if (job.exists(job.key(stale))) {
-                job.client.deleteObject(r -> r.bucket(job.bucket).key(job.key(stale))).join();
+                job.client
+                        .deleteObject(r -> r.bucket(job.bucket).key(job.key(stale)))
+                        .join();
             }
         }
         job.assertMirrors();
@@ -175,7 +183,8 @@ class IntermediateSyncIT {
         Files.createSymbolicLink(job.intermediate.resolve("dangling.txt"), outside.resolve("missing.txt"));
         job.write("vanishing.txt", "gone soon");
         Files.delete(job.intermediate.resolve("vanishing.txt"));
-        Process mkfifo = new ProcessBuilder("mkfifo", job.intermediate.resolve("pipe").toString()).start();
+        Process mkfifo =
+                new ProcessBuilder("mkfifo", job.intermediate.resolve("pipe").toString()).start();
         assertEquals(0, mkfifo.waitFor());
         job.awaitContent("soft.txt", "linked content", VISIBLE);
         job.awaitContent("hard.txt", "linked content", VISIBLE);

@@ -26,7 +26,8 @@ class PollingFallbackIT {
 
     @Test
     void pollingFindsNewRewrittenAndNestedFiles() throws Exception {
-        IntermediateSync sync = SyncEngine.start(job.settings(), new SyncEngine.Options(true, UploadScheduler.Listener.NONE));
+        IntermediateSync sync =
+                SyncEngine.start(job.settings(), new SyncEngine.Options(true, UploadScheduler.Listener.NONE));
         job.write("a.txt", "first");
         Files.createDirectories(job.intermediate.resolve("x/y"));
         job.write("x/y/b.txt", "nested");

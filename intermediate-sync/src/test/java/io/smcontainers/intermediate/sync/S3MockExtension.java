@@ -12,11 +12,10 @@ final class S3MockExtension implements BeforeAllCallback {
 
     @Override
     public void beforeAll(ExtensionContext context) {
-        context.getRoot().getStore(ExtensionContext.Namespace.GLOBAL)
-                .getOrComputeIfAbsent(S3MockExtension.class, k -> {
-                    server = S3ServerProcess.s3mock();
-                    return server; // AutoCloseable: JUnit closes it after the last test
-                });
+        context.getRoot().getStore(ExtensionContext.Namespace.GLOBAL).getOrComputeIfAbsent(S3MockExtension.class, k -> {
+            server = S3ServerProcess.s3mock();
+            return server; // AutoCloseable: JUnit closes it after the last test
+        });
     }
 
     static java.net.URI endpoint() {

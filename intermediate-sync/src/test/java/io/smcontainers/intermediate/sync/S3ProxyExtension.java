@@ -12,7 +12,8 @@ final class S3ProxyExtension implements BeforeAllCallback {
 
     @Override
     public void beforeAll(ExtensionContext context) {
-        context.getRoot().getStore(ExtensionContext.Namespace.GLOBAL)
+        context.getRoot()
+                .getStore(ExtensionContext.Namespace.GLOBAL)
                 .getOrComputeIfAbsent(S3ProxyExtension.class, k -> {
                     server = S3ServerProcess.s3proxy();
                     return server; // AutoCloseable: JUnit closes it after the last test

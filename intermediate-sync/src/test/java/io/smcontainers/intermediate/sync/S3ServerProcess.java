@@ -41,10 +41,18 @@ final class S3ServerProcess implements AutoCloseable {
             int httpPort = freePort();
             int httpsPort = freePort();
             Path store = Files.createTempDirectory("s3mock-store");
-            return launch(jar, httpPort, store, "-Xmx1g", List.of("--http.port=" + httpPort,
-                    "--server.port=" + httpsPort,
-                    "--server.address=127.0.0.1", "--com.adobe.testing.s3mock.store.root=" + store,
-                    "--spring.main.banner-mode=off", "--logging.level.root=WARN"));
+            return launch(
+                    jar,
+                    httpPort,
+                    store,
+                    "-Xmx1g",
+                    List.of(
+                            "--http.port=" + httpPort,
+                            "--server.port=" + httpsPort,
+                            "--server.address=127.0.0.1",
+                            "--com.adobe.testing.s3mock.store.root=" + store,
+                            "--spring.main.banner-mode=off",
+                            "--logging.level.root=WARN"));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start S3Mock", e);
         }
@@ -56,15 +64,19 @@ final class S3ServerProcess implements AutoCloseable {
             int port = freePort();
             Path store = Files.createTempDirectory("s3proxy-conf");
             Path conf = store.resolve("s3proxy.conf");
-            Files.writeString(conf, String.join("\n",
-                    "s3proxy.endpoint=http://127.0.0.1:" + port,
-                    "s3proxy.authorization=aws-v2-or-v4",
-                    "s3proxy.identity=" + ACCESS_KEY,
-                    "s3proxy.credential=" + SECRET_KEY,
-                    "s3proxy.ignore-unknown-headers=true",
-                    "jclouds.provider=transient-nio2",
-                    "jclouds.identity=" + ACCESS_KEY,
-                    "jclouds.credential=" + SECRET_KEY, ""));
+            Files.writeString(
+                    conf,
+                    String.join(
+                            "\n",
+                            "s3proxy.endpoint=http://127.0.0.1:" + port,
+                            "s3proxy.authorization=aws-v2-or-v4",
+                            "s3proxy.identity=" + ACCESS_KEY,
+                            "s3proxy.credential=" + SECRET_KEY,
+                            "s3proxy.ignore-unknown-headers=true",
+                            "jclouds.provider=transient-nio2",
+                            "jclouds.identity=" + ACCESS_KEY,
+                            "jclouds.credential=" + SECRET_KEY,
+                            ""));
             return launch(jar, port, store, "-Xmx6g", List.of("--properties", conf.toString()));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start S3Proxy", e);
@@ -84,10 +96,13 @@ final class S3ServerProcess implements AutoCloseable {
             throws IOException {
         Path log = jar.toAbsolutePath().getParent().resolve(jar.getFileName() + "-" + port + ".log");
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> command = new java.util.ArrayList<>(List.of(java, heap, "-XX:+UseParallelGC", "-jar",
-                jar.toString()));
+        List<String> command =
+                new java.util.ArrayList<>(List.of(java, heap, "-XX:+UseParallelGC", "-jar", jar.toString()));
         command.addAll(args);
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        Process p = new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile())
+                .start();
         S3ServerProcess server = new S3ServerProcess(p, URI.create("http://127.0.0.1:" + port), store);
         server.awaitReady(log);
         return server;

@@ -49,9 +49,9 @@ public final class SyncBenchmark {
         Path small = work.resolve("small");
         Path large = work.resolve("large");
         TestFiles.writeBenchmarkFiles(small, SMALL, large, LARGE, LARGE_MB);
-        System.out.printf("S3 server: %s at %s; %d small files of 4 KB, %d files of %d MB%n",
-                System.getProperty("bench.server", "s3proxy"), server.endpoint(),
-                SMALL, LARGE, LARGE_MB);
+        System.out.printf(
+                "S3 server: %s at %s; %d small files of 4 KB, %d files of %d MB%n",
+                System.getProperty("bench.server", "s3proxy"), server.endpoint(), SMALL, LARGE, LARGE_MB);
 
         // warm-up of both paths (JIT, connections), not measured
         loop(server, work, small, 500, "warm");
@@ -70,21 +70,30 @@ public final class SyncBenchmark {
 
         double largeMb = LARGE * (double) LARGE_MB;
         System.out.println();
-        System.out.printf("small files  : loop %8.1f files/s   sync %8.1f files/s   sync/loop = %.2fx%n",
+        System.out.printf(
+                "small files  : loop %8.1f files/s   sync %8.1f files/s   sync/loop = %.2fx%n",
                 SMALL / loopSmall, SMALL / syncSmall, loopSmall / syncSmall);
-        System.out.printf("large files  : loop %8.1f MB/s      sync %8.1f MB/s      sync/loop = %.2fx%n",
+        System.out.printf(
+                "large files  : loop %8.1f MB/s      sync %8.1f MB/s      sync/loop = %.2fx%n",
                 largeMb / loopLarge, largeMb / syncLarge, loopLarge / syncLarge);
-        System.out.printf("latency      : close -> object visible p50 %d ms, p99 %d ms (%d files at 100 files/s)%n",
+        System.out.printf(
+                "latency      : close -> object visible p50 %d ms, p99 %d ms (%d files at 100 files/s)%n",
                 latency[0], latency[1], LATENCY);
     }
 
     private static SyncSettings settings(S3ServerProcess server, Path intermediate, String bucket) {
-        Map<String, String> env = Map.of("S3_ENDPOINT_URL", server.endpoint().toString(),
-                "AWS_ACCESS_KEY_ID", S3ServerProcess.ACCESS_KEY, "AWS_SECRET_ACCESS_KEY", S3ServerProcess.SECRET_KEY);
+        Map<String, String> env = Map.of(
+                "S3_ENDPOINT_URL",
+                server.endpoint().toString(),
+                "AWS_ACCESS_KEY_ID",
+                S3ServerProcess.ACCESS_KEY,
+                "AWS_SECRET_ACCESS_KEY",
+                S3ServerProcess.SECRET_KEY);
         if (SyncSettings.jobOwnsFolder("s3://" + bucket, intermediate)) {
             SyncSettings.createFolders(intermediate);
         }
-        return SyncSettings.fromJob("s3://" + bucket, "bench", intermediate, env).orElseThrow();
+        return SyncSettings.fromJob("s3://" + bucket, "bench", intermediate, env)
+                .orElseThrow();
     }
 
     private static String bucket(S3AsyncClient client, String name) {
@@ -104,8 +113,11 @@ public final class SyncBenchmark {
             List<Path> files = files(source, count);
             long start = System.nanoTime();
             for (Path f : files) {
-                client.putObject(r -> r.bucket(bucket).key(s.keyFor(f.getFileName().toString())),
-                        AsyncRequestBody.fromFile(f)).join();
+                client.putObject(
+                                r -> r.bucket(bucket)
+                                        .key(s.keyFor(f.getFileName().toString())),
+                                AsyncRequestBody.fromFile(f))
+                        .join();
             }
             double seconds = (System.nanoTime() - start) / 1e9;
             System.out.printf("%-12s %6d files in %7.2f s%n", name, count, seconds);
@@ -186,12 +198,14 @@ public final class SyncBenchmark {
         }
         done.await(5, TimeUnit.MINUTES);
         sync.stop(Duration.ofMinutes(1));
-        long[] sorted = closed.entrySet().stream().filter(e -> uploaded.containsKey(e.getKey()))
-                .mapToLong(e -> uploaded.get(e.getKey()) - e.getValue()).sorted().toArray();
+        long[] sorted = closed.entrySet().stream()
+                .filter(e -> uploaded.containsKey(e.getKey()))
+                .mapToLong(e -> uploaded.get(e.getKey()) - e.getValue())
+                .sorted()
+                .toArray();
         return new long[] {
             TimeUnit.NANOSECONDS.toMillis(sorted[sorted.length / 2]),
             TimeUnit.NANOSECONDS.toMillis(sorted[(int) Math.min(sorted.length - 1, sorted.length * 99L / 100)])
         };
     }
-
 }

@@ -60,8 +60,15 @@ final class SyncFixture implements AutoCloseable {
     }
 
     Map<String, String> env() {
-        return Map.of("S3_ENDPOINT_URL", endpoint.toString(), "AWS_ACCESS_KEY_ID", S3ServerProcess.ACCESS_KEY,
-                "AWS_SECRET_ACCESS_KEY", S3ServerProcess.SECRET_KEY, "AWS_REGION", "us-east-1");
+        return Map.of(
+                "S3_ENDPOINT_URL",
+                endpoint.toString(),
+                "AWS_ACCESS_KEY_ID",
+                S3ServerProcess.ACCESS_KEY,
+                "AWS_SECRET_ACCESS_KEY",
+                S3ServerProcess.SECRET_KEY,
+                "AWS_REGION",
+                "us-east-1");
     }
 
     SyncSettings settings() {
@@ -88,13 +95,16 @@ final class SyncFixture implements AutoCloseable {
     /** Every object in the bucket, key to size. */
     Map<String, Long> objects() {
         Map<String, Long> all = new TreeMap<>();
-        client.listObjectsV2Paginator(r -> r.bucket(bucket)).contents().subscribe(o -> all.put(o.key(), o.size()))
+        client.listObjectsV2Paginator(r -> r.bucket(bucket))
+                .contents()
+                .subscribe(o -> all.put(o.key(), o.size()))
                 .join();
         return all;
     }
 
     byte[] get(String key) {
-        return client.getObject(r -> r.bucket(bucket).key(key), AsyncResponseTransformer.toBytes()).join()
+        return client.getObject(r -> r.bucket(bucket).key(key), AsyncResponseTransformer.toBytes())
+                .join()
                 .asByteArray();
     }
 
@@ -105,7 +115,7 @@ final class SyncFixture implements AutoCloseable {
         } catch (java.util.concurrent.CompletionException e) {
             if (e.getCause() instanceof NoSuchKeyException
                     || e.getCause() instanceof software.amazon.awssdk.services.s3.model.S3Exception s
-                    && s.statusCode() == 404) {
+                            && s.statusCode() == 404) {
                 return false;
             }
             throw e;
@@ -163,11 +173,16 @@ final class SyncFixture implements AutoCloseable {
     void assertMirrors() throws Exception {
         Map<String, Path> local = localFiles();
         Map<String, S3Object> objects = new TreeMap<>();
-        client.listObjectsV2Paginator(r -> r.bucket(bucket)).contents().subscribe(o -> objects.put(o.key(), o)).join();
+        client.listObjectsV2Paginator(r -> r.bucket(bucket))
+                .contents()
+                .subscribe(o -> objects.put(o.key(), o))
+                .join();
         List<String> expectedKeys = new ArrayList<>();
         local.keySet().forEach(rel -> expectedKeys.add(key(rel)));
         expectedKeys.sort(null);
-        assertEquals(expectedKeys, new ArrayList<>(objects.keySet()),
+        assertEquals(
+                expectedKeys,
+                new ArrayList<>(objects.keySet()),
                 "keys in s3://" + bucket + " vs files in " + intermediate);
         boolean download = local.size() <= 300;
         ExecutorService pool = Executors.newFixedThreadPool(4);
@@ -179,12 +194,16 @@ final class SyncFixture implements AutoCloseable {
                     S3Object o = objects.get(key);
                     long size = Files.size(f.getValue());
                     assertEquals(size, o.size(), "size of " + key);
-                    assertEquals(TestFiles.s3Etag(f.getValue(), S3Clients.PART_SIZE), o.eTag().replace("\"", ""),
+                    assertEquals(
+                            TestFiles.s3Etag(f.getValue(), S3Clients.PART_SIZE),
+                            o.eTag().replace("\"", ""),
                             "ETag (MD5) of " + key);
                     if (download && size <= 64L * 1024 * 1024) {
                         try (ResponseInputStream<GetObjectResponse> in = client.getObject(
-                                r -> r.bucket(bucket).key(key), AsyncResponseTransformer.toBlockingInputStream())
-                                .join(); InputStream body = in) {
+                                                r -> r.bucket(bucket).key(key),
+                                                AsyncResponseTransformer.toBlockingInputStream())
+                                        .join();
+                                InputStream body = in) {
                             assertEquals(TestFiles.sha256(f.getValue()), TestFiles.sha256(body), "content of " + key);
                         }
                     }

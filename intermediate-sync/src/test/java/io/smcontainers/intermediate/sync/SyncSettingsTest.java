@@ -29,21 +29,25 @@ class SyncSettingsTest {
     }
 
     @ParameterizedTest(name = "{0} + job ''{1}''")
-    @CsvSource(delimiter = '|', nullValues = "<unset>", value = {
-        "s3://bucket          | job-1   | bucket | job-1/output/intermediate/f.txt       | job-1/output/intermediate/d1/d2/f.txt",
-        "s3://bucket/         | job-1   | bucket | job-1/output/intermediate/f.txt       | job-1/output/intermediate/d1/d2/f.txt",
-        "s3://bucket/a/b      | job-1   | bucket | a/b/job-1/output/intermediate/f.txt   | a/b/job-1/output/intermediate/d1/d2/f.txt",
-        "s3://bucket/a/b/     | job-1   | bucket | a/b/job-1/output/intermediate/f.txt   | a/b/job-1/output/intermediate/d1/d2/f.txt",
-        "s3://bucket/a//b     | job-1   | bucket | a//b/job-1/output/intermediate/f.txt  | a//b/job-1/output/intermediate/d1/d2/f.txt",
-        "s3://bucket/a        | <unset> | bucket | a/output/intermediate/f.txt           | a/output/intermediate/d1/d2/f.txt",
-        "s3://bucket          | <unset> | bucket | output/intermediate/f.txt             | output/intermediate/d1/d2/f.txt",
-        "s3://bucket/a%20b    | job     | bucket | a%20b/job/output/intermediate/f.txt   | a%20b/job/output/intermediate/d1/d2/f.txt",
-        "s3://bucket/a?x=1#f  | job     | bucket | a/job/output/intermediate/f.txt       | a/job/output/intermediate/d1/d2/f.txt",
-        "S3://Bucket/a        | job     | Bucket | a/job/output/intermediate/f.txt       | a/job/output/intermediate/d1/d2/f.txt",
-    })
+    @CsvSource(
+            delimiter = '|',
+            nullValues = "<unset>",
+            value = {
+                "s3://bucket          | job-1   | bucket | job-1/output/intermediate/f.txt       | job-1/output/intermediate/d1/d2/f.txt",
+                "s3://bucket/         | job-1   | bucket | job-1/output/intermediate/f.txt       | job-1/output/intermediate/d1/d2/f.txt",
+                "s3://bucket/a/b      | job-1   | bucket | a/b/job-1/output/intermediate/f.txt   | a/b/job-1/output/intermediate/d1/d2/f.txt",
+                "s3://bucket/a/b/     | job-1   | bucket | a/b/job-1/output/intermediate/f.txt   | a/b/job-1/output/intermediate/d1/d2/f.txt",
+                "s3://bucket/a//b     | job-1   | bucket | a//b/job-1/output/intermediate/f.txt  | a//b/job-1/output/intermediate/d1/d2/f.txt",
+                "s3://bucket/a        | <unset> | bucket | a/output/intermediate/f.txt           | a/output/intermediate/d1/d2/f.txt",
+                "s3://bucket          | <unset> | bucket | output/intermediate/f.txt             | output/intermediate/d1/d2/f.txt",
+                "s3://bucket/a%20b    | job     | bucket | a%20b/job/output/intermediate/f.txt   | a%20b/job/output/intermediate/d1/d2/f.txt",
+                "s3://bucket/a?x=1#f  | job     | bucket | a/job/output/intermediate/f.txt       | a/job/output/intermediate/d1/d2/f.txt",
+                "S3://Bucket/a        | job     | Bucket | a/job/output/intermediate/f.txt       | a/job/output/intermediate/d1/d2/f.txt",
+            })
     void keyLayoutIsTheToolkits(String uri, String job, String bucket, String topKey, String nestedKey)
             throws Exception {
-        SyncSettings s = SyncSettings.fromJob(uri, job, intermediate(), Map.of()).orElseThrow();
+        SyncSettings s =
+                SyncSettings.fromJob(uri, job, intermediate(), Map.of()).orElseThrow();
         assertEquals(bucket, s.bucket());
         assertEquals(topKey, s.keyFor("f.txt"));
         assertEquals(nestedKey, s.keyFor("d1/d2/f.txt"));
@@ -81,24 +85,27 @@ class SyncSettingsTest {
     @Test
     void anotherSchemeIsATypedErrorWithTheToolkitsMessage() throws Exception {
         Path i = intermediate();
-        InvalidS3OutputException e = assertThrows(InvalidS3OutputException.class,
+        InvalidS3OutputException e = assertThrows(
+                InvalidS3OutputException.class,
                 () -> SyncSettings.fromJob("tcp://localhost:8080/x", "job", i, Map.of()));
-        assertEquals("Expecting 's3' scheme, got: tcp in ParseResult(scheme='tcp', netloc='localhost:8080', "
-                + "path='/x', params='', query='', fragment='')", e.getMessage());
+        assertEquals(
+                "Expecting 's3' scheme, got: tcp in ParseResult(scheme='tcp', netloc='localhost:8080', "
+                        + "path='/x', params='', query='', fragment='')",
+                e.getMessage());
         assertEquals("tcp://localhost:8080/x", e.uri());
     }
 
     @Test
     void aMissingParentIsAnIoErrorNamingTheFolder() {
         Path i = base.resolve("missing/intermediate");
-        UncheckedIOException e = assertThrows(UncheckedIOException.class,
-                () -> SyncSettings.createFolders(i));
+        UncheckedIOException e = assertThrows(UncheckedIOException.class, () -> SyncSettings.createFolders(i));
         assertTrue(e.getMessage().contains(i.toString()), e.getMessage());
     }
 
     @Test
     void defaults() throws Exception {
-        SyncSettings s = SyncSettings.fromJob("s3://b", "job", intermediate(), Map.of()).orElseThrow();
+        SyncSettings s =
+                SyncSettings.fromJob("s3://b", "job", intermediate(), Map.of()).orElseThrow();
         assertEquals("us-east-1", s.region());
         assertNull(s.endpoint());
         assertEquals(Map.of(), s.clientEnvironment());
@@ -124,7 +131,8 @@ class SyncSettingsTest {
         env.put(SyncSettings.ENV_ATTEMPT_TIMEOUT, "7");
         env.put(SyncSettings.ENV_STOP_TIMEOUT, "9");
         env.put("UNRELATED", "x");
-        SyncSettings s = SyncSettings.fromJob("s3://b", "job", intermediate(), env).orElseThrow();
+        SyncSettings s =
+                SyncSettings.fromJob("s3://b", "job", intermediate(), env).orElseThrow();
         assertEquals("eu-west-1", s.region());
         assertEquals(URI.create("http://127.0.0.1:9090"), s.endpoint());
         assertEquals(5, s.clientEnvironment().size());
@@ -139,18 +147,21 @@ class SyncSettingsTest {
 
     @Test
     void sagemakerRegionIsTheFallbackAndEmptyMeansUnset() throws Exception {
-        SyncSettings s = SyncSettings.fromJob("s3://b", "job", intermediate(),
-                Map.of("AWS_REGION", "", "SAGEMAKER_REGION", "ap-south-1")).orElseThrow();
+        SyncSettings s = SyncSettings.fromJob(
+                        "s3://b", "job", intermediate(), Map.of("AWS_REGION", "", "SAGEMAKER_REGION", "ap-south-1"))
+                .orElseThrow();
         assertEquals("ap-south-1", s.region());
     }
 
     @Test
     void badTuningValuesNameTheVariable() throws Exception {
         Path i = intermediate();
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class,
                 () -> SyncSettings.fromJob("s3://b", "job", i, Map.of(SyncSettings.ENV_CONCURRENCY, "many")));
         assertTrue(e.getMessage().contains(SyncSettings.ENV_CONCURRENCY), e.getMessage());
-        IllegalArgumentException endpoint = assertThrows(IllegalArgumentException.class,
+        IllegalArgumentException endpoint = assertThrows(
+                IllegalArgumentException.class,
                 () -> SyncSettings.fromJob("s3://b", "job", i, Map.of("S3_ENDPOINT_URL", "not a url")));
         assertTrue(endpoint.getMessage().contains("S3_ENDPOINT_URL"), endpoint.getMessage());
     }
@@ -158,8 +169,8 @@ class SyncSettingsTest {
     @Test
     void aUriWithoutBucketIsRejected() throws Exception {
         Path i = intermediate();
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> SyncSettings.fromJob("s3:///path", "job", i, Map.of()));
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class, () -> SyncSettings.fromJob("s3:///path", "job", i, Map.of()));
         assertTrue(e.getMessage().contains("bucket"), e.getMessage());
     }
 

@@ -54,9 +54,16 @@ class SyncStatsIT {
     @Test
     void statsCountFilesThatFailedForGood() throws Exception {
         SyncSettings settings = job.settings();
-        IntermediateSync sync = IntermediateSync.start(new SyncSettings(settings.intermediateDir(),
-                "no-such-bucket-" + job.bucket, settings.keyPrefix(), settings.region(), settings.endpoint(),
-                settings.clientEnvironment(), settings.maxConcurrentUploads(), 1, settings.attemptTimeout(),
+        IntermediateSync sync = IntermediateSync.start(new SyncSettings(
+                settings.intermediateDir(),
+                "no-such-bucket-" + job.bucket,
+                settings.keyPrefix(),
+                settings.region(),
+                settings.endpoint(),
+                settings.clientEnvironment(),
+                settings.maxConcurrentUploads(),
+                1,
+                settings.attemptTimeout(),
                 settings.stopTimeout()));
         job.write("lost.txt", "x");
         SyncStats failed = await(sync, s -> s.failures() == 1 && s.queued() == 0);
@@ -86,7 +93,8 @@ class SyncStatsIT {
                 int nice;
                 try {
                     name = Files.readString(task.resolve("comm")).strip();
-                    nice = BackgroundPriority.niceOf(Integer.parseInt(task.getFileName().toString()));
+                    nice = BackgroundPriority.niceOf(
+                            Integer.parseInt(task.getFileName().toString()));
                 } catch (IOException gone) {
                     continue;
                 }
@@ -102,7 +110,9 @@ class SyncStatsIT {
         assertTrue(syncThreads.stream().anyMatch(t -> t.startsWith("aws-java-sdk-Ne")), "threads: " + syncThreads);
         assertTrue(syncThreads.stream().anyMatch(t -> t.startsWith("sdk-async")), "threads: " + syncThreads);
         assertTrue(normal.isEmpty(), "sync threads at normal priority: " + normal + " of " + syncThreads);
-        assertEquals(caller, BackgroundPriority.niceOf(BackgroundPriority.currentThreadId()),
+        assertEquals(
+                caller,
+                BackgroundPriority.niceOf(BackgroundPriority.currentThreadId()),
                 "the caller's thread keeps its priority");
     }
 
@@ -112,8 +122,7 @@ class SyncStatsIT {
         }
     }
 
-    private static SyncStats await(IntermediateSync sync, Predicate<SyncStats> condition)
-            throws InterruptedException {
+    private static SyncStats await(IntermediateSync sync, Predicate<SyncStats> condition) throws InterruptedException {
         long deadline = System.nanoTime() + CEILING.toNanos();
         SyncStats stats = sync.stats();
         while (!condition.test(stats)) {

@@ -65,14 +65,16 @@ public final class WriterBenchmark {
         String tests = System.getProperty("bench.testClasses", "target/test-classes");
         builds.put("baseline", System.getProperty("bench.baseline") + ":" + tests + ":" + deps);
         builds.put("current", System.getProperty("bench.current", "target/classes") + ":" + tests + ":" + deps);
-        try (S3ServerProcess server = S3ServerProcess.s3proxy(); S3AsyncClient admin = admin(server)) {
+        try (S3ServerProcess server = S3ServerProcess.s3proxy();
+                S3AsyncClient admin = admin(server)) {
             int nice = Integer.getInteger("bench.serverNice", 0);
             if (nice != 0) {
                 run(List.of("renice", "-n", Integer.toString(nice), "-p", Long.toString(server.pid())));
             }
             Path work = Files.createTempDirectory("smc-writer-bench");
             try {
-                System.out.printf("S3Proxy at %s (nice %d); writer: 2,000 x 64 KB + 256 MB; %d rounds%n",
+                System.out.printf(
+                        "S3Proxy at %s (nice %d); writer: 2,000 x 64 KB + 256 MB; %d rounds%n",
                         server.endpoint(), nice, ROUNDS);
                 if (ROUNDS > 0) {
                     writerRounds(server, admin, work, builds);
@@ -86,8 +88,8 @@ public final class WriterBenchmark {
         }
     }
 
-    private static void writerRounds(S3ServerProcess server, S3AsyncClient admin, Path work,
-            Map<String, String> builds) throws Exception {
+    private static void writerRounds(S3ServerProcess server, S3AsyncClient admin, Path work, Map<String, String> builds)
+            throws Exception {
         List<String> variants = new ArrayList<>(List.of("none"));
         variants.addAll(builds.keySet());
         Map<String, List<Double>> writer = new LinkedHashMap<>();
@@ -98,7 +100,8 @@ public final class WriterBenchmark {
             List<String> order = new ArrayList<>(variants);
             java.util.Collections.rotate(order, round);
             for (String variant : order) {
-                Path parent = Files.createDirectories(work.resolve("r" + round + "-" + variant).resolve("output"));
+                Path parent = Files.createDirectories(
+                        work.resolve("r" + round + "-" + variant).resolve("output"));
                 Path intermediate = parent.resolve("intermediate");
                 String bucket = "w" + round + "-" + variant + "-" + System.nanoTime();
                 Host host = null;
@@ -125,7 +128,8 @@ public final class WriterBenchmark {
                 if (round > 0) {
                     writer.get(variant).add(seconds);
                 }
-                System.out.printf("round %d %-8s writer %6.0f ms; CPU while it ran: sync %6d ms, S3 server %6d ms%n",
+                System.out.printf(
+                        "round %d %-8s writer %6.0f ms; CPU while it ran: sync %6d ms, S3 server %6d ms%n",
                         round, variant, seconds * 1000, hostCpu, serverCpu);
                 TestFiles.deleteTree(parent.getParent());
             }
@@ -134,14 +138,17 @@ public final class WriterBenchmark {
         System.out.println();
         System.out.printf("writer, no sync   : %6.0f ms (median of %d)%n", none * 1000, ROUNDS);
         for (String build : builds.keySet()) {
-            System.out.printf("writer, %-9s : %6.0f ms = %.2fx; all uploaded %6.0f ms after the writer's start%n",
-                    build, median(writer.get(build)) * 1000, median(writer.get(build)) / none,
+            System.out.printf(
+                    "writer, %-9s : %6.0f ms = %.2fx; all uploaded %6.0f ms after the writer's start%n",
+                    build,
+                    median(writer.get(build)) * 1000,
+                    median(writer.get(build)) / none,
                     median(drained.get(build)) * 1000);
         }
     }
 
-    private static void drainRounds(S3ServerProcess server, S3AsyncClient admin, Path work,
-            Map<String, String> builds) throws Exception {
+    private static void drainRounds(S3ServerProcess server, S3AsyncClient admin, Path work, Map<String, String> builds)
+            throws Exception {
         Path small = work.resolve("small");
         Path large = work.resolve("large");
         TestFiles.writeBenchmarkFiles(small, SMALL, large, LARGE, LARGE_MB);
@@ -151,27 +158,35 @@ public final class WriterBenchmark {
             List<String> order = new ArrayList<>(builds.keySet());
             java.util.Collections.rotate(order, round);
             for (String build : order) {
-                smallTimes.computeIfAbsent(build, b -> new ArrayList<>())
+                smallTimes
+                        .computeIfAbsent(build, b -> new ArrayList<>())
                         .add(drain(server, admin, work, builds.get(build), small));
-                largeTimes.computeIfAbsent(build, b -> new ArrayList<>())
+                largeTimes
+                        .computeIfAbsent(build, b -> new ArrayList<>())
                         .add(drain(server, admin, work, builds.get(build), large));
-                System.out.printf("drain round %d %-8s small %6.2f s large %6.2f s%n", round, build,
-                        smallTimes.get(build).get(round), largeTimes.get(build).get(round));
+                System.out.printf(
+                        "drain round %d %-8s small %6.2f s large %6.2f s%n",
+                        round,
+                        build,
+                        smallTimes.get(build).get(round),
+                        largeTimes.get(build).get(round));
             }
         }
         System.out.println();
         for (String build : builds.keySet()) {
             double s = median(smallTimes.get(build));
             double l = median(largeTimes.get(build));
-            System.out.printf("drain, %-9s : small %7.1f files/s, large %6.1f MB/s (medians of %d)%n", build,
-                    SMALL / s, LARGE * (double) LARGE_MB / l, DRAIN_ROUNDS);
+            System.out.printf(
+                    "drain, %-9s : small %7.1f files/s, large %6.1f MB/s (medians of %d)%n",
+                    build, SMALL / s, LARGE * (double) LARGE_MB / l, DRAIN_ROUNDS);
         }
     }
 
     /** Moves every file of {@code source} into a freshly synced folder at once; seconds until the stop returned. */
-    private static double drain(S3ServerProcess server, S3AsyncClient admin, Path work, String classpath,
-            Path source) throws Exception {
-        Path parent = Files.createDirectories(work.resolve("drain-" + System.nanoTime()).resolve("output"));
+    private static double drain(S3ServerProcess server, S3AsyncClient admin, Path work, String classpath, Path source)
+            throws Exception {
+        Path parent = Files.createDirectories(
+                work.resolve("drain-" + System.nanoTime()).resolve("output"));
         Path intermediate = parent.resolve("intermediate");
         String bucket = "d-" + System.nanoTime();
         admin.createBucket(b -> b.bucket(bucket)).join();
@@ -198,9 +213,16 @@ public final class WriterBenchmark {
     }
 
     private static double writerProcess(Path dir) throws Exception {
-        Process p = new ProcessBuilder(java(), "-Xmx256m", "-XX:+UseSerialGC", "-cp",
-                System.getProperty("bench.testClasses", "target/test-classes"), TrainingWriter.class.getName(),
-                dir.toString()).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        Process p = new ProcessBuilder(
+                        java(),
+                        "-Xmx256m",
+                        "-XX:+UseSerialGC",
+                        "-cp",
+                        System.getProperty("bench.testClasses", "target/test-classes"),
+                        TrainingWriter.class.getName(),
+                        dir.toString())
+                .redirectError(ProcessBuilder.Redirect.INHERIT)
+                .start();
         String line;
         try (BufferedReader out = reader(p)) {
             line = out.readLine();
@@ -219,11 +241,21 @@ public final class WriterBenchmark {
             if (nice != 0) {
                 command.addAll(List.of("nice", "-n", Integer.toString(nice)));
             }
-            command.addAll(List.of(java(), "-Xmx1g", "-XX:+UseParallelGC",
-                    "-Dbench.cpu=" + Boolean.getBoolean("bench.cpu"), "-cp", classpath,
-                    WriterBenchmark.class.getName(), "host", server.endpoint().toString(), bucket,
+            command.addAll(List.of(
+                    java(),
+                    "-Xmx1g",
+                    "-XX:+UseParallelGC",
+                    "-Dbench.cpu=" + Boolean.getBoolean("bench.cpu"),
+                    "-cp",
+                    classpath,
+                    WriterBenchmark.class.getName(),
+                    "host",
+                    server.endpoint().toString(),
+                    bucket,
                     intermediate.toString()));
-            Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+            Process p = new ProcessBuilder(command)
+                    .redirectError(ProcessBuilder.Redirect.INHERIT)
+                    .start();
             Host host = new Host(p, reader(p), p.getOutputStream());
             String ready = host.out.readLine();
             if (!"ready".equals(ready)) {
@@ -247,17 +279,23 @@ public final class WriterBenchmark {
     /** Deletes the bucket and its objects: S3Proxy keeps them in memory. */
     private static void empty(S3AsyncClient admin, String bucket) {
         List<ObjectIdentifier> keys = new ArrayList<>();
-        admin.listObjectsV2Paginator(b -> b.bucket(bucket)).contents()
-                .subscribe(o -> keys.add(ObjectIdentifier.builder().key(o.key()).build())).join();
+        admin.listObjectsV2Paginator(b -> b.bucket(bucket))
+                .contents()
+                .subscribe(o -> keys.add(ObjectIdentifier.builder().key(o.key()).build()))
+                .join();
         for (int from = 0; from < keys.size(); from += 1000) {
             List<ObjectIdentifier> batch = keys.subList(from, Math.min(keys.size(), from + 1000));
-            admin.deleteObjects(d -> d.bucket(bucket).delete(x -> x.objects(batch).quiet(true))).join();
+            admin.deleteObjects(
+                            d -> d.bucket(bucket).delete(x -> x.objects(batch).quiet(true)))
+                    .join();
         }
         admin.deleteBucket(b -> b.bucket(bucket)).join();
     }
 
     private static S3AsyncClient admin(S3ServerProcess server) {
-        return S3AsyncClient.builder().endpointOverride(server.endpoint()).forcePathStyle(true)
+        return S3AsyncClient.builder()
+                .endpointOverride(server.endpoint())
+                .forcePathStyle(true)
                 .region(Region.US_EAST_1)
                 .credentialsProvider(StaticCredentialsProvider.create(
                         AwsBasicCredentials.create(S3ServerProcess.ACCESS_KEY, S3ServerProcess.SECRET_KEY)))
@@ -270,12 +308,18 @@ public final class WriterBenchmark {
     private static void host(String endpoint, String bucket, Path intermediate) throws Exception {
         PrintStream out = System.out;
         System.setOut(System.err); // the protocol owns stdout; logs go to stderr
-        Map<String, String> env = Map.of("S3_ENDPOINT_URL", endpoint, "AWS_ACCESS_KEY_ID", S3ServerProcess.ACCESS_KEY,
-                "AWS_SECRET_ACCESS_KEY", S3ServerProcess.SECRET_KEY);
+        Map<String, String> env = Map.of(
+                "S3_ENDPOINT_URL",
+                endpoint,
+                "AWS_ACCESS_KEY_ID",
+                S3ServerProcess.ACCESS_KEY,
+                "AWS_SECRET_ACCESS_KEY",
+                S3ServerProcess.SECRET_KEY);
         if (SyncSettings.jobOwnsFolder("s3://" + bucket, intermediate)) {
             SyncSettings.createFolders(intermediate);
         }
-        SyncSettings settings = SyncSettings.fromJob("s3://" + bucket, JOB, intermediate, env).orElseThrow();
+        SyncSettings settings =
+                SyncSettings.fromJob("s3://" + bucket, JOB, intermediate, env).orElseThrow();
         IntermediateSync sync = IntermediateSync.start(settings);
         out.println("ready");
         out.flush();
@@ -323,9 +367,11 @@ public final class WriterBenchmark {
                 }
             }
         }
-        return groups.entrySet().stream().filter(e -> e.getValue()[0] > 0)
+        return groups.entrySet().stream()
+                .filter(e -> e.getValue()[0] > 0)
                 .sorted((a, b) -> Long.compare(b.getValue()[0], a.getValue()[0]))
-                .map(e -> e.getKey() + " " + e.getValue()[0]).collect(java.util.stream.Collectors.joining(", "));
+                .map(e -> e.getKey() + " " + e.getValue()[0])
+                .collect(java.util.stream.Collectors.joining(", "));
     }
 
     private static BufferedReader reader(Process p) {

@@ -11,8 +11,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.URI;
-import java.nio.file.FileVisitResult;
 import java.nio.file.FileVisitOption;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -52,8 +52,8 @@ public final class CodeFetcher {
         requireNonNull(moduleDir, "moduleDir is null");
         try {
             if (Files.exists(codeDir) && !Files.isDirectory(codeDir)) {
-                throw new LauncherException(Category.USER, 20,
-                        "The code directory " + codeDir + " exists but is not a directory");
+                throw new LauncherException(
+                        Category.USER, 20, "The code directory " + codeDir + " exists but is not a directory");
             }
             Files.createDirectories(codeDir);
             SafeTarExtractor.removeStale(codeDir);
@@ -67,14 +67,22 @@ public final class CodeFetcher {
                 fromS3(moduleDir, codeDir);
                 return;
             }
-            Path source = moduleDir.regionMatches(true, 0, "file://", 0, 7) ? Paths.get(URI.create(moduleDir)) : Paths.get(moduleDir);
+            Path source = moduleDir.regionMatches(true, 0, "file://", 0, 7)
+                    ? Paths.get(URI.create(moduleDir))
+                    : Paths.get(moduleDir);
             fromLocal(source, moduleDir, codeDir);
         } catch (IllegalArgumentException e) {
-            throw new LauncherException(Category.USER, 1, "sagemaker_submit_directory " + moduleDir
-                    + " is not a usable path or URI: " + e.getMessage(), e);
+            throw new LauncherException(
+                    Category.USER,
+                    1,
+                    "sagemaker_submit_directory " + moduleDir + " is not a usable path or URI: " + e.getMessage(),
+                    e);
         } catch (IOException e) {
-            throw new LauncherException(Category.USER, errno(e),
-                    "Cannot put the user code from " + moduleDir + " into " + codeDir + ": " + e, e);
+            throw new LauncherException(
+                    Category.USER,
+                    errno(e),
+                    "Cannot put the user code from " + moduleDir + " into " + codeDir + ": " + e,
+                    e);
         }
     }
 
@@ -83,7 +91,9 @@ public final class CodeFetcher {
         String bucket = parsed.getHost() != null ? parsed.getHost() : parsed.getAuthority();
         String key = parsed.getPath() == null ? "" : parsed.getPath().replaceFirst("^/", "");
         if (bucket == null || bucket.isEmpty() || key.isEmpty()) {
-            throw new LauncherException(Category.USER, 1,
+            throw new LauncherException(
+                    Category.USER,
+                    1,
                     "sagemaker_submit_directory " + uri + " is not an s3://bucket/key URI of a tar.gz file");
         }
         Path download = Files.createTempFile(codeDir.toAbsolutePath().getParent(), DOWNLOAD_PREFIX, ".tar.gz");
@@ -93,8 +103,11 @@ public final class CodeFetcher {
                 return null;
             });
             if (!SafeTarExtractor.looksLikeTar(download)) {
-                throw new LauncherException(Category.USER, 1,
-                        "Cannot extract " + uri + ": it is neither a tar.gz nor a tar archive. Package the source directory "
+                throw new LauncherException(
+                        Category.USER,
+                        1,
+                        "Cannot extract " + uri
+                                + ": it is neither a tar.gz nor a tar archive. Package the source directory "
                                 + "as sourcedir.tar.gz (tar czf sourcedir.tar.gz -C src .)");
             }
             extract(download, codeDir, uri);
@@ -114,8 +127,11 @@ public final class CodeFetcher {
 
     private void fromLocal(Path source, String uri, Path codeDir) throws IOException {
         if (!Files.exists(source)) {
-            throw new LauncherException(Category.USER, 2, "The submit directory " + uri
-                    + " (sagemaker_submit_directory) does not exist: give an existing directory, a tar.gz file or an s3:// URI");
+            throw new LauncherException(
+                    Category.USER,
+                    2,
+                    "The submit directory " + uri
+                            + " (sagemaker_submit_directory) does not exist: give an existing directory, a tar.gz file or an s3:// URI");
         }
         if (Files.isDirectory(source)) {
             if (Files.isSameFile(source, codeDir)) {
@@ -145,13 +161,17 @@ public final class CodeFetcher {
         try {
             log.info("{} is not a regular file (a named pipe?): reading it as a stream", source);
             stop.run("reading the user code from " + uri, () -> {
-                try (InputStream in = Files.newInputStream(source); OutputStream out = Files.newOutputStream(copy)) {
+                try (InputStream in = Files.newInputStream(source);
+                        OutputStream out = Files.newOutputStream(copy)) {
                     return in.transferTo(out);
                 }
             });
             if (!SafeTarExtractor.looksLikeTar(copy)) {
-                throw new LauncherException(Category.USER, 1, "The submit directory " + uri + " (sagemaker_submit_directory) is "
-                        + "not a regular file, a directory or a tar/tar.gz stream: give a directory, a tar.gz file or an s3:// URI");
+                throw new LauncherException(
+                        Category.USER,
+                        1,
+                        "The submit directory " + uri + " (sagemaker_submit_directory) is "
+                                + "not a regular file, a directory or a tar/tar.gz stream: give a directory, a tar.gz file or an s3:// URI");
             }
             extract(copy, codeDir, uri);
         } finally {
@@ -160,40 +180,45 @@ public final class CodeFetcher {
     }
 
     private static void copyTree(Path source, Path target, Runnable stopCheck) throws IOException {
-        Files.walkFileTree(source, EnumSet.of(FileVisitOption.FOLLOW_LINKS), Integer.MAX_VALUE, new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) throws IOException {
-                stopCheck.run();
-                Path copy = target.resolve(source.relativize(dir).toString());
-                Files.createDirectories(copy);
-                return FileVisitResult.CONTINUE;
-            }
+        Files.walkFileTree(
+                source, EnumSet.of(FileVisitOption.FOLLOW_LINKS), Integer.MAX_VALUE, new SimpleFileVisitor<>() {
+                    @Override
+                    public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) throws IOException {
+                        stopCheck.run();
+                        Path copy = target.resolve(source.relativize(dir).toString());
+                        Files.createDirectories(copy);
+                        return FileVisitResult.CONTINUE;
+                    }
 
-            @Override
-            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                stopCheck.run();
-                Files.copy(file, target.resolve(source.relativize(file).toString()),
-                        StandardCopyOption.COPY_ATTRIBUTES, StandardCopyOption.REPLACE_EXISTING);
-                return FileVisitResult.CONTINUE;
-            }
+                    @Override
+                    public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                        stopCheck.run();
+                        Files.copy(
+                                file,
+                                target.resolve(source.relativize(file).toString()),
+                                StandardCopyOption.COPY_ATTRIBUTES,
+                                StandardCopyOption.REPLACE_EXISTING);
+                        return FileVisitResult.CONTINUE;
+                    }
 
-            @Override
-            public FileVisitResult postVisitDirectory(Path dir, IOException e) throws IOException {
-                if (e != null) {
-                    throw e;
-                }
-                Path copy = target.resolve(source.relativize(dir).toString());
-                Files.setPosixFilePermissions(copy, Files.getPosixFilePermissions(dir));
-                Files.setLastModifiedTime(copy, Files.getLastModifiedTime(dir));
-                return FileVisitResult.CONTINUE;
-            }
-        });
+                    @Override
+                    public FileVisitResult postVisitDirectory(Path dir, IOException e) throws IOException {
+                        if (e != null) {
+                            throw e;
+                        }
+                        Path copy = target.resolve(source.relativize(dir).toString());
+                        Files.setPosixFilePermissions(copy, Files.getPosixFilePermissions(dir));
+                        Files.setLastModifiedTime(copy, Files.getLastModifiedTime(dir));
+                        return FileVisitResult.CONTINUE;
+                    }
+                });
     }
 
     /** Downloads of a run that was killed before it deleted them (the job folder is locked: no other run owns them). */
     private static void removeStaleDownloads(Path codeDir) {
         Path parent = codeDir.toAbsolutePath().getParent();
-        try (var entries = Files.newDirectoryStream(parent, entry -> entry.getFileName().toString().startsWith(DOWNLOAD_PREFIX))) {
+        try (var entries = Files.newDirectoryStream(
+                parent, entry -> entry.getFileName().toString().startsWith(DOWNLOAD_PREFIX))) {
             for (Path stale : entries) {
                 if (Files.isRegularFile(stale, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
                     log.info("Removing {}, left by a download that did not finish", stale);

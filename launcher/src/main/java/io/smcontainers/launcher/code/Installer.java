@@ -39,7 +39,8 @@ public final class Installer {
         this.launcher = requireNonNull(launcher, "launcher is null");
     }
 
-    public void install(EntryPointType type, String name, Path codeDir, List<String> python, Map<String, String> environment)
+    public void install(
+            EntryPointType type, String name, Path codeDir, List<String> python, Map<String, String> environment)
             throws UserCodeException {
         checkPresent(type, name, codeDir);
         boolean requirements = Files.isRegularFile(codeDir.resolve("requirements.txt"));
@@ -66,8 +67,11 @@ public final class Installer {
                     // checked above: a regular file inside the code dir, so following a link here stays inside
                     Files.setPosixFilePermissions(codeDir.resolve(name), PosixFilePermissions.fromString("rwxrwxrwx"));
                 } catch (IOException e) {
-                    throw new LauncherException(Category.USER, CodeFetcher.errno(e),
-                            "Cannot make the entry point " + codeDir.resolve(name) + " executable: " + e, e);
+                    throw new LauncherException(
+                            Category.USER,
+                            CodeFetcher.errno(e),
+                            "Cannot make the entry point " + codeDir.resolve(name) + " executable: " + e,
+                            e);
                 }
             }
             case JAR -> {
@@ -87,52 +91,73 @@ public final class Installer {
             return; // a module name, resolved by Python after the install
         }
         Path lexical = codeDir.resolve(name).normalize();
-        if (name.isEmpty() || name.startsWith("/") || !lexical.startsWith(codeDir.normalize()) || lexical.equals(codeDir.normalize())) {
+        if (name.isEmpty()
+                || name.startsWith("/")
+                || !lexical.startsWith(codeDir.normalize())
+                || lexical.equals(codeDir.normalize())) {
             throw outside(name, codeDir, "it is not a path relative to the code directory");
         }
         if (!Files.exists(lexical, LinkOption.NOFOLLOW_LINKS)) {
-            throw new LauncherException(Category.USER, 2, "The entry point " + name + " (SAGEMAKER_PROGRAM / sagemaker_program) "
-                    + "does not exist in the code directory " + codeDir
-                    + ". Check the entry point name and the source directory (sagemaker_submit_directory)");
+            throw new LauncherException(
+                    Category.USER,
+                    2,
+                    "The entry point " + name + " (SAGEMAKER_PROGRAM / sagemaker_program) "
+                            + "does not exist in the code directory " + codeDir
+                            + ". Check the entry point name and the source directory (sagemaker_submit_directory)");
         }
         Path real;
         try {
             real = lexical.toRealPath();
         } catch (IOException e) {
-            throw new LauncherException(Category.USER, CodeFetcher.errno(e), "The entry point " + name
-                    + " (SAGEMAKER_PROGRAM / sagemaker_program) in " + codeDir + " cannot be resolved: " + e, e);
+            throw new LauncherException(
+                    Category.USER,
+                    CodeFetcher.errno(e),
+                    "The entry point " + name + " (SAGEMAKER_PROGRAM / sagemaker_program) in " + codeDir
+                            + " cannot be resolved: " + e,
+                    e);
         }
         Path realCode;
         try {
             realCode = codeDir.toRealPath();
         } catch (IOException e) {
-            throw new LauncherException(Category.PLATFORM, 1, "Cannot resolve the code directory " + codeDir + ": " + e, e);
+            throw new LauncherException(
+                    Category.PLATFORM, 1, "Cannot resolve the code directory " + codeDir + ": " + e, e);
         }
         if (!real.startsWith(realCode) || real.equals(realCode)) {
             throw outside(name, codeDir, "it resolves to " + real + " through a link");
         }
         if (!Files.isRegularFile(real)) {
-            throw new LauncherException(Category.USER, 1, "The entry point " + name + " (SAGEMAKER_PROGRAM / sagemaker_program) "
-                    + "in the code directory " + codeDir + " is not a regular file");
+            throw new LauncherException(
+                    Category.USER,
+                    1,
+                    "The entry point " + name + " (SAGEMAKER_PROGRAM / sagemaker_program) " + "in the code directory "
+                            + codeDir + " is not a regular file");
         }
     }
 
     private static LauncherException outside(String name, Path codeDir, String why) {
-        return new LauncherException(Category.USER, 1, "Refusing the entry point '" + name + "' (SAGEMAKER_PROGRAM / "
-                + "sagemaker_program): it must be a file inside the code directory " + codeDir + ", but " + why
-                + ". Give a path relative to the source directory (sagemaker_submit_directory)");
+        return new LauncherException(
+                Category.USER,
+                1,
+                "Refusing the entry point '" + name + "' (SAGEMAKER_PROGRAM / "
+                        + "sagemaker_program): it must be a file inside the code directory " + codeDir + ", but " + why
+                        + ". Give a path relative to the source directory (sagemaker_submit_directory)");
     }
 
-    private void pip(String errorClass, List<String> argv, Path codeDir, Map<String, String> environment) throws UserCodeException {
+    private void pip(String errorClass, List<String> argv, Path codeDir, Map<String, String> environment)
+            throws UserCodeException {
         Command command = new Command(argv, codeDir, environment);
         log.info("Running: {}", command.display());
         ProcessResult result;
-        try (Heartbeat beat = Heartbeat.start(String.join(" ", argv.subList(1, argv.size())),
+        try (Heartbeat beat = Heartbeat.start(
+                String.join(" ", argv.subList(1, argv.size())),
                 TransferProgress.interval(environment.get("SMC_PROGRESS_INTERVAL_SECONDS")))) {
             result = launcher.run(command, true);
         } catch (IOException e) {
-            throw new UserCodeException(errorClass + ":\nExitCode 1\nErrorMessage \"" + e.getMessage() + "\"\nCommand \""
-                    + command.display() + "\"", e);
+            throw new UserCodeException(
+                    errorClass + ":\nExitCode 1\nErrorMessage \"" + e.getMessage() + "\"\nCommand \""
+                            + command.display() + "\"",
+                    e);
         }
         if (result.exitCode() != 0) {
             throw new UserCodeException(FailureMessage.of(errorClass, command, result));

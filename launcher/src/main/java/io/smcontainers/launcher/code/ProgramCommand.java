@@ -17,7 +17,8 @@ public final class ProgramCommand {
      *     {@code [/usr/bin/python3, -m, mpi4py]}
      * @param java the Java launcher, e.g. {@code /usr/lib/jvm/java-17/bin/java}
      */
-    public static List<String> of(EntryPointType type, String name, List<String> args, List<String> python, String java) {
+    public static List<String> of(
+            EntryPointType type, String name, List<String> args, List<String> python, String java) {
         List<String> argv = new ArrayList<>();
         switch (type) {
             case PYTHON_PACKAGE -> {

@@ -57,7 +57,12 @@ final class SafeTarExtractor {
         if (read >= 2 && (head[0] & 0xff) == 0x1f && (head[1] & 0xff) == 0x8b) {
             return true;
         }
-        return read >= 262 && head[257] == 'u' && head[258] == 's' && head[259] == 't' && head[260] == 'a' && head[261] == 'r';
+        return read >= 262
+                && head[257] == 'u'
+                && head[258] == 's'
+                && head[259] == 't'
+                && head[260] == 'a'
+                && head[261] == 'r';
     }
 
     /** Removes staging directories of {@code target} left behind by a run that was killed while extracting. */
@@ -67,7 +72,8 @@ final class SafeTarExtractor {
         if (parent == null || !Files.isDirectory(parent)) {
             return;
         }
-        try (var entries = Files.newDirectoryStream(parent, entry -> entry.getFileName().toString().startsWith(prefix))) {
+        try (var entries = Files.newDirectoryStream(
+                parent, entry -> entry.getFileName().toString().startsWith(prefix))) {
             for (Path stale : entries) {
                 log.info("Removing {}, left by an extraction that did not finish", stale);
                 deleteQuietly(stale);
@@ -90,7 +96,8 @@ final class SafeTarExtractor {
             Files.createDirectories(parent);
             staging = Files.createTempDirectory(parent, "." + target.getFileName() + STAGING_INFIX);
         } catch (IOException e) {
-            throw new LauncherException(Category.PLATFORM, 1, "Cannot create a staging directory next to " + target + ": " + e, e);
+            throw new LauncherException(
+                    Category.PLATFORM, 1, "Cannot create a staging directory next to " + target + ": " + e, e);
         }
         try {
             extractInto(archive, staging.toRealPath(), source, stopCheck);
@@ -100,17 +107,28 @@ final class SafeTarExtractor {
             Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
         } catch (ZipException e) {
             deleteQuietly(staging);
-            throw new LauncherException(Category.USER, 1, "Cannot extract " + source + " into " + target
-                    + ": the gzip data is corrupt (" + e.getMessage() + "). Upload the archive again (tar czf sourcedir.tar.gz ...)", e);
+            throw new LauncherException(
+                    Category.USER,
+                    1,
+                    "Cannot extract " + source + " into " + target + ": the gzip data is corrupt (" + e.getMessage()
+                            + "). Upload the archive again (tar czf sourcedir.tar.gz ...)",
+                    e);
         } catch (EOFException e) {
             deleteQuietly(staging);
-            throw new LauncherException(Category.USER, 1, "Cannot extract " + source + " into " + target
-                    + ": the archive is truncated (" + describe(e) + "). Upload the archive again (tar czf sourcedir.tar.gz ...)", e);
+            throw new LauncherException(
+                    Category.USER,
+                    1,
+                    "Cannot extract " + source + " into " + target + ": the archive is truncated (" + describe(e)
+                            + "). Upload the archive again (tar czf sourcedir.tar.gz ...)",
+                    e);
         } catch (IOException e) {
             deleteQuietly(staging);
-            throw new LauncherException(Category.USER, 1,
+            throw new LauncherException(
+                    Category.USER,
+                    1,
                     "Cannot extract " + source + " into " + target + ": " + describe(e)
-                            + ". The source archive must be a tar or tar.gz file (e.g. sourcedir.tar.gz made by the SageMaker SDK)", e);
+                            + ". The source archive must be a tar or tar.gz file (e.g. sourcedir.tar.gz made by the SageMaker SDK)",
+                    e);
         } catch (RuntimeException | Error e) {
             deleteQuietly(staging);
             throw e;
@@ -153,7 +171,8 @@ final class SafeTarExtractor {
         }
     }
 
-    private static void extractEntry(TarArchiveInputStream tar, TarArchiveEntry entry, Path root, String source, Set<Path> files)
+    private static void extractEntry(
+            TarArchiveInputStream tar, TarArchiveEntry entry, Path root, String source, Set<Path> files)
             throws IOException {
         String name = entry.getName();
         List<String> parts = components(name, source, name, "its name");
@@ -182,22 +201,28 @@ final class SafeTarExtractor {
         } else if (entry.isLink()) {
             String target = entry.getLinkName();
             List<String> targetParts = components(target, source, name, "its link target " + target);
-            Path linkedDir = targetParts.isEmpty() ? null : directories(root, targetParts.subList(0, targetParts.size() - 1), null, name);
+            Path linkedDir = targetParts.isEmpty()
+                    ? null
+                    : directories(root, targetParts.subList(0, targetParts.size() - 1), null, name);
             Path linked = linkedDir == null ? null : linkedDir.resolve(targetParts.get(targetParts.size() - 1));
             if (linked == null || !files.contains(linked) || !Files.isRegularFile(linked, LinkOption.NOFOLLOW_LINKS)) {
-                throw refused(source, name, "is a hard link to " + target + ", which is not a regular file extracted before it");
+                throw refused(
+                        source,
+                        name,
+                        "is a hard link to " + target + ", which is not a regular file extracted before it");
             }
             replace(destination);
             Files.copy(linked, destination, StandardCopyOption.COPY_ATTRIBUTES, LinkOption.NOFOLLOW_LINKS);
             files.add(destination);
         } else if (entry.isFile()) {
             replace(destination);
-            try (OutputStream out = Files.newOutputStream(destination, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
-                    LinkOption.NOFOLLOW_LINKS)) {
+            try (OutputStream out = Files.newOutputStream(
+                    destination, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
                 tar.transferTo(out);
             }
             setMode(destination, entry.getMode());
-            Files.setLastModifiedTime(destination, FileTime.from(entry.getLastModifiedTime().toInstant()));
+            Files.setLastModifiedTime(
+                    destination, FileTime.from(entry.getLastModifiedTime().toInstant()));
             files.add(destination);
         } else {
             log.warn("Skipping {} in {}: not a file, directory or link", name, source);
@@ -246,7 +271,8 @@ final class SafeTarExtractor {
                     return null;
                 }
                 if (Files.exists(next, LinkOption.NOFOLLOW_LINKS)) {
-                    throw new FileAlreadyExistsException(next.toString(), null, "a file of the same name as a directory of entry " + entry);
+                    throw new FileAlreadyExistsException(
+                            next.toString(), null, "a file of the same name as a directory of entry " + entry);
                 }
                 Files.createDirectory(next);
                 setMode(next, 0755);
@@ -273,11 +299,15 @@ final class SafeTarExtractor {
             }
             if (part.equals("..")) {
                 if (!resolved) {
-                    throw refused(source, entry, "is a symbolic link to " + target
-                            + ", whose '..' follows a link or a name not extracted yet, so it may lead outside the code directory");
+                    throw refused(
+                            source,
+                            entry,
+                            "is a symbolic link to " + target
+                                    + ", whose '..' follows a link or a name not extracted yet, so it may lead outside the code directory");
                 }
                 if (current.equals(root)) {
-                    throw refused(source, entry, "is a symbolic link to " + target + ", which is outside the code directory");
+                    throw refused(
+                            source, entry, "is a symbolic link to " + target + ", which is outside the code directory");
                 }
                 current = current.getParent();
                 continue;
@@ -292,14 +322,17 @@ final class SafeTarExtractor {
     private static void replace(Path destination) throws IOException {
         if (Files.exists(destination, LinkOption.NOFOLLOW_LINKS)) {
             if (Files.isDirectory(destination, LinkOption.NOFOLLOW_LINKS)) {
-                throw new FileAlreadyExistsException(destination.toString(), null, "a directory of the same name exists");
+                throw new FileAlreadyExistsException(
+                        destination.toString(), null, "a directory of the same name exists");
             }
             Files.delete(destination); // a file or a link itself, never what a link points to
         }
     }
 
     private static LauncherException refused(String source, String entry, String why) {
-        return new LauncherException(Category.USER, 1,
+        return new LauncherException(
+                Category.USER,
+                1,
                 "Refusing to extract " + source + ": entry '" + entry + "' " + why
                         + ". Rebuild the archive with paths relative to the source directory and no links that point outside it");
     }

@@ -47,27 +47,46 @@ final class SdkS3Source implements S3Source {
     @Override
     public void download(String bucket, String key, Path target) {
         Optional<String> endpoint = value("S3_ENDPOINT_URL");
-        String where = "s3://" + bucket + "/" + key + endpoint.map(e -> " (endpoint " + e + ")").orElse("");
+        String where = "s3://" + bucket + "/" + key
+                + endpoint.map(e -> " (endpoint " + e + ")").orElse("");
         log.info("Downloading {}", where);
-        try (S3Client s3 = client(endpoint); OutputStream file = Files.newOutputStream(target)) {
+        try (S3Client s3 = client(endpoint);
+                OutputStream file = Files.newOutputStream(target)) {
             s3.getObject(GetObjectRequest.builder().bucket(bucket).key(key).build(), (response, in) -> {
-                OptionalLong size = response.contentLength() == null ? OptionalLong.empty() : OptionalLong.of(response.contentLength());
-                try (TransferProgress out = TransferProgress.of(file, where, size, TransferProgress.interval(environment.get("SMC_PROGRESS_INTERVAL_SECONDS")))) {
+                OptionalLong size = response.contentLength() == null
+                        ? OptionalLong.empty()
+                        : OptionalLong.of(response.contentLength());
+                try (TransferProgress out = TransferProgress.of(
+                        file,
+                        where,
+                        size,
+                        TransferProgress.interval(environment.get("SMC_PROGRESS_INTERVAL_SECONDS")))) {
                     in.transferTo(out);
                 }
                 return null;
             });
         } catch (IOException | UncheckedIOException e) {
-            throw new LauncherException(Category.PLATFORM, 1, "Cannot write the download of " + where + " to " + target + ": " + e, e);
+            throw new LauncherException(
+                    Category.PLATFORM, 1, "Cannot write the download of " + where + " to " + target + ": " + e, e);
         } catch (S3Exception e) {
             int status = e.statusCode();
             String code = e.awsErrorDetails() == null ? "" : e.awsErrorDetails().errorCode();
             Category category = status == 404 || status == 403 ? Category.USER : Category.EXTERNAL;
-            throw new LauncherException(category, 1, "Cannot download the user code from " + where + ": HTTP " + status + " "
-                    + code + (status == 404 ? ". Check sagemaker_submit_directory: the bucket or key does not exist" : ""), e);
+            throw new LauncherException(
+                    category,
+                    1,
+                    "Cannot download the user code from " + where + ": HTTP " + status + " " + code
+                            + (status == 404
+                                    ? ". Check sagemaker_submit_directory: the bucket or key does not exist"
+                                    : ""),
+                    e);
         } catch (SdkException e) {
-            throw new LauncherException(Category.EXTERNAL, 1, "Cannot download the user code from " + where + ": "
-                    + e.getMessage() + ". Check that the S3 endpoint is reachable (S3_ENDPOINT_URL, network, region)", e);
+            throw new LauncherException(
+                    Category.EXTERNAL,
+                    1,
+                    "Cannot download the user code from " + where + ": " + e.getMessage()
+                            + ". Check that the S3 endpoint is reachable (S3_ENDPOINT_URL, network, region)",
+                    e);
         }
     }
 
@@ -85,7 +104,10 @@ final class SdkS3Source implements S3Source {
     }
 
     private String region() {
-        return value("AWS_REGION").or(() -> value("SAGEMAKER_REGION")).or(() -> value("AWS_DEFAULT_REGION")).orElse("us-east-1");
+        return value("AWS_REGION")
+                .or(() -> value("SAGEMAKER_REGION"))
+                .or(() -> value("AWS_DEFAULT_REGION"))
+                .orElse("us-east-1");
     }
 
     private AwsCredentialsProvider credentials() {
@@ -93,9 +115,10 @@ final class SdkS3Source implements S3Source {
         Optional<String> secret = value("AWS_SECRET_ACCESS_KEY");
         if (id.isPresent() && secret.isPresent()) {
             Optional<String> token = value("AWS_SESSION_TOKEN");
-            return StaticCredentialsProvider.create(token.isPresent()
-                    ? AwsSessionCredentials.create(id.get(), secret.get(), token.get())
-                    : AwsBasicCredentials.create(id.get(), secret.get()));
+            return StaticCredentialsProvider.create(
+                    token.isPresent()
+                            ? AwsSessionCredentials.create(id.get(), secret.get(), token.get())
+                            : AwsBasicCredentials.create(id.get(), secret.get()));
         }
         return DefaultCredentialsProvider.builder().build();
     }

@@ -47,9 +47,13 @@ public final class HostResolution {
                 attempt++;
                 long elapsed = System.nanoTime() - start;
                 if (elapsed >= limit.toNanos()) {
-                    throw new LauncherException(Category.EXTERNAL, 254, "Host " + host + " of the training cluster did not resolve "
-                            + "within " + limit.toSeconds() + " s: " + e.getMessage()
-                            + ". The cluster's name service is not ready or the host name in resourceconfig.json is wrong", e);
+                    throw new LauncherException(
+                            Category.EXTERNAL,
+                            254,
+                            "Host " + host + " of the training cluster did not resolve "
+                                    + "within " + limit.toSeconds() + " s: " + e.getMessage()
+                                    + ". The cluster's name service is not ready or the host name in resourceconfig.json is wrong",
+                            e);
                 }
                 long sleep = Math.min(MAX_SLEEP_MILLIS, 100L << Math.min(attempt, 20));
                 sleep = Math.min(sleep, Math.max(1, (limit.toNanos() - elapsed) / 1_000_000));

@@ -13,11 +13,18 @@ import java.util.Set;
  * Only the hosts, the network interface, the instance type and the program are required.
  */
 public final class MpiCommand {
-    static final Set<String> EFA_NCCL_INSTANCES = Set.of("ml.g4dn.8xlarge", "ml.g4dn.12xlarge", "ml.g5.48xlarge",
-            "ml.p3dn.24xlarge", "ml.p4d.24xlarge", "ml.p4de.24xlarge", "ml.p5.48xlarge", "ml.trn1.32xlarge",
+    static final Set<String> EFA_NCCL_INSTANCES = Set.of(
+            "ml.g4dn.8xlarge",
+            "ml.g4dn.12xlarge",
+            "ml.g5.48xlarge",
+            "ml.p3dn.24xlarge",
+            "ml.p4d.24xlarge",
+            "ml.p4de.24xlarge",
+            "ml.p5.48xlarge",
+            "ml.trn1.32xlarge",
             "ml.p6e-gb200.36xlarge");
-    static final Set<String> EFA_RDMA_INSTANCES = Set.of("ml.p4d.24xlarge", "ml.p4de.24xlarge", "ml.trn1.32xlarge",
-            "ml.p6e-gb200.36xlarge");
+    static final Set<String> EFA_RDMA_INSTANCES =
+            Set.of("ml.p4d.24xlarge", "ml.p4de.24xlarge", "ml.trn1.32xlarge", "ml.p6e-gb200.36xlarge");
     private static final String NCCL_DEBUG = "--NCCL_DEBUG";
 
     private final List<String> hosts;
@@ -165,19 +172,55 @@ public final class MpiCommand {
         List<String> argv = new ArrayList<>();
         argv.add("mpirun");
         argv.add("--host");
-        argv.add(processesPerHost == 1 ? String.join(",", hosts)
-                : String.join(",", hosts.stream().map(h -> h + ":" + processesPerHost).toList()));
+        argv.add(
+                processesPerHost == 1
+                        ? String.join(",", hosts)
+                        : String.join(
+                                ",",
+                                hosts.stream()
+                                        .map(h -> h + ":" + processesPerHost)
+                                        .toList()));
         argv.add("-np");
         argv.add(Integer.toString(numProcesses.orElse(processesPerHost * hosts.size())));
-        argv.addAll(List.of("--allow-run-as-root", "--display-map", "--tag-output",
-                "-mca", "btl_tcp_if_include", networkInterface,
-                "-mca", "oob_tcp_if_include", networkInterface,
-                "-mca", "plm_rsh_no_tree_spawn", "1",
-                "-bind-to", "none", "-map-by", "slot",
-                "-mca", "pml", "ob1", "-mca", "btl", "^openib", "-mca", "orte_abort_on_non_zero_status", "1",
-                "-mca", "btl_vader_single_copy_mechanism", "none",
-                "-x", "NCCL_MIN_NRINGS=4", "-x", "NCCL_SOCKET_IFNAME=" + networkInterface,
-                "-x", "NCCL_DEBUG=" + custom.ncclDebug(), "-x", "LD_LIBRARY_PATH", "-x", "PATH"));
+        argv.addAll(List.of(
+                "--allow-run-as-root",
+                "--display-map",
+                "--tag-output",
+                "-mca",
+                "btl_tcp_if_include",
+                networkInterface,
+                "-mca",
+                "oob_tcp_if_include",
+                networkInterface,
+                "-mca",
+                "plm_rsh_no_tree_spawn",
+                "1",
+                "-bind-to",
+                "none",
+                "-map-by",
+                "slot",
+                "-mca",
+                "pml",
+                "ob1",
+                "-mca",
+                "btl",
+                "^openib",
+                "-mca",
+                "orte_abort_on_non_zero_status",
+                "1",
+                "-mca",
+                "btl_vader_single_copy_mechanism",
+                "none",
+                "-x",
+                "NCCL_MIN_NRINGS=4",
+                "-x",
+                "NCCL_SOCKET_IFNAME=" + networkInterface,
+                "-x",
+                "NCCL_DEBUG=" + custom.ncclDebug(),
+                "-x",
+                "LD_LIBRARY_PATH",
+                "-x",
+                "PATH"));
         gethostnameLibrary.ifPresent(library -> argv.addAll(List.of("-x", "LD_PRELOAD=" + library)));
         argv.addAll(custom.passThrough());
         if (EFA_NCCL_INSTANCES.contains(instanceType)) {
@@ -224,7 +267,8 @@ public final class MpiCommand {
         static CustomOptions parse(String options) {
             String level = "INFO";
             List<String> rest = new ArrayList<>();
-            String[] tokens = options.strip().isEmpty() ? new String[0] : options.strip().split("\\s+");
+            String[] tokens =
+                    options.strip().isEmpty() ? new String[0] : options.strip().split("\\s+");
             for (int i = 0; i < tokens.length; i++) {
                 String token = tokens[i];
                 int equals = token.indexOf('=');

@@ -24,8 +24,11 @@ public final class MpiMaster {
         for (String worker : workers) {
             while (!Ssh.canConnect(worker, stop)) {
                 if (System.nanoTime() >= deadline) {
-                    throw new LauncherException(Category.EXTERNAL, 1, "MPI worker " + worker + " did not accept SSH connections within "
-                            + limit.toSeconds() + " s. Check that sshd runs on the workers and that root's key is authorized");
+                    throw new LauncherException(
+                            Category.EXTERNAL,
+                            1,
+                            "MPI worker " + worker + " did not accept SSH connections within " + limit.toSeconds()
+                                    + " s. Check that sshd runs on the workers and that root's key is authorized");
                 }
                 Waits.pause(stop, POLL, "waiting for MPI worker " + worker + " to accept SSH connections");
             }
@@ -44,7 +47,10 @@ public final class MpiMaster {
                 told = Ssh.run(worker, List.of("touch", "/tmp/done." + master), stop);
             }
             if (!told) {
-                log.warn("Could not write /tmp/done.{} on worker {}: it ends when it finds this host unreachable", master, worker);
+                log.warn(
+                        "Could not write /tmp/done.{} on worker {}: it ends when it finds this host unreachable",
+                        master,
+                        worker);
             }
         }
     }

@@ -43,11 +43,21 @@ public final class MpiWorker {
      * @param reachabilityEvery how often to test SSH to the master while no daemon runs here
      * @param statusWait the bound on the whole wait after {@code sshd} starts
      */
-    public record Timings(Duration masterWait, Duration masterPoll, Duration daemonAppearWait, Duration poll,
-            Duration reachabilityEvery, Duration statusWait) {
+    public record Timings(
+            Duration masterWait,
+            Duration masterPoll,
+            Duration daemonAppearWait,
+            Duration poll,
+            Duration reachabilityEvery,
+            Duration statusWait) {
         public static Timings defaults() {
-            return new Timings(Duration.ofHours(1), Duration.ofSeconds(1), Duration.ofMinutes(20), Duration.ofMillis(200),
-                    Duration.ofSeconds(10), Duration.ofDays(5));
+            return new Timings(
+                    Duration.ofHours(1),
+                    Duration.ofSeconds(1),
+                    Duration.ofMinutes(20),
+                    Duration.ofMillis(200),
+                    Duration.ofSeconds(10),
+                    Duration.ofDays(5));
         }
     }
 
@@ -85,10 +95,15 @@ public final class MpiWorker {
         long deadline = System.nanoTime() + timings.masterWait().toNanos();
         while (!Ssh.canConnect(master, stop)) {
             if (System.nanoTime() >= deadline) {
-                throw new LauncherException(Category.EXTERNAL, 1, "The MPI master " + master + " did not accept SSH connections within "
-                        + timings.masterWait().toSeconds() + " s. Check that the master started and that sshd runs there");
+                throw new LauncherException(
+                        Category.EXTERNAL,
+                        1,
+                        "The MPI master " + master + " did not accept SSH connections within "
+                                + timings.masterWait().toSeconds()
+                                + " s. Check that the master started and that sshd runs there");
             }
-            Waits.pause(stop, timings.masterPoll(), "waiting for the MPI master " + master + " to accept SSH connections");
+            Waits.pause(
+                    stop, timings.masterPoll(), "waiting for the MPI master " + master + " to accept SSH connections");
         }
     }
 
@@ -96,9 +111,15 @@ public final class MpiWorker {
         StringBuilder lines = new StringBuilder();
         environment.forEach((k, v) -> lines.append(k).append('=').append(v).append('\n'));
         try {
-            Files.writeString(etcEnvironment, lines, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+            Files.writeString(
+                    etcEnvironment,
+                    lines,
+                    StandardCharsets.UTF_8,
+                    StandardOpenOption.CREATE,
+                    StandardOpenOption.APPEND);
         } catch (IOException e) {
-            throw new LauncherException(Category.PLATFORM, 1, "Cannot append the environment to " + etcEnvironment + ": " + e, e);
+            throw new LauncherException(
+                    Category.PLATFORM, 1, "Cannot append the environment to " + etcEnvironment + ": " + e, e);
         }
     }
 
@@ -109,21 +130,31 @@ public final class MpiWorker {
         long lastReachabilityTest = start;
         Optional<ProcessHandle> daemon = Optional.empty();
         boolean seen = false;
-        log.info("Waiting for the Open MPI daemon ({}) of the master's mpirun, or for {}", String.join(" or ", DAEMONS), status);
+        log.info(
+                "Waiting for the Open MPI daemon ({}) of the master's mpirun, or for {}",
+                String.join(" or ", DAEMONS),
+                status);
         while (true) {
-            String what = seen ? "waiting for the MPI master's run to end" : "waiting for the Open MPI daemon of the master's mpirun";
+            String what = seen
+                    ? "waiting for the MPI master's run to end"
+                    : "waiting for the Open MPI daemon of the master's mpirun";
             if (Files.exists(status)) {
                 log.info("MPI training job status file found. Exit gracefully");
                 return;
             }
             if (daemon.isEmpty() || !daemon.get().isAlive()) {
                 if (daemon.isPresent()) {
-                    log.info("Open MPI daemon (pid {}) exited; waiting for {}", daemon.get().pid(), status);
+                    log.info(
+                            "Open MPI daemon (pid {}) exited; waiting for {}",
+                            daemon.get().pid(),
+                            status);
                 }
                 daemon = findDaemon();
                 if (daemon.isPresent()) {
                     seen = true;
-                    log.info("Open MPI daemon {} (pid {}) started; waiting for it to exit", daemon.get().info().command().orElse("orted"),
+                    log.info(
+                            "Open MPI daemon {} (pid {}) started; waiting for it to exit",
+                            daemon.get().info().command().orElse("orted"),
                             daemon.get().pid());
                 }
             }
@@ -132,15 +163,22 @@ public final class MpiWorker {
                 if (now - lastReachabilityTest >= timings.reachabilityEvery().toNanos()) {
                     lastReachabilityTest = now;
                     if (!Ssh.canConnect(master, stop) && !Files.exists(status)) {
-                        log.info("The MPI master {} is unreachable: its run is over. Status file not found. Exiting...", master);
+                        log.info(
+                                "The MPI master {} is unreachable: its run is over. Status file not found. Exiting...",
+                                master);
                         return;
                     }
                 }
                 if (!seen && now - start >= timings.daemonAppearWait().toNanos()) {
-                    throw new LauncherException(Category.EXTERNAL, 1, "No Open MPI daemon (" + String.join(" or ", DAEMONS)
-                            + ") started on this worker within " + timings.daemonAppearWait().toSeconds()
-                            + " s and the master " + master + " neither finished nor stopped: its mpirun did not reach this host. "
-                            + "Check the master's log");
+                    throw new LauncherException(
+                            Category.EXTERNAL,
+                            1,
+                            "No Open MPI daemon (" + String.join(" or ", DAEMONS)
+                                    + ") started on this worker within "
+                                    + timings.daemonAppearWait().toSeconds()
+                                    + " s and the master " + master
+                                    + " neither finished nor stopped: its mpirun did not reach this host. "
+                                    + "Check the master's log");
                 }
             }
             if (now - start >= timings.statusWait().toNanos()) {
@@ -153,7 +191,11 @@ public final class MpiWorker {
 
     static Optional<ProcessHandle> findDaemon() {
         try (Stream<ProcessHandle> all = ProcessHandle.allProcesses()) {
-            return all.filter(p -> p.info().command().map(c -> DAEMONS.contains(Paths.get(c).getFileName().toString())).orElse(false))
+            return all.filter(p -> p.info()
+                            .command()
+                            .map(c ->
+                                    DAEMONS.contains(Paths.get(c).getFileName().toString()))
+                            .orElse(false))
                     .findFirst();
         }
     }

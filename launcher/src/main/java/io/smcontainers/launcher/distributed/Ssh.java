@@ -10,8 +10,8 @@ import org.slf4j.LoggerFactory;
 /** The {@code ssh} client calls between MPI hosts (training contract §9.4), each bounded and ended by a stop request. */
 final class Ssh {
     private static final Logger log = LoggerFactory.getLogger(Ssh.class);
-    private static final List<String> OPTIONS = List.of("ssh", "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=no",
-            "-o", "ConnectTimeout=10");
+    private static final List<String> OPTIONS =
+            List.of("ssh", "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=no", "-o", "ConnectTimeout=10");
     private static final Duration LIMIT = Duration.ofSeconds(30);
 
     private Ssh() {}
@@ -25,7 +25,8 @@ final class Ssh {
 
     /** Runs {@code command} on {@code host}, output to the log; returns whether it exited 0 within 60 s. */
     static boolean run(String host, List<String> command, StopSignal stop) {
-        return Waits.run(stop, command(host, command), LIMIT.multipliedBy(2), true, "running " + command + " on " + host);
+        return Waits.run(
+                stop, command(host, command), LIMIT.multipliedBy(2), true, "running " + command + " on " + host);
     }
 
     private static List<String> command(String host, List<String> command) {

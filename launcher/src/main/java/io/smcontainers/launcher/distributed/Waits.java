@@ -43,8 +43,11 @@ final class Waits {
 
     static LauncherException stopped(StopSignal stop, String what) {
         int signal = stop.signalNumber();
-        return new LauncherException(Category.USER, 128 + signal, "Training stopped: the training job was asked to stop (SIG"
-                + (signal == 2 ? "INT" : "TERM") + ") while " + what);
+        return new LauncherException(
+                Category.USER,
+                128 + signal,
+                "Training stopped: the training job was asked to stop (SIG" + (signal == 2 ? "INT" : "TERM")
+                        + ") while " + what);
     }
 
     /**

@@ -19,16 +19,20 @@ public final class Heartbeat implements AutoCloseable {
 
     private Heartbeat(String what, Duration interval) {
         long started = System.nanoTime();
-        thread = new Thread(() -> {
-            try {
-                while (!done.await(interval.toNanos(), TimeUnit.NANOSECONDS)) {
-                    log.info("{}: still running, {} s elapsed", what,
-                            String.format(Locale.ROOT, "%.1f", (System.nanoTime() - started) / 1e9));
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }, "heartbeat");
+        thread = new Thread(
+                () -> {
+                    try {
+                        while (!done.await(interval.toNanos(), TimeUnit.NANOSECONDS)) {
+                            log.info(
+                                    "{}: still running, {} s elapsed",
+                                    what,
+                                    String.format(Locale.ROOT, "%.1f", (System.nanoTime() - started) / 1e9));
+                        }
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                },
+                "heartbeat");
         thread.setDaemon(true);
     }
 

@@ -61,9 +61,11 @@ public final class LogSetup extends ContextAwareBase implements Configurator {
         if (!environment.containsKey("SMC_LOG_FORMAT")) {
             return; // text, already configured; and no logback start-up for commands that never log
         }
-        String format = environment.getOrDefault("SMC_LOG_FORMAT", "text").strip().toLowerCase(Locale.ROOT);
+        String format =
+                environment.getOrDefault("SMC_LOG_FORMAT", "text").strip().toLowerCase(Locale.ROOT);
         if (!(LoggerFactory.getILoggerFactory() instanceof LoggerContext context)
-                || !(context.getLogger(Logger.ROOT_LOGGER_NAME).getAppender("console") instanceof ConsoleAppender<ILoggingEvent> console)) {
+                || !(context.getLogger(Logger.ROOT_LOGGER_NAME).getAppender("console")
+                        instanceof ConsoleAppender<ILoggingEvent> console)) {
             return;
         }
         if (format.equals("json")) {
@@ -71,7 +73,10 @@ public final class LogSetup extends ContextAwareBase implements Configurator {
             console.setEncoder(jsonEncoder(context));
             console.start();
         } else if (!format.equals("text") && !format.isEmpty()) {
-            LoggerFactory.getLogger(LogSetup.class).warn("SMC_LOG_FORMAT={} is neither text nor json; logging text", environment.get("SMC_LOG_FORMAT"));
+            LoggerFactory.getLogger(LogSetup.class)
+                    .warn(
+                            "SMC_LOG_FORMAT={} is neither text nor json; logging text",
+                            environment.get("SMC_LOG_FORMAT"));
         }
     }
 
@@ -95,7 +100,9 @@ public final class LogSetup extends ContextAwareBase implements Configurator {
     /** Sets the root level from a Python logging level (10 DEBUG, 20 INFO, 30 WARNING, 40 ERROR, 50 CRITICAL). */
     public static void pythonLevel(int level) {
         if (LoggerFactory.getILoggerFactory() instanceof LoggerContext context) {
-            Level logback = level <= 0 ? Level.ALL : level < 20 ? Level.DEBUG : level < 30 ? Level.INFO : level < 40 ? Level.WARN : Level.ERROR;
+            Level logback = level <= 0
+                    ? Level.ALL
+                    : level < 20 ? Level.DEBUG : level < 30 ? Level.INFO : level < 40 ? Level.WARN : Level.ERROR;
             context.getLogger(Logger.ROOT_LOGGER_NAME).setLevel(logback);
             // the SDK's wire-level DEBUG is not the toolkit's DEBUG
             context.getLogger("software.amazon.awssdk").setLevel(level < 20 ? Level.INFO : logback);
@@ -113,7 +120,9 @@ public final class LogSetup extends ContextAwareBase implements Configurator {
         @Override
         public String doLayout(ILoggingEvent event) {
             long time = event.getTimeStamp();
-            LocalDateTime t = LocalDateTime.ofEpochSecond(Math.floorDiv(time, 1000), (int) Math.floorMod(time, 1000) * 1_000_000,
+            LocalDateTime t = LocalDateTime.ofEpochSecond(
+                    Math.floorDiv(time, 1000),
+                    (int) Math.floorMod(time, 1000) * 1_000_000,
                     ZoneOffset.ofTotalSeconds(ZONE.getOffset(time) / 1000));
             StringBuilder out = new StringBuilder(128);
             out.append(t.getYear()).append('-');
@@ -125,14 +134,17 @@ public final class LogSetup extends ContextAwareBase implements Configurator {
             int millis = t.getNano() / 1_000_000;
             out.append(millis < 100 ? (millis < 10 ? "00" : "0") : "").append(millis);
             out.append(" sagemaker-training-toolkit ");
-            String level = event.getLevel() == Level.WARN ? "WARNING" : event.getLevel().toString();
+            String level = event.getLevel() == Level.WARN
+                    ? "WARNING"
+                    : event.getLevel().toString();
             out.append(level);
             for (int i = level.length(); i < 8; i++) {
                 out.append(' ');
             }
             out.append(' ').append(event.getFormattedMessage()).append(CoreConstants.LINE_SEPARATOR);
             if (event.getThrowableProxy() != null) {
-                out.append(ThrowableProxyUtil.asString(event.getThrowableProxy())).append(CoreConstants.LINE_SEPARATOR);
+                out.append(ThrowableProxyUtil.asString(event.getThrowableProxy()))
+                        .append(CoreConstants.LINE_SEPARATOR);
             }
             return out.toString();
         }

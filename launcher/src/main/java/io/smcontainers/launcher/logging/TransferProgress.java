@@ -58,7 +58,9 @@ public final class TransferProgress extends FilterOutputStream {
         } catch (NumberFormatException ignored) {
             // falls through to the warning
         }
-        log.warn("SMC_PROGRESS_INTERVAL_SECONDS={} is not a number of seconds between 0 and 86400; using {} s", setting,
+        log.warn(
+                "SMC_PROGRESS_INTERVAL_SECONDS={} is not a number of seconds between 0 and 86400; using {} s",
+                setting,
                 DEFAULT_INTERVAL.toSeconds());
         return DEFAULT_INTERVAL;
     }
@@ -83,7 +85,8 @@ public final class TransferProgress extends FilterOutputStream {
         closed = true;
         super.close();
         double seconds = Math.max(1, clock.getAsLong() - started) / 1e9;
-        log.info("Downloaded {}: {} in {} s ({}/s)", what, size(bytes), format(seconds), size((long) (bytes / seconds)));
+        log.info(
+                "Downloaded {}: {} in {} s ({}/s)", what, size(bytes), format(seconds), size((long) (bytes / seconds)));
     }
 
     long bytes() {
@@ -97,8 +100,15 @@ public final class TransferProgress extends FilterOutputStream {
             nextReport = now + intervalNanos;
             double seconds = Math.max(1, now - started) / 1e9;
             String of = total.isPresent() && total.getAsLong() > 0
-                    ? " of " + size(total.getAsLong()) + " (" + Math.min(100, bytes * 100 / total.getAsLong()) + "%)" : "";
-            log.info("Downloading {}: {}{}, {}/s, {} s elapsed", what, size(bytes), of, size((long) (bytes / seconds)), format(seconds));
+                    ? " of " + size(total.getAsLong()) + " (" + Math.min(100, bytes * 100 / total.getAsLong()) + "%)"
+                    : "";
+            log.info(
+                    "Downloading {}: {}{}, {}/s, {} s elapsed",
+                    what,
+                    size(bytes),
+                    of,
+                    size((long) (bytes / seconds)),
+                    format(seconds));
         }
     }
 

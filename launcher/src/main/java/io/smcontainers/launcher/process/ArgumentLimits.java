@@ -19,6 +19,7 @@ import java.util.Map;
 final class ArgumentLimits {
     /** errno E2BIG, the exit code of the reference (Python exits with an OSError's errno). */
     static final int E2BIG = 7;
+
     static final int MAX_ARG_STRLEN = 32 * 4096;
     private static final int SHOWN = 3;
     private static final int PREFIX_CHARS = 24;
@@ -42,15 +43,19 @@ final class ArgumentLimits {
             total += bytes;
             String option = i > 0 && argv.get(i - 1).startsWith("-") ? argv.get(i - 1) : null;
             boolean secret = option != null && EnvironmentLog.isSecretKey(option.replaceFirst("^-+", ""));
-            items.add(new Item("argument " + i + (option == null ? "" : " (the value of " + EnvironmentLog.shorten(option, 60) + ")"),
-                    bytes, secret ? null : argument));
+            items.add(new Item(
+                    "argument " + i
+                            + (option == null ? "" : " (the value of " + EnvironmentLog.shorten(option, 60) + ")"),
+                    bytes,
+                    secret ? null : argument));
         }
         for (Map.Entry<String, String> variable : command.environment().entrySet()) {
             String name = variable.getKey();
             long bytes = utf8Length(name) + 1 + utf8Length(variable.getValue()) + 1;
             total += bytes;
             boolean plainValue = name.startsWith("SM_HP_") && !EnvironmentLog.isSecretKey(name.substring(6));
-            items.add(new Item("variable " + EnvironmentLog.shorten(name, 60), bytes, plainValue ? variable.getValue() : null));
+            items.add(new Item(
+                    "variable " + EnvironmentLog.shorten(name, 60), bytes, plainValue ? variable.getValue() : null));
         }
         items.sort(Comparator.comparingLong(Item::bytes).reversed());
         StringBuilder largest = new StringBuilder();
@@ -58,24 +63,38 @@ final class ArgumentLimits {
             append(largest, item);
         }
         // the hyperparameter behind SM_HPS / SM_TRAINING_ENV is what the user can change: name the largest one
-        items.stream().filter(item -> item.name().startsWith("variable SM_HP_")).findFirst().ifPresent(item -> {
-            largest.append(". Largest hyperparameter: ");
-            append(largest, item);
-        });
-        return new LauncherException(Category.USER, E2BIG, "Cannot start " + EnvironmentLog.shorten(argv.get(0), 100)
-                + ": its arguments and environment are too big for the kernel (E2BIG, errno 7). Linux takes at most "
-                + MAX_ARG_STRLEN + " bytes per argument or variable (MAX_ARG_STRLEN) and about a quarter of the stack limit "
-                + "for all of them (ARG_MAX, 2 MiB by default); this command has " + total + " bytes in " + argv.size()
-                + " arguments and " + command.environment().size() + " variables. Largest: " + largest
-                + ". A hyperparameter reaches the process several times (SM_HP_<NAME>, SM_HPS, SM_TRAINING_ENV, the "
-                + "arguments): pass large data as a file (an input channel or the source directory), not as a hyperparameter", e);
+        items.stream()
+                .filter(item -> item.name().startsWith("variable SM_HP_"))
+                .findFirst()
+                .ifPresent(item -> {
+                    largest.append(". Largest hyperparameter: ");
+                    append(largest, item);
+                });
+        return new LauncherException(
+                Category.USER,
+                E2BIG,
+                "Cannot start " + EnvironmentLog.shorten(argv.get(0), 100)
+                        + ": its arguments and environment are too big for the kernel (E2BIG, errno 7). Linux takes at most "
+                        + MAX_ARG_STRLEN
+                        + " bytes per argument or variable (MAX_ARG_STRLEN) and about a quarter of the stack limit "
+                        + "for all of them (ARG_MAX, 2 MiB by default); this command has " + total + " bytes in "
+                        + argv.size()
+                        + " arguments and " + command.environment().size() + " variables. Largest: " + largest
+                        + ". A hyperparameter reaches the process several times (SM_HP_<NAME>, SM_HPS, SM_TRAINING_ENV, the "
+                        + "arguments): pass large data as a file (an input channel or the source directory), not as a hyperparameter",
+                e);
     }
 
     private static void append(StringBuilder out, Item item) {
-        out.append(out.length() > 0 && out.charAt(out.length() - 1) != ' ' ? "; " : "").append(item.name()).append(": ")
-                .append(item.bytes()).append(" bytes");
+        out.append(out.length() > 0 && out.charAt(out.length() - 1) != ' ' ? "; " : "")
+                .append(item.name())
+                .append(": ")
+                .append(item.bytes())
+                .append(" bytes");
         if (item.prefix() != null && item.prefix().length() > PREFIX_CHARS) {
-            out.append(" (").append(EnvironmentLog.shorten(item.prefix(), PREFIX_CHARS).replace("\n", "\\n")).append(')');
+            out.append(" (")
+                    .append(EnvironmentLog.shorten(item.prefix(), PREFIX_CHARS).replace("\n", "\\n"))
+                    .append(')');
         }
     }
 

@@ -23,14 +23,16 @@ public record Command(List<String> argv, Path workingDir, Map<String, String> en
             throw new IllegalArgumentException("argv is empty");
         }
         requireNonNull(workingDir, "workingDir is null");
-        environment = Collections.unmodifiableMap(new LinkedHashMap<>(requireNonNull(environment, "environment is null")));
+        environment =
+                Collections.unmodifiableMap(new LinkedHashMap<>(requireNonNull(environment, "environment is null")));
     }
 
     /** The argv joined by single spaces, as the reference prints and reports it; very long arguments cut for people. */
     public String display() {
         StringBuilder line = new StringBuilder();
         for (String argument : argv) {
-            line.append(line.length() > 0 ? " " : "").append(EnvironmentLog.shorten(argument, EnvironmentLog.MAX_SHOWN_CHARS));
+            line.append(line.length() > 0 ? " " : "")
+                    .append(EnvironmentLog.shorten(argument, EnvironmentLog.MAX_SHOWN_CHARS));
         }
         return line.toString();
     }

@@ -2,7 +2,6 @@ package io.smcontainers.launcher.process;
 
 import io.smcontainers.env.core.EnvironmentLog;
 import io.smcontainers.env.core.process.ProcessSignals;
-
 import java.util.List;
 
 /**
@@ -27,15 +26,25 @@ public final class FailureMessage {
 
     /** Substrings that start error collection (training contract appendix C, condensed: they are matched anywhere). */
     private static final List<String> ERROR_MARKERS = List.of(
-            "Error", "ERROR", "error:", "Exception", "Invalid requirement", "mpirun.real", "ORTE", "Traceback (most recent call last)");
+            "Error",
+            "ERROR",
+            "error:",
+            "Exception",
+            "Invalid requirement",
+            "mpirun.real",
+            "ORTE",
+            "Traceback (most recent call last)");
 
     private FailureMessage() {}
 
     public static String of(String errorClass, Command command, ProcessResult result) {
         StringBuilder message = new StringBuilder(errorClass).append(":\n");
         message.append("ExitCode ").append(result.exitCode()).append('\n');
-        message.append("ErrorMessage \"").append(errorLines(result.stderrTail())).append("\"\n");
-        extraInfo(result).ifPresent(info -> message.append("ExtraInfo \"").append(info).append("\"\n"));
+        message.append("ErrorMessage \"")
+                .append(errorLines(result.stderrTail()))
+                .append("\"\n");
+        extraInfo(result)
+                .ifPresent(info -> message.append("ExtraInfo \"").append(info).append("\"\n"));
         message.append("Command \"").append(shown(command.argv())).append('"');
         return message.toString();
     }
@@ -51,7 +60,8 @@ public final class FailureMessage {
 
     static java.util.Optional<String> extraInfo(ProcessResult result) {
         if (result.stopRequested()) {
-            return java.util.Optional.of("stopped: the training job was asked to stop (" + ProcessSignals.name(result.stopSignal()) + ")");
+            return java.util.Optional.of(
+                    "stopped: the training job was asked to stop (" + ProcessSignals.name(result.stopSignal()) + ")");
         }
         if (result.exitCode() == 137) {
             return java.util.Optional.of("killed by SIGKILL, possibly out of memory");
@@ -71,7 +81,8 @@ public final class FailureMessage {
                 break;
             }
         }
-        String selected = String.join("\n", java.util.Arrays.asList(lines).subList(from, lines.length)).strip();
+        String selected = String.join("\n", java.util.Arrays.asList(lines).subList(from, lines.length))
+                .strip();
         if (selected.length() > MAX_ERROR_CHARS) {
             String cut = selected.substring(selected.length() - MAX_ERROR_CHARS);
             int lineStart = cut.indexOf('\n');

@@ -61,7 +61,10 @@ public final class JobLock {
         try {
             channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
         } catch (IOException e) {
-            log.warn("Cannot create the lock file {} ({}): running without a lock on the job folder", file, e.toString());
+            log.warn(
+                    "Cannot create the lock file {} ({}): running without a lock on the job folder",
+                    file,
+                    e.toString());
             return Optional.empty();
         }
         FileLock lock;
@@ -72,9 +75,13 @@ public final class JobLock {
         }
         if (lock == null) {
             closeQuietly(channel);
-            throw new LauncherException(Category.USER, BUSY, "Another train is running on the job folder " + base
-                    + " (it holds the lock " + file + "): a job folder is used by one run at a time. Wait for it to end, "
-                    + "or give this run its own folder (SAGEMAKER_BASE_DIR)");
+            throw new LauncherException(
+                    Category.USER,
+                    BUSY,
+                    "Another train is running on the job folder " + base
+                            + " (it holds the lock " + file
+                            + "): a job folder is used by one run at a time. Wait for it to end, "
+                            + "or give this run its own folder (SAGEMAKER_BASE_DIR)");
         }
         return Optional.of(new JobLock(channel, lock));
     }

@@ -46,16 +46,20 @@ public final class OrphanReaper implements Runnable {
         if (pid != 1) {
             return;
         }
-        Thread thread = new Thread(() -> {
-            LibC libc;
-            try {
-                libc = Native.load("c", LibC.class);
-            } catch (UnsatisfiedLinkError | RuntimeException e) {
-                log.warn("Running as PID 1 but cannot load libc to reap orphaned processes ({}); exited orphans stay zombies", e.toString());
-                return;
-            }
-            new OrphanReaper(libc, pid).run();
-        }, "orphan-reaper");
+        Thread thread = new Thread(
+                () -> {
+                    LibC libc;
+                    try {
+                        libc = Native.load("c", LibC.class);
+                    } catch (UnsatisfiedLinkError | RuntimeException e) {
+                        log.warn(
+                                "Running as PID 1 but cannot load libc to reap orphaned processes ({}); exited orphans stay zombies",
+                                e.toString());
+                        return;
+                    }
+                    new OrphanReaper(libc, pid).run();
+                },
+                "orphan-reaper");
         thread.setDaemon(true);
         thread.start();
     }

@@ -12,7 +12,11 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class ProcessActivity {
     /** Where the job's processes are. */
-    public enum State { NOT_STARTED, RUNNING, EXITED }
+    public enum State {
+        NOT_STARTED,
+        RUNNING,
+        EXITED
+    }
 
     /**
      * One reading.

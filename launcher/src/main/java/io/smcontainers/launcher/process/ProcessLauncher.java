@@ -94,7 +94,9 @@ public final class ProcessLauncher {
         }
         int leftBehind = group.terminate(LEFTOVER_GRACE_MILLIS);
         if (leftBehind > 0) {
-            log.warn("The process left {} process(es) running in its session after it exited; they were stopped", leftBehind);
+            log.warn(
+                    "The process left {} process(es) running in its session after it exited; they were stopped",
+                    leftBehind);
         }
         join(pumpThread);
         return new ProcessResult(exitCode, keepStderrTail ? pump.tail() : "", leftBehind, stop.signalNumber());

@@ -27,6 +27,8 @@ public record ProcessResult(int exitCode, String stderrTail, int leftBehind, int
 
     /** The signal that killed it, if the exit status says so (129..159). */
     public java.util.Optional<String> signalName() {
-        return exitCode > 128 && exitCode < 160 ? java.util.Optional.of(ProcessSignals.name(exitCode - 128)) : java.util.Optional.empty();
+        return exitCode > 128 && exitCode < 160
+                ? java.util.Optional.of(ProcessSignals.name(exitCode - 128))
+                : java.util.Optional.empty();
     }
 }

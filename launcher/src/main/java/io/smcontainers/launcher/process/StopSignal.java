@@ -97,7 +97,10 @@ public final class StopSignal {
         if (current == null) {
             log.warn("Received SIG{}: stopping", signal);
         } else {
-            log.warn("Received SIG{}: stopping the user process (grace period {} s, then SIGKILL)", signal, grace.toSeconds());
+            log.warn(
+                    "Received SIG{}: stopping the user process (grace period {} s, then SIGKILL)",
+                    signal,
+                    grace.toSeconds());
             forward(current, signal);
         }
     }
@@ -172,13 +175,15 @@ public final class StopSignal {
     public <T> T run(String during, Work<T> work) throws IOException {
         check(during);
         CompletableFuture<T> result = new CompletableFuture<>();
-        Thread worker = new Thread(() -> {
-            try {
-                result.complete(work.call());
-            } catch (Throwable t) {
-                result.completeExceptionally(t);
-            }
-        }, "stoppable: " + during);
+        Thread worker = new Thread(
+                () -> {
+                    try {
+                        result.complete(work.call());
+                    } catch (Throwable t) {
+                        result.completeExceptionally(t);
+                    }
+                },
+                "stoppable: " + during);
         worker.setDaemon(true);
         worker.start();
         try {

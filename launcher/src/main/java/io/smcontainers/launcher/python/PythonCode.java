@@ -40,17 +40,20 @@ record PythonCode(Optional<Path> codeDir, String module, boolean explicit, List<
             Path root = code.orElse(modelDir);
             Path resolved = root.resolve(dir).normalize();
             if (!resolved.startsWith(root)) {
-                throw new IllegalArgumentException("SAGEMAKER_PROGRAM=" + program + " points outside the code directory " + root);
+                throw new IllegalArgumentException(
+                        "SAGEMAKER_PROGRAM=" + program + " points outside the code directory " + root);
             }
             extra.add(resolved);
         }
         if (module.isEmpty() || !module.matches("[A-Za-z_][A-Za-z0-9_.]*")) {
-            throw new IllegalArgumentException("SAGEMAKER_PROGRAM=" + program + " does not name a Python module (expected e.g. inference.py)");
+            throw new IllegalArgumentException(
+                    "SAGEMAKER_PROGRAM=" + program + " does not name a Python module (expected e.g. inference.py)");
         }
         return new PythonCode(code, module, explicit, List.copyOf(extra));
     }
 
-    private static Optional<Path> codeDir(Map<String, String> variables, Path baseDir, Path modelDir, CodeFetcher fetcher) {
+    private static Optional<Path> codeDir(
+            Map<String, String> variables, Path baseDir, Path modelDir, CodeFetcher fetcher) {
         String submit = variables.getOrDefault("SAGEMAKER_SUBMIT_DIRECTORY", "").strip();
         Path baseCode = baseDir.resolve("code");
         if (!submit.isEmpty()) {
@@ -74,7 +77,9 @@ record PythonCode(Optional<Path> codeDir, String module, boolean explicit, List<
     boolean resolvable(Path modelDir) {
         Path dir = extraPath.isEmpty() ? codeDir.orElse(null) : extraPath.get(0);
         String file = module.replace('.', '/');
-        if (dir != null && (Files.isRegularFile(dir.resolve(file + ".py")) || Files.isRegularFile(dir.resolve(file).resolve("__init__.py")))) {
+        if (dir != null
+                && (Files.isRegularFile(dir.resolve(file + ".py"))
+                        || Files.isRegularFile(dir.resolve(file).resolve("__init__.py")))) {
             return true;
         }
         return Files.isRegularFile(modelDir.resolve(file + ".py"));

@@ -34,34 +34,67 @@ public final class PythonServing {
      * @param stop the serve command's stop request: it ends a fetch of {@code SAGEMAKER_SUBMIT_DIRECTORY} at once
      * @throws StopSignal.StoppedException when a stop was requested while the user code was being fetched
      */
-    public static Optional<PythonBackend> open(Map<String, String> variables, ServingEnv env, Path modelDir, Optional<URL> frameworkDefaults,
-            boolean asked, StopSignal stop) throws IOException {
-        PythonCode code = PythonCode.locate(variables, env.baseDir(), modelDir, new CodeFetcher(() -> S3Sources.sdk(variables, variables), stop));
+    public static Optional<PythonBackend> open(
+            Map<String, String> variables,
+            ServingEnv env,
+            Path modelDir,
+            Optional<URL> frameworkDefaults,
+            boolean asked,
+            StopSignal stop)
+            throws IOException {
+        PythonCode code = PythonCode.locate(
+                variables, env.baseDir(), modelDir, new CodeFetcher(() -> S3Sources.sdk(variables, variables), stop));
         if (!asked && !code.resolvable(modelDir) && frameworkDefaults.isEmpty() && !env.multiModel()) {
             return Optional.empty();
         }
-        env.servingModule().filter(module -> module.contains(":")).ifPresent(module -> log.warn("SAGEMAKER_SERVING_MODULE={} names a Python "
-                + "WSGI app; it is not used: the Python backend calls the handler functions of {} itself", module, code.module()));
+        env.servingModule()
+                .filter(module -> module.contains(":"))
+                .ifPresent(module -> log.warn(
+                        "SAGEMAKER_SERVING_MODULE={} names a Python "
+                                + "WSGI app; it is not used: the Python backend calls the handler functions of {} itself",
+                        module,
+                        code.module()));
         String python = Interpreters.python(variables);
         HardwareProbe probe = HardwareProbe.fromEnvironment(variables);
-        boolean install = !variables.getOrDefault("SMC_PY_INSTALL_REQUIREMENTS", "true").strip().equalsIgnoreCase("false")
-                && !env.multiModel() && code.codeDir().isPresent();
-        boolean installModule = flag(variables, "SMC_PY_INSTALL_MODULE") && !env.multiModel() && code.codeDir().isPresent();
+        boolean install = !variables
+                        .getOrDefault("SMC_PY_INSTALL_REQUIREMENTS", "true")
+                        .strip()
+                        .equalsIgnoreCase("false")
+                && !env.multiModel()
+                && code.codeDir().isPresent();
+        boolean installModule = flag(variables, "SMC_PY_INSTALL_MODULE")
+                && !env.multiModel()
+                && code.codeDir().isPresent();
         boolean installModelRequirements = flag(variables, "SMC_MME_INSTALL_REQUIREMENTS") && env.multiModel();
-        PythonOptions options = new PythonOptions(python, env.multiModel() ? Optional.empty() : code.codeDir(), code.module(), code.explicit(),
-                code.extraPath(), frameworkDefaults, probe.gpuCount(), probe.cpuCount(), variables, () -> {
+        PythonOptions options = new PythonOptions(
+                python,
+                env.multiModel() ? Optional.empty() : code.codeDir(),
+                code.module(),
+                code.explicit(),
+                code.extraPath(),
+                frameworkDefaults,
+                probe.gpuCount(),
+                probe.cpuCount(),
+                variables,
+                () -> {
                     if (install) {
                         Requirements.install(python, code.codeDir().get(), variables, System.out);
                     }
                     if (installModule) {
                         Requirements.installModule(python, code.codeDir().get(), variables, System.out);
                     }
-                }, modelCode -> {
+                },
+                modelCode -> {
                     if (installModelRequirements && Files.isDirectory(modelCode)) {
-                        Requirements.installInto(python, modelCode, modelCode.resolve(".smc-site"), variables, System.out);
+                        Requirements.installInto(
+                                python, modelCode, modelCode.resolve(".smc-site"), variables, System.out);
                     }
                 });
-        log.info("Python backend: {} with module {} from {}{}", python, code.module(), code.codeDir().map(Path::toString).orElse("(no code dir)"),
+        log.info(
+                "Python backend: {} with module {} from {}{}",
+                python,
+                code.module(),
+                code.codeDir().map(Path::toString).orElse("(no code dir)"),
                 frameworkDefaults.map(url -> ", framework defaults " + url).orElse(""));
         return Optional.of(PythonBackend.open(options, withWorkers(variables, env)));
     }

@@ -33,20 +33,29 @@ final class Requirements {
     private Requirements() {}
 
     /** {@code pip install -r requirements.txt} when the code dir has one. */
-    static void install(String python, Path codeDir, Map<String, String> environment, PrintStream out) throws IOException, InterruptedException {
+    static void install(String python, Path codeDir, Map<String, String> environment, PrintStream out)
+            throws IOException, InterruptedException {
         Path requirements = codeDir.resolve("requirements.txt");
         if (!Files.isRegularFile(requirements)) {
             return;
         }
         warnCaRepository(environment);
-        pip(python, List.of("-r", "requirements.txt"), codeDir, environment, out, "required packages from " + requirements);
+        pip(
+                python,
+                List.of("-r", "requirements.txt"),
+                codeDir,
+                environment,
+                out,
+                "required packages from " + requirements);
     }
 
     /** {@code pip install .} when the code dir is a package ({@code setup.py} or {@code pyproject.toml}); returns whether it was. */
     static boolean installModule(String python, Path codeDir, Map<String, String> environment, PrintStream out)
             throws IOException, InterruptedException {
-        if (!Files.isRegularFile(codeDir.resolve("setup.py")) && !Files.isRegularFile(codeDir.resolve("pyproject.toml"))) {
-            log.warn("SMC_PY_INSTALL_MODULE=true but {} has no setup.py or pyproject.toml: nothing to install", codeDir);
+        if (!Files.isRegularFile(codeDir.resolve("setup.py"))
+                && !Files.isRegularFile(codeDir.resolve("pyproject.toml"))) {
+            log.warn(
+                    "SMC_PY_INSTALL_MODULE=true but {} has no setup.py or pyproject.toml: nothing to install", codeDir);
             return false;
         }
         warnCaRepository(environment);
@@ -62,7 +71,12 @@ final class Requirements {
             return;
         }
         warnCaRepository(environment);
-        pip(python, List.of("--upgrade", "--target", target.toString(), "-r", "requirements.txt"), codeDir, environment, out,
+        pip(
+                python,
+                List.of("--upgrade", "--target", target.toString(), "-r", "requirements.txt"),
+                codeDir,
+                environment,
+                out,
                 "required packages from " + requirements);
     }
 
@@ -72,17 +86,26 @@ final class Requirements {
         }
     }
 
-    private static void pip(String python, List<String> arguments, Path codeDir, Map<String, String> environment, PrintStream out,
-            String what) throws IOException, InterruptedException {
+    private static void pip(
+            String python,
+            List<String> arguments,
+            Path codeDir,
+            Map<String, String> environment,
+            PrintStream out,
+            String what)
+            throws IOException, InterruptedException {
         List<String> argv = new ArrayList<>(List.of(python, "-m", "pip", "install"));
         argv.addAll(arguments);
         log.info("Installing {}: {}", what, String.join(" ", argv));
-        ProcessBuilder builder = new ProcessBuilder(argv).directory(codeDir.toFile()).redirectErrorStream(true)
+        ProcessBuilder builder = new ProcessBuilder(argv)
+                .directory(codeDir.toFile())
+                .redirectErrorStream(true)
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
         builder.environment().putAll(environment);
         Process pip = builder.start();
         ArrayDeque<String> tail = new ArrayDeque<>();
-        try (BufferedReader lines = new BufferedReader(new InputStreamReader(pip.getInputStream(), StandardCharsets.UTF_8))) {
+        try (BufferedReader lines =
+                new BufferedReader(new InputStreamReader(pip.getInputStream(), StandardCharsets.UTF_8))) {
             String line;
             while ((line = lines.readLine()) != null) {
                 synchronized (out) {
@@ -96,8 +119,8 @@ final class Requirements {
         }
         int exit = pip.waitFor();
         if (exit != 0) {
-            throw new IllegalStateException("failed to install " + what + " (pip exited with " + exit + "); last lines:\n"
-                    + String.join("\n", tail));
+            throw new IllegalStateException("failed to install " + what + " (pip exited with " + exit
+                    + "); last lines:\n" + String.join("\n", tail));
         }
         log.info("Installed {}", what);
     }

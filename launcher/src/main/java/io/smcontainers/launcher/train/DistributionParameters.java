@@ -30,13 +30,18 @@ final class DistributionParameters {
             return Optional.empty();
         }
         try {
-            int number = value instanceof BigInteger big ? big.intValueExact() : Integer.parseInt(PyValues.str(value).strip());
+            int number = value instanceof BigInteger big
+                    ? big.intValueExact()
+                    : Integer.parseInt(PyValues.str(value).strip());
             if (number < 1) {
                 throw new NumberFormatException();
             }
             return Optional.of(number);
         } catch (NumberFormatException | ArithmeticException e) {
-            throw new LauncherException(Category.USER, 1, "Hyperparameter " + name + " must be a positive integer, got " + PyValues.repr(value));
+            throw new LauncherException(
+                    Category.USER,
+                    1,
+                    "Hyperparameter " + name + " must be a positive integer, got " + PyValues.repr(value));
         }
     }
 }

@@ -41,8 +41,14 @@ public final class EntryPointPreparation {
     private final Framework framework;
 
     @Inject
-    EntryPointPreparation(TrainingEnv env, ProcessEnvironment processEnvironment, LauncherSettings settings, CodeFetcher fetcher,
-            Installer installer, StopSignal stop, Framework framework) {
+    EntryPointPreparation(
+            TrainingEnv env,
+            ProcessEnvironment processEnvironment,
+            LauncherSettings settings,
+            CodeFetcher fetcher,
+            Installer installer,
+            StopSignal stop,
+            Framework framework) {
         this.env = requireNonNull(env, "env is null");
         this.processEnvironment = requireNonNull(processEnvironment, "processEnvironment is null");
         this.settings = requireNonNull(settings, "settings is null");
@@ -53,17 +59,24 @@ public final class EntryPointPreparation {
     }
 
     PreparedEntryPoint prepare(TrainingContext context, RunOptions options) throws UserCodeException {
-        String entryPoint = options.entryPoint().or(env::userEntryPoint).orElseThrow(() -> new LauncherException(Category.USER, 1,
-                "No entry point to run: set the environment variable SAGEMAKER_PROGRAM or the hyperparameter sagemaker_program "
-                        + "(the SDK's entry_point), or SAGEMAKER_TRAINING_MODULE for a framework"));
+        String entryPoint = options.entryPoint()
+                .or(env::userEntryPoint)
+                .orElseThrow(() -> new LauncherException(
+                        Category.USER,
+                        1,
+                        "No entry point to run: set the environment variable SAGEMAKER_PROGRAM or the hyperparameter sagemaker_program "
+                                + "(the SDK's entry_point), or SAGEMAKER_TRAINING_MODULE for a framework"));
         List<String> args = options.args().isEmpty() ? env.cmdArgs() : options.args();
         Path codeDir = env.paths().code();
         checkStop();
         fetcher.fetch(env.moduleDir(), codeDir);
         EntryPointType type = EntryPointType.detect(codeDir, entryPoint);
         Map<String, String> userEnvironment = userEnvironment(context, options);
-        List<String> python = type == EntryPointType.PYTHON_PACKAGE || type == EntryPointType.PYTHON_PROGRAM
-                || Files.isRegularFile(codeDir.resolve("requirements.txt")) ? List.of(Interpreters.python(userEnvironment)) : List.of("python3");
+        List<String> python = type == EntryPointType.PYTHON_PACKAGE
+                        || type == EntryPointType.PYTHON_PROGRAM
+                        || Files.isRegularFile(codeDir.resolve("requirements.txt"))
+                ? List.of(Interpreters.python(userEnvironment))
+                : List.of("python3");
         checkStop();
         installer.install(type, entryPoint, codeDir, python, userEnvironment);
         if (env.hosts().size() > 1) {

@@ -29,8 +29,13 @@ public final class EntryPointService {
     private final StopSignal stop;
 
     @Inject
-    EntryPointService(TrainingEnv env, ProcessEnvironment processEnvironment, LauncherSettings settings,
-            EntryPointPreparation preparation, UserProcess process, StopSignal stop) {
+    EntryPointService(
+            TrainingEnv env,
+            ProcessEnvironment processEnvironment,
+            LauncherSettings settings,
+            EntryPointPreparation preparation,
+            UserProcess process,
+            StopSignal stop) {
         this.env = requireNonNull(env, "env is null");
         this.processEnvironment = requireNonNull(processEnvironment, "processEnvironment is null");
         this.settings = requireNonNull(settings, "settings is null");
@@ -47,9 +52,11 @@ public final class EntryPointService {
     /** The one place a runner is chosen: the mode ({@link #resolve} for AUTO), and for MPI whether this host is the master. */
     Runner runner(RunOptions.Runner requested) {
         return switch (resolve(requested)) {
-            case MPI -> env.isMaster()
-                    ? new MpiMasterRunner(env, processEnvironment.variables(), settings.workerWaitLimit(), stop, process)
-                    : new MpiWorkerRunner(env.masterHostname(), stop);
+            case MPI ->
+                env.isMaster()
+                        ? new MpiMasterRunner(
+                                env, processEnvironment.variables(), settings.workerWaitLimit(), stop, process)
+                        : new MpiWorkerRunner(env.masterHostname(), stop);
             case TORCH_DISTRIBUTED -> new TorchrunRunner(env, process);
             case PROCESS, AUTO -> new PlainRunner(process);
         };
@@ -62,8 +69,10 @@ public final class EntryPointService {
         }
         Object mpi = env.frameworkParameters().get("sagemaker_mpi_enabled");
         if (mpi instanceof String text && !text.isEmpty()) {
-            log.warn("sagemaker_mpi_enabled is the string '{}', which Python treats as true: MPI is enabled. "
-                    + "Use a JSON boolean (true/false)", text);
+            log.warn(
+                    "sagemaker_mpi_enabled is the string '{}', which Python treats as true: MPI is enabled. "
+                            + "Use a JSON boolean (true/false)",
+                    text);
         }
         boolean distributed = env.distributionInstanceGroups().contains(env.currentInstanceGroup());
         return PyValues.truthy(mpi) && distributed ? RunOptions.Runner.MPI : RunOptions.Runner.PROCESS;

@@ -23,9 +23,16 @@ public final class Interpreters {
         if (configured != null && !configured.isEmpty()) {
             return configured;
         }
-        return SearchPath.fromEnvironment(environment).find("python3").map(Path::toString).orElseThrow(() -> new LauncherException(
-                Category.PLATFORM, 2, "python3 was not found on PATH (" + environment.getOrDefault("PATH", "unset, so " + SearchPath.DEFAULT_PATH)
-                        + "): install Python 3 in the image or set " + PYTHON_VARIABLE + " to the interpreter to use"));
+        return SearchPath.fromEnvironment(environment)
+                .find("python3")
+                .map(Path::toString)
+                .orElseThrow(() -> new LauncherException(
+                        Category.PLATFORM,
+                        2,
+                        "python3 was not found on PATH ("
+                                + environment.getOrDefault("PATH", "unset, so " + SearchPath.DEFAULT_PATH)
+                                + "): install Python 3 in the image or set " + PYTHON_VARIABLE
+                                + " to the interpreter to use"));
     }
 
     static String java() {

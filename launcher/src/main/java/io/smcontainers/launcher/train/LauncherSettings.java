@@ -31,7 +31,9 @@ public record LauncherSettings(Duration stopGrace, Duration hostResolutionLimit,
             }
             return Duration.ofMillis((long) (seconds * 1000));
         } catch (NumberFormatException e) {
-            throw new LauncherException(LauncherException.Category.USER, 1,
+            throw new LauncherException(
+                    LauncherException.Category.USER,
+                    1,
                     "Environment variable " + name + " must be a number of seconds >= 0, got '" + value + "'");
         }
     }

@@ -34,7 +34,11 @@ final class MpiMasterRunner implements Runner {
     private final StopSignal stop;
     private final UserProcess process;
 
-    MpiMasterRunner(TrainingEnv env, Map<String, String> processEnvironment, Duration workerWaitLimit, StopSignal stop,
+    MpiMasterRunner(
+            TrainingEnv env,
+            Map<String, String> processEnvironment,
+            Duration workerWaitLimit,
+            StopSignal stop,
             UserProcess process) {
         this.env = requireNonNull(env, "env is null");
         this.processEnvironment = requireNonNull(processEnvironment, "processEnvironment is null");
@@ -52,7 +56,9 @@ final class MpiMasterRunner implements Runner {
         // single-host MPI needs no SSH; sshd stops however the run ends (a stop request ends the waits at once)
         try (Sshd sshd = workers.isEmpty() ? null : Sshd.start(Sshd.STANDARD)) {
             MpiMaster.awaitWorkers(workers, workerWaitLimit, stop);
-            process.run(new Command(mpirun(hosts, entry).argv(), entry.codeDir(), entry.environment()), entry.captureError());
+            process.run(
+                    new Command(mpirun(hosts, entry).argv(), entry.codeDir(), entry.environment()),
+                    entry.captureError());
             MpiMaster.markDone(workers, master, stop);
         }
     }
@@ -67,21 +73,25 @@ final class MpiMasterRunner implements Runner {
                 .processesPerHost(DistributionParameters.processesPerHost(env))
                 .numProcesses(DistributionParameters.positiveInt(env, "sagemaker_mpi_num_processes"))
                 .networkInterface(env.networkInterfaceName())
-                .customOptions(PyValues.str(env.frameworkParameters().getOrDefault("sagemaker_mpi_custom_mpi_options", "")))
+                .customOptions(
+                        PyValues.str(env.frameworkParameters().getOrDefault("sagemaker_mpi_custom_mpi_options", "")))
                 .instanceType(env.currentInstanceType())
                 .environmentNames(names)
                 .processEnvironment(entry.environment())
                 .modelParallel(env.modelParallelEnabled()) // the one rule of TrainingEnv (quirk #24 Fix)
                 .smddpmprun(smddpmprun())
                 .gethostnameLibrary(gethostnameLibrary())
-                .program(ProgramCommand.of(entry.type(), entry.entryPoint(), entry.args(), mpiPython, Interpreters.java()))
+                .program(ProgramCommand.of(
+                        entry.type(), entry.entryPoint(), entry.args(), mpiPython, Interpreters.java()))
                 .build();
     }
 
     /** {@code smddpmprun} when the DDP backend is {@code auto} and the probe found it on the PATH (one lookup). */
     private boolean smddpmprun() {
         Object mp = env.hyperparameters().get("mp_parameters");
-        String backend = mp instanceof Map<?, ?> map && map.get("ddp_dist_backend") != null ? PyValues.str(map.get("ddp_dist_backend")) : "auto";
+        String backend = mp instanceof Map<?, ?> map && map.get("ddp_dist_backend") != null
+                ? PyValues.str(map.get("ddp_dist_backend"))
+                : "auto";
         return "auto".equals(backend) && env.smddpmprunInstalled();
     }
 

@@ -16,8 +16,10 @@ final class PlainRunner implements Runner {
 
     @Override
     public void run(PreparedEntryPoint entry) throws UserCodeException {
-        Command command = new Command(ProgramCommand.of(entry.type(), entry.entryPoint(), entry.args(), entry.python(), Interpreters.java()),
-                entry.codeDir(), entry.environment());
+        Command command = new Command(
+                ProgramCommand.of(entry.type(), entry.entryPoint(), entry.args(), entry.python(), Interpreters.java()),
+                entry.codeDir(),
+                entry.environment());
         process.run(command, entry.captureError());
     }
 }

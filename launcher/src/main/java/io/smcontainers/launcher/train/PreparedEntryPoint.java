@@ -19,8 +19,14 @@ import java.util.Map;
  * @param codeDir the code dir, the working directory of the user process
  * @param captureError whether to keep a bounded tail of stderr for the failure message
  */
-record PreparedEntryPoint(EntryPointType type, String entryPoint, List<String> args, List<String> python,
-        Map<String, String> environment, Path codeDir, boolean captureError) {
+record PreparedEntryPoint(
+        EntryPointType type,
+        String entryPoint,
+        List<String> args,
+        List<String> python,
+        Map<String, String> environment,
+        Path codeDir,
+        boolean captureError) {
     PreparedEntryPoint {
         requireNonNull(type, "type is null");
         requireNonNull(entryPoint, "entryPoint is null");

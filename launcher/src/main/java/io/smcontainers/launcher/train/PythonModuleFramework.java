@@ -39,7 +39,10 @@ public final class PythonModuleFramework implements Framework {
 
     @Inject
     PythonModuleFramework(TrainingEnv env, ProcessLauncher launcher, ProcessEnvironment processEnvironment) {
-        this(env.frameworkModule().orElseThrow(), launcher, merge(processEnvironment.variables(), env.toolkitVariables()));
+        this(
+                env.frameworkModule().orElseThrow(),
+                launcher,
+                merge(processEnvironment.variables(), env.toolkitVariables()));
     }
 
     private static Map<String, String> merge(Map<String, String> first, Map<String, String> second) {
@@ -51,9 +54,12 @@ public final class PythonModuleFramework implements Framework {
     PythonModuleFramework(String value, ProcessLauncher launcher, Map<String, String> environment) {
         String[] parts = value.split(":", -1);
         if (parts.length != 2 || parts[0].isEmpty() || parts[1].isEmpty()) {
-            throw new LauncherException(Category.USER, 1, "SAGEMAKER_TRAINING_MODULE '" + value
-                    + "' must be module:function (a Python framework) or a Java class name implementing "
-                    + Framework.class.getName());
+            throw new LauncherException(
+                    Category.USER,
+                    1,
+                    "SAGEMAKER_TRAINING_MODULE '" + value
+                            + "' must be module:function (a Python framework) or a Java class name implementing "
+                            + Framework.class.getName());
         }
         this.module = parts[0];
         this.function = parts[1];
@@ -68,13 +74,16 @@ public final class PythonModuleFramework implements Framework {
 
     @Override
     public void train(TrainingContext context) throws Exception {
-        Command command = new Command(List.of(Interpreters.python(environment), "-c", BOOTSTRAP, module, function),
-                Paths.get("").toAbsolutePath(), environment);
+        Command command = new Command(
+                List.of(Interpreters.python(environment), "-c", BOOTSTRAP, module, function),
+                Paths.get("").toAbsolutePath(),
+                environment);
         ProcessResult result;
         try {
             result = launcher.run(command, true);
         } catch (IOException e) {
-            throw new LauncherException(Category.PLATFORM, 2, "Cannot start Python for the framework module " + name() + ": " + e, e);
+            throw new LauncherException(
+                    Category.PLATFORM, 2, "Cannot start Python for the framework module " + name() + ": " + e, e);
         }
         if (result.exitCode() != 0 || result.stopRequested()) {
             throw new UserCodeException(FailureMessage.of("FrameworkModuleError", command, result));

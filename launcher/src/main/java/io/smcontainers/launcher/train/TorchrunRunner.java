@@ -28,7 +28,8 @@ final class TorchrunRunner implements Runner {
     @Override
     public void run(PreparedEntryPoint entry) throws UserCodeException {
         if (entry.type() == EntryPointType.PYTHON_PACKAGE) {
-            throw new UserCodeException("Python packages are not supported for torch_distributed. Please use a python script as the entry-point");
+            throw new UserCodeException(
+                    "Python packages are not supported for torch_distributed. Please use a python script as the entry-point");
         }
         if (entry.type() != EntryPointType.PYTHON_PROGRAM) {
             throw new UserCodeException("Unsupported entry point type for torch_distributed");
@@ -44,9 +45,13 @@ final class TorchrunRunner implements Runner {
         }
         torchEnvironment.put("NCCL_SOCKET_IFNAME", env.networkInterfaceName());
         torchEnvironment.put("NCCL_PROTO", "simple");
-        List<String> argv = TorchrunCommand.argv(DistributionParameters.hosts(env), env.currentHost(),
-                DistributionParameters.processesPerHost(env), "1".equals(entry.environment().get("RUN_NEURON_PARALLEL_COMPILE")),
-                entry.entryPoint(), entry.args());
+        List<String> argv = TorchrunCommand.argv(
+                DistributionParameters.hosts(env),
+                env.currentHost(),
+                DistributionParameters.processesPerHost(env),
+                "1".equals(entry.environment().get("RUN_NEURON_PARALLEL_COMPILE")),
+                entry.entryPoint(),
+                entry.args());
         process.run(new Command(argv, entry.codeDir(), torchEnvironment), entry.captureError());
     }
 }

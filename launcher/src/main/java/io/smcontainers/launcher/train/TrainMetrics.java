@@ -48,7 +48,8 @@ public final class TrainMetrics implements AutoCloseable {
         try {
             port = ServingEnv.metricsPort(environment);
         } catch (IllegalArgumentException e) {
-            throw new LauncherException(LauncherException.Category.USER, 1, "Invalid environment variable " + e.getMessage());
+            throw new LauncherException(
+                    LauncherException.Category.USER, 1, "Invalid environment variable " + e.getMessage());
         }
         if (port.isEmpty()) {
             return Optional.empty();
@@ -57,9 +58,17 @@ public final class TrainMetrics implements AutoCloseable {
         host = host.isBlank() ? "0.0.0.0" : host.strip();
         TrainMetrics metrics = new TrainMetrics(activity);
         try {
-            metrics.server = HTTPServer.builder().hostname(host).port(port.get()).registry(metrics.registry).buildAndStart();
+            metrics.server = HTTPServer.builder()
+                    .hostname(host)
+                    .port(port.get())
+                    .registry(metrics.registry)
+                    .buildAndStart();
         } catch (IOException | RuntimeException e) {
-            log.error("Cannot serve metrics on {}:{} ({}): {}; training goes on without them", host, port.get(), ServingEnv.METRICS_PORT,
+            log.error(
+                    "Cannot serve metrics on {}:{} ({}): {}; training goes on without them",
+                    host,
+                    port.get(),
+                    ServingEnv.METRICS_PORT,
                     e.toString());
             return Optional.empty();
         }
@@ -68,32 +77,51 @@ public final class TrainMetrics implements AutoCloseable {
     }
 
     private void register(ProcessActivity activity) {
-        GaugeWithCallback.builder().name("smc_train_process_state")
-                .help("1 for the state the job's processes (pip install, then the entry point) are in: not_started, running, exited")
+        GaugeWithCallback.builder()
+                .name("smc_train_process_state")
+                .help(
+                        "1 for the state the job's processes (pip install, then the entry point) are in: not_started, running, exited")
                 .labelNames("state")
                 .callback(callback -> {
                     ProcessActivity.State now = activity.snapshot().state();
                     for (ProcessActivity.State state : ProcessActivity.State.values()) {
                         callback.call(state == now ? 1 : 0, state.name().toLowerCase(Locale.ROOT));
                     }
-                }).register(registry);
-        CounterWithCallback.builder().name("smc_train_processes_started_total").help("Processes train started for the job")
-                .callback(callback -> callback.call(activity.snapshot().started())).register(registry);
-        GaugeWithCallback.builder().name("smc_train_process_last_exit_code")
+                })
+                .register(registry);
+        CounterWithCallback.builder()
+                .name("smc_train_processes_started_total")
+                .help("Processes train started for the job")
+                .callback(callback -> callback.call(activity.snapshot().started()))
+                .register(registry);
+        GaugeWithCallback.builder()
+                .name("smc_train_process_last_exit_code")
                 .help("Exit code of the process that ended last (128 + n for signal n); absent before one ended")
-                .callback(callback -> activity.snapshot().lastExitCode().ifPresent(callback::call)).register(registry);
-        CounterWithCallback.builder().name("smc_sync_uploaded_files_total")
+                .callback(callback -> activity.snapshot().lastExitCode().ifPresent(callback::call))
+                .register(registry);
+        CounterWithCallback.builder()
+                .name("smc_sync_uploaded_files_total")
                 .help("Intermediate output sync: objects written to S3 (absent while no sync runs)")
-                .callback(callback -> stats().ifPresent(stats -> callback.call(stats.filesUploaded()))).register(registry);
-        CounterWithCallback.builder().name("smc_sync_uploaded_bytes_total").help("Intermediate output sync: bytes written to S3")
-                .callback(callback -> stats().ifPresent(stats -> callback.call(stats.bytesUploaded()))).register(registry);
+                .callback(callback -> stats().ifPresent(stats -> callback.call(stats.filesUploaded())))
+                .register(registry);
+        CounterWithCallback.builder()
+                .name("smc_sync_uploaded_bytes_total")
+                .help("Intermediate output sync: bytes written to S3")
+                .callback(callback -> stats().ifPresent(stats -> callback.call(stats.bytesUploaded())))
+                .register(registry);
         syncGauge("smc_sync_failed_files", "files whose latest version could not be uploaded", SyncStats::failures);
-        syncGauge("smc_sync_queued_files", "files waiting for an upload, being uploaded or waiting for a retry", SyncStats::queued);
+        syncGauge(
+                "smc_sync_queued_files",
+                "files waiting for an upload, being uploaded or waiting for a retry",
+                SyncStats::queued);
     }
 
     private void syncGauge(String name, String help, ToLongFunction<SyncStats> value) {
-        GaugeWithCallback.builder().name(name).help("Intermediate output sync: " + help)
-                .callback(callback -> stats().ifPresent(stats -> callback.call(value.applyAsLong(stats)))).register(registry);
+        GaugeWithCallback.builder()
+                .name(name)
+                .help("Intermediate output sync: " + help)
+                .callback(callback -> stats().ifPresent(stats -> callback.call(value.applyAsLong(stats))))
+                .register(registry);
     }
 
     private Optional<SyncStats> stats() {

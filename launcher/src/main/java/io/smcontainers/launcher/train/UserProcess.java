@@ -43,16 +43,20 @@ public final class UserProcess {
      * @param capture keep a bounded tail of stderr for the failure message
      */
     void run(Command built, boolean capture) throws UserCodeException {
-        Command command = new Command(framework.customizeCommand(built.argv(), built.environment()), built.workingDir(),
-                built.environment());
+        Command command = new Command(
+                framework.customizeCommand(built.argv(), built.environment()), built.workingDir(), built.environment());
         logInvocation(command);
         ProcessResult result;
         try {
             result = launcher.run(command, capture);
         } catch (IOException e) {
-            throw new LauncherException(Category.USER, 2, "Cannot start " + EnvironmentLog.shorten(command.argv().get(0), 200) + ": "
-                    + EnvironmentLog.shorten(e.getMessage(), 200)
-                    + ". Command \"" + command.display() + "\"", e);
+            throw new LauncherException(
+                    Category.USER,
+                    2,
+                    "Cannot start " + EnvironmentLog.shorten(command.argv().get(0), 200) + ": "
+                            + EnvironmentLog.shorten(e.getMessage(), 200)
+                            + ". Command \"" + command.display() + "\"",
+                    e);
         }
         if (result.exitCode() != 0 || result.stopRequested()) {
             throw new UserCodeException(FailureMessage.of("ExecuteUserScriptError", command, result));

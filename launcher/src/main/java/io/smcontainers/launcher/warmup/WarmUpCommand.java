@@ -74,7 +74,8 @@ public final class WarmUpCommand {
             command.train(cache.resolve(aot ? "app.aot" : "app.jsa"), aot);
             command.serve(cache.resolve(aot ? "serve.aot" : "serve.jsa"), aot);
             Files.writeString(cache.resolve(STAMP), stamp(javaHome) + "\n", StandardCharsets.UTF_8);
-            out.println("warm-up: " + (aot ? "AOT caches" : "CDS archives") + " for " + stamp(javaHome) + " in " + cache);
+            out.println(
+                    "warm-up: " + (aot ? "AOT caches" : "CDS archives") + " for " + stamp(javaHome) + " in " + cache);
             return 0;
         } catch (IOException | WarmUpException e) {
             err.println("warm-up: " + e.getMessage());
@@ -107,13 +108,20 @@ public final class WarmUpCommand {
 
     private static Path distributionHome() {
         try {
-            Path jar = Path.of(WarmUpCommand.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            Path jar = Path.of(WarmUpCommand.class
+                    .getProtectionDomain()
+                    .getCodeSource()
+                    .getLocation()
+                    .toURI());
             Path lib = jar.getParent();
-            if (Files.isRegularFile(jar) && lib != null && lib.getParent() != null
+            if (Files.isRegularFile(jar)
+                    && lib != null
+                    && lib.getParent() != null
                     && Files.isRegularFile(lib.getParent().resolve("bin").resolve("sagemaker-toolkit"))) {
                 return lib.getParent();
             }
-            throw new IllegalStateException("runs from an unpacked distribution (bin/sagemaker-toolkit warm-up), not from " + jar);
+            throw new IllegalStateException(
+                    "runs from an unpacked distribution (bin/sagemaker-toolkit warm-up), not from " + jar);
         } catch (URISyntaxException | RuntimeException e) {
             if (e instanceof IllegalStateException known) {
                 throw known;
@@ -127,9 +135,13 @@ public final class WarmUpCommand {
         Files.createDirectories(job.resolve("input/config"));
         Files.createDirectories(job.resolve("input/data/training"));
         Files.createDirectories(job.resolve("code"));
-        Files.writeString(job.resolve("input/config/hyperparameters.json"), "{\"sagemaker_program\": \"\\\"noop.sh\\\"\", \"epochs\": \"1\"}");
-        Files.writeString(job.resolve("input/config/inputdataconfig.json"), "{\"training\": {\"TrainingInputMode\": \"File\"}}");
-        Files.writeString(job.resolve("input/config/resourceconfig.json"),
+        Files.writeString(
+                job.resolve("input/config/hyperparameters.json"),
+                "{\"sagemaker_program\": \"\\\"noop.sh\\\"\", \"epochs\": \"1\"}");
+        Files.writeString(
+                job.resolve("input/config/inputdataconfig.json"), "{\"training\": {\"TrainingInputMode\": \"File\"}}");
+        Files.writeString(
+                job.resolve("input/config/resourceconfig.json"),
                 "{\"current_host\": \"algo-1\", \"hosts\": [\"algo-1\"], \"network_interface_name\": \"eth0\"}");
         Files.writeString(job.resolve("code/noop.sh"), "#!/bin/sh\nexit 0\n");
         Map<String, String> env = childEnvironment(archive, aot);
@@ -158,7 +170,9 @@ public final class WarmUpCommand {
         env.put("SAGEMAKER_BIND_TO_PORT", Integer.toString(port));
         Process serve = start(env, "serve", List.of("--model-dir", model.toString()), work.resolve("serve.log"));
         try {
-            HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+            HttpClient client = HttpClient.newBuilder()
+                    .connectTimeout(Duration.ofSeconds(5))
+                    .build();
             URI base = URI.create("http://127.0.0.1:" + port);
             long deadline = System.nanoTime() + SERVE_READY.toNanos();
             while (!ping(client, base)) {
@@ -170,13 +184,19 @@ public final class WarmUpCommand {
                 }
                 TimeUnit.MILLISECONDS.sleep(50);
             }
-            HttpResponse<String> invocation = client.send(HttpRequest.newBuilder(base.resolve("/invocations"))
-                    .header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofString("{\"instances\": [1, 2]}")).build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> invocation = client.send(
+                    HttpRequest.newBuilder(base.resolve("/invocations"))
+                            .header("Content-Type", "application/json")
+                            .POST(HttpRequest.BodyPublishers.ofString("{\"instances\": [1, 2]}"))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
             if (invocation.statusCode() != 200) {
                 throw failure("/invocations answered " + invocation.statusCode(), "serve.log");
             }
-            client.send(HttpRequest.newBuilder(base.resolve("/execution-parameters")).build(), HttpResponse.BodyHandlers.discarding());
+            client.send(
+                    HttpRequest.newBuilder(base.resolve("/execution-parameters"))
+                            .build(),
+                    HttpResponse.BodyHandlers.discarding());
             serve.destroy(); // SIGTERM: drain and exit, which writes the archive
             if (!serve.waitFor(120, TimeUnit.SECONDS)) {
                 throw failure("serve did not exit within 120 s of SIGTERM", "serve.log");
@@ -194,8 +214,13 @@ public final class WarmUpCommand {
 
     private static boolean ping(HttpClient client, URI base) throws InterruptedException {
         try {
-            return client.send(HttpRequest.newBuilder(base.resolve("/ping")).timeout(Duration.ofSeconds(5)).build(),
-                    HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+            return client.send(
+                                    HttpRequest.newBuilder(base.resolve("/ping"))
+                                            .timeout(Duration.ofSeconds(5))
+                                            .build(),
+                                    HttpResponse.BodyHandlers.discarding())
+                            .statusCode()
+                    == 200;
         } catch (IOException notYet) {
             return false;
         }
@@ -205,11 +230,14 @@ public final class WarmUpCommand {
     private Map<String, String> childEnvironment(Path archive, boolean aot) {
         Map<String, String> env = new HashMap<>(environment);
         env.put("JAVA_HOME", javaHome.toString());
-        env.put("SMC_JAVA_OPTS", aot
-                ? "-XX:AOTCacheOutput=" + archive + " -Xlog:aot=off -Xlog:cds=off"
-                : "-XX:ArchiveClassesAtExit=" + archive + " -Xlog:cds=off -Xlog:cds+dynamic=off");
+        env.put(
+                "SMC_JAVA_OPTS",
+                aot
+                        ? "-XX:AOTCacheOutput=" + archive + " -Xlog:aot=off -Xlog:cds=off"
+                        : "-XX:ArchiveClassesAtExit=" + archive + " -Xlog:cds=off -Xlog:cds+dynamic=off");
         env.remove("SMC_LOG_FORMAT");
-        env.remove("SMC_METRICS_PORT"); // an image's ENV may set it: the warm-up runs bind no metrics port at build time
+        env.remove(
+                "SMC_METRICS_PORT"); // an image's ENV may set it: the warm-up runs bind no metrics port at build time
         return env;
     }
 
@@ -217,8 +245,11 @@ public final class WarmUpCommand {
         List<String> argv = new ArrayList<>();
         argv.add(home.resolve("bin").resolve(program).toString());
         argv.addAll(args);
-        ProcessBuilder builder = new ProcessBuilder(argv).directory(work.toFile())
-                .redirectErrorStream(true).redirectOutput(log.toFile()).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+        ProcessBuilder builder = new ProcessBuilder(argv)
+                .directory(work.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
         builder.environment().clear();
         builder.environment().putAll(env);
         return builder.start();

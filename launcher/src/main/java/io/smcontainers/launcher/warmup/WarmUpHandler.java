@@ -23,7 +23,8 @@ public final class WarmUpHandler implements ModelHandler<String> {
     }
 
     @Override
-    public InvocationResponse transform(String model, Payload body, String contentType, String accept, InvocationContext context) {
+    public InvocationResponse transform(
+            String model, Payload body, String contentType, String accept, InvocationContext context) {
         return InvocationResponse.of(body.bytes(), contentType);
     }
 }

@@ -40,16 +40,21 @@ class HeartbeatTest {
         int atClose = messages().size();
         List<String> messages = messages();
         for (String message : messages) {
-            assertTrue(message.matches("pip install -r requirements.txt: still running, \\d+\\.\\d s elapsed"), message);
+            assertTrue(
+                    message.matches("pip install -r requirements.txt: still running, \\d+\\.\\d s elapsed"), message);
         }
         // the lines are spaced by the interval: n lines need at least (n - 1) intervals
-        assertTrue(lines.list.get(atClose - 1).getTimeStamp() - lines.list.get(0).getTimeStamp() >= 50L * (atClose - 1) - 5, messages.toString());
+        assertTrue(
+                lines.list.get(atClose - 1).getTimeStamp() - lines.list.get(0).getTimeStamp()
+                        >= 50L * (atClose - 1) - 5,
+                messages.toString());
         assertEquals(atClose, messages().size(), "a line after close");
     }
 
     private List<String> messages() {
         synchronized (lines) {
-            return List.copyOf(lines.list.stream().map(ILoggingEvent::getFormattedMessage).toList());
+            return List.copyOf(
+                    lines.list.stream().map(ILoggingEvent::getFormattedMessage).toList());
         }
     }
 }

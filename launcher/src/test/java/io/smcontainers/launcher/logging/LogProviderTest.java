@@ -47,6 +47,8 @@ class LogProviderTest {
         assertTrue(provider.find(), "bin/sagemaker-toolkit sets slf4j.provider");
         assertEquals(LogProvider.class, Class.forName(provider.group(1)));
         assertTrue(SLF4JServiceProvider.class.isAssignableFrom(LogProvider.class));
-        assertTrue(script.contains("-Dslf4j.internal.verbosity=WARN"), "SLF4J would print a line on stderr naming the provider");
+        assertTrue(
+                script.contains("-Dslf4j.internal.verbosity=WARN"),
+                "SLF4J would print a line on stderr naming the provider");
     }
 }

@@ -23,8 +23,13 @@ class LogSetupTest {
     @Test
     void jsonIsOneObjectPerLineWithTheMdcAsFields() throws Exception {
         LogstashEncoder encoder = LogSetup.jsonEncoder(CONTEXT);
-        LoggingEvent event = new LoggingEvent(Logger.class.getName(), LOGGER, Level.WARN, "Invocation {} failed: \"{}\"\nsecond line",
-                new IllegalStateException("boom"), new Object[] {"r-1", "bad input"});
+        LoggingEvent event = new LoggingEvent(
+                Logger.class.getName(),
+                LOGGER,
+                Level.WARN,
+                "Invocation {} failed: \"{}\"\nsecond line",
+                new IllegalStateException("boom"),
+                new Object[] {"r-1", "bad input"});
         event.setTimeStamp(1_700_000_000_123L);
         event.setThreadName("smc-inference-3");
         event.setMDCPropertyMap(Map.of("request_id", "r-1", "model", "resnet", "worker", "smc-inference-3"));
@@ -32,11 +37,15 @@ class LogSetupTest {
         assertTrue(line.endsWith("}\n"), line);
         assertEquals(1, line.split("\n").length, "one line: " + line);
         JsonNode json = new ObjectMapper().readTree(line);
-        assertEquals(1_700_000_000_123L, OffsetDateTime.parse(json.get("time").asText()).toInstant().toEpochMilli());
+        assertEquals(
+                1_700_000_000_123L,
+                OffsetDateTime.parse(json.get("time").asText()).toInstant().toEpochMilli());
         assertEquals("WARN", json.get("level").asText());
         assertEquals("io.smcontainers.serving.netty.Job", json.get("logger").asText());
         assertEquals("smc-inference-3", json.get("thread").asText());
-        assertEquals("Invocation r-1 failed: \"bad input\"\nsecond line", json.get("message").asText());
+        assertEquals(
+                "Invocation r-1 failed: \"bad input\"\nsecond line",
+                json.get("message").asText());
         assertEquals("r-1", json.get("request_id").asText());
         assertEquals("resnet", json.get("model").asText());
         assertEquals("smc-inference-3", json.get("worker").asText());
@@ -47,11 +56,14 @@ class LogSetupTest {
     @Test
     void textIsTheReferenceLayoutByteForByte() {
         LogSetup.ReferenceLayout layout = new LogSetup.ReferenceLayout();
-        LoggingEvent event = new LoggingEvent(Logger.class.getName(), LOGGER, Level.WARN, "Reporting training {}", null,
-                new Object[] {"FAILURE"});
+        LoggingEvent event = new LoggingEvent(
+                Logger.class.getName(), LOGGER, Level.WARN, "Reporting training {}", null, new Object[] {"FAILURE"});
         java.time.LocalDateTime local = java.time.LocalDateTime.of(2026, 11, 23, 7, 5, 51, 37_000_000);
-        event.setTimeStamp(local.atZone(java.time.ZoneId.systemDefault()).toInstant().toEpochMilli());
-        assertEquals("2026-11-23 07:05:51,037 sagemaker-training-toolkit WARNING  Reporting training FAILURE" + System.lineSeparator(),
+        event.setTimeStamp(
+                local.atZone(java.time.ZoneId.systemDefault()).toInstant().toEpochMilli());
+        assertEquals(
+                "2026-11-23 07:05:51,037 sagemaker-training-toolkit WARNING  Reporting training FAILURE"
+                        + System.lineSeparator(),
                 layout.doLayout(event));
     }
 }

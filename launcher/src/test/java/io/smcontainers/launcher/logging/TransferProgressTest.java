@@ -35,7 +35,8 @@ class TransferProgressTest {
         AtomicLong now = new AtomicLong(0);
         ByteArrayOutputStream sink = new ByteArrayOutputStream();
         byte[] chunk = new byte[64 * 1024];
-        try (TransferProgress out = new TransferProgress(sink, "s3://b/k", OptionalLong.of(40L << 20), Duration.ofSeconds(5), now::get)) {
+        try (TransferProgress out =
+                new TransferProgress(sink, "s3://b/k", OptionalLong.of(40L << 20), Duration.ofSeconds(5), now::get)) {
             // 640 chunks (40 MiB), 25 ms apart: 16 s of transfer
             for (int i = 0; i < 640; i++) {
                 now.addAndGet(Duration.ofMillis(25).toNanos());
@@ -43,7 +44,8 @@ class TransferProgressTest {
             }
         }
         assertEquals(40L << 20, sink.size());
-        List<String> messages = lines.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
+        List<String> messages =
+                lines.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
         assertEquals(4, messages.size(), messages.toString()); // at 5, 10 and 15 s, then the end
         assertEquals("Downloading s3://b/k: 12.5 MiB of 40.0 MiB (31%), 2.5 MiB/s, 5.0 s elapsed", messages.get(0));
         assertEquals("Downloaded s3://b/k: 40.0 MiB in 16.0 s (2.5 MiB/s)", messages.get(3));
@@ -52,14 +54,17 @@ class TransferProgressTest {
     @Test
     void aShortTransferLogsOnlyItsEndAndAnUnknownSizeHasNoPercentage() throws Exception {
         AtomicLong now = new AtomicLong(0);
-        try (TransferProgress out = new TransferProgress(new ByteArrayOutputStream(), "x", OptionalLong.empty(), Duration.ofSeconds(5), now::get)) {
+        try (TransferProgress out = new TransferProgress(
+                new ByteArrayOutputStream(), "x", OptionalLong.empty(), Duration.ofSeconds(5), now::get)) {
             out.write(new byte[1000]);
             now.addAndGet(Duration.ofSeconds(6).toNanos());
             out.write(new byte[1000]);
         }
-        List<String> messages = lines.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
-        assertEquals(List.of("Downloading x: 2.0 KiB, 333 B/s, 6.0 s elapsed",
-                "Downloaded x: 2.0 KiB in 6.0 s (333 B/s)"), messages);
+        List<String> messages =
+                lines.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
+        assertEquals(
+                List.of("Downloading x: 2.0 KiB, 333 B/s, 6.0 s elapsed", "Downloaded x: 2.0 KiB in 6.0 s (333 B/s)"),
+                messages);
     }
 
     @Test

@@ -9,11 +9,13 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class FailureMessageTest {
-    private static final Command COMMAND = new Command(List.of("/usr/bin/python3", "train.py", "--epochs", "2"), Path.of("/"), Map.of());
+    private static final Command COMMAND =
+            new Command(List.of("/usr/bin/python3", "train.py", "--epochs", "2"), Path.of("/"), Map.of());
 
     @Test
     void plainExitHasTheReferenceLayout() {
-        assertEquals("ExecuteUserScriptError:\nExitCode 3\nErrorMessage \"\"\nCommand \"/usr/bin/python3 train.py --epochs 2\"",
+        assertEquals(
+                "ExecuteUserScriptError:\nExitCode 3\nErrorMessage \"\"\nCommand \"/usr/bin/python3 train.py --epochs 2\"",
                 FailureMessage.of("ExecuteUserScriptError", COMMAND, new ProcessResult(3, "", 0, false)));
     }
 
@@ -21,7 +23,8 @@ class FailureMessageTest {
     void sigkillSaysPossiblyOutOfMemoryAndOtherSignalsAreNamed() {
         assertTrue(FailureMessage.of("E", COMMAND, new ProcessResult(137, "", 0, false))
                 .contains("ExtraInfo \"killed by SIGKILL, possibly out of memory\"\n"));
-        assertTrue(FailureMessage.of("E", COMMAND, new ProcessResult(139, "", 0, false)).contains("ExtraInfo \"killed by SIGSEGV\"\n"));
+        assertTrue(FailureMessage.of("E", COMMAND, new ProcessResult(139, "", 0, false))
+                .contains("ExtraInfo \"killed by SIGSEGV\"\n"));
     }
 
     @Test
@@ -34,10 +37,14 @@ class FailureMessageTest {
 
     @Test
     void hugeArgumentsAreCutInTheCommandLine() {
-        Command huge = new Command(List.of("python3", "train.py", "--big", "x".repeat(1 << 20), "--token", "secret"), Path.of("/"), Map.of());
+        Command huge = new Command(
+                List.of("python3", "train.py", "--big", "x".repeat(1 << 20), "--token", "secret"),
+                Path.of("/"),
+                Map.of());
         String message = FailureMessage.of("E", huge, new ProcessResult(1, "", 0, false));
         assertTrue(message.length() < 400, "length " + message.length());
-        assertTrue(message.endsWith("--big " + "x".repeat(100) + "...[+1048476 characters] --token ********\""), message);
+        assertTrue(
+                message.endsWith("--big " + "x".repeat(100) + "...[+1048476 characters] --token ********\""), message);
     }
 
     @Test

@@ -16,9 +16,11 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Where the Python backend finds the user module (python-workers spec 3.2). */
 class PythonCodeTest {
-    private static final CodeFetcher NO_S3 = new CodeFetcher(() -> {
-        throw new AssertionError("no S3 in this test");
-    }, new io.smcontainers.launcher.process.StopSignal(java.time.Duration.ZERO));
+    private static final CodeFetcher NO_S3 = new CodeFetcher(
+            () -> {
+                throw new AssertionError("no S3 in this test");
+            },
+            new io.smcontainers.launcher.process.StopSignal(java.time.Duration.ZERO));
 
     @TempDir
     Path base;
@@ -28,11 +30,20 @@ class PythonCodeTest {
         Path model = Files.createDirectories(base.resolve("model"));
         Path baseCode = Files.createDirectories(base.resolve("code"));
         Files.writeString(baseCode.resolve("inference.py"), "");
-        assertEquals(Optional.of(baseCode), PythonCode.locate(Map.of(), base, model, NO_S3).codeDir(), "a non-empty <base>/code");
+        assertEquals(
+                Optional.of(baseCode),
+                PythonCode.locate(Map.of(), base, model, NO_S3).codeDir(),
+                "a non-empty <base>/code");
         Path modelCode = Files.createDirectories(model.resolve("code"));
-        assertEquals(Optional.of(modelCode), PythonCode.locate(Map.of(), base, model, NO_S3).codeDir(), "<model>/code wins over <base>/code");
+        assertEquals(
+                Optional.of(modelCode),
+                PythonCode.locate(Map.of(), base, model, NO_S3).codeDir(),
+                "<model>/code wins over <base>/code");
         Path submit = Files.createDirectories(base.resolve("elsewhere"));
-        assertEquals(Optional.of(submit), PythonCode.locate(Map.of("SAGEMAKER_SUBMIT_DIRECTORY", submit.toString()), base, model, NO_S3).codeDir(),
+        assertEquals(
+                Optional.of(submit),
+                PythonCode.locate(Map.of("SAGEMAKER_SUBMIT_DIRECTORY", submit.toString()), base, model, NO_S3)
+                        .codeDir(),
                 "a local submit directory is used in place");
     }
 
@@ -58,10 +69,12 @@ class PythonCodeTest {
     @Test
     void aProgramOutsideTheCodeDirectoryOrNotAModuleIsRefused() throws Exception {
         Path model = Files.createDirectories(base.resolve("model/code")).getParent();
-        IllegalArgumentException escape = assertThrows(IllegalArgumentException.class,
+        IllegalArgumentException escape = assertThrows(
+                IllegalArgumentException.class,
                 () -> PythonCode.locate(Map.of("SAGEMAKER_PROGRAM", "../../etc/evil.py"), base, model, NO_S3));
         assertTrue(escape.getMessage().contains("outside the code directory"), escape.getMessage());
-        IllegalArgumentException name = assertThrows(IllegalArgumentException.class,
+        IllegalArgumentException name = assertThrows(
+                IllegalArgumentException.class,
                 () -> PythonCode.locate(Map.of("SAGEMAKER_PROGRAM", "my-model; rm -rf.py"), base, model, NO_S3));
         assertTrue(name.getMessage().contains("does not name a Python module"), name.getMessage());
     }

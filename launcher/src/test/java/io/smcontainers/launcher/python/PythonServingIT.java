@@ -30,8 +30,13 @@ class PythonServingIT {
         Path fifo = temp.resolve("code.fifo");
         assertEquals(0, new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor());
         Path model = Files.createDirectories(temp.resolve("ml/model"));
-        Map<String, String> variables = Map.of("SAGEMAKER_BASE_DIR", temp.resolve("ml").toString(),
-                "SAGEMAKER_SUBMIT_DIRECTORY", "file://" + fifo, "SAGEMAKER_MODEL_SERVER_WORKERS", "1");
+        Map<String, String> variables = Map.of(
+                "SAGEMAKER_BASE_DIR",
+                temp.resolve("ml").toString(),
+                "SAGEMAKER_SUBMIT_DIRECTORY",
+                "file://" + fifo,
+                "SAGEMAKER_MODEL_SERVER_WORKERS",
+                "1");
         ServingEnv env = ServingEnv.fromEnvironment(variables, 1);
         StopSignal stop = new StopSignal(Duration.ZERO);
         CompletableFuture<Object> opened = CompletableFuture.supplyAsync(() -> {
@@ -46,9 +51,12 @@ class PythonServingIT {
             awaitThread("stoppable: " + during, opened);
             assertFalse(opened.isDone(), "still reading the pipe");
             stop.request("TERM");
-            ExecutionException thrown = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class,
-                    () -> opened.get(30, TimeUnit.SECONDS), "the stop request ends the fetch");
-            StopSignal.StoppedException stopped = assertInstanceOf(StopSignal.StoppedException.class, thrown.getCause());
+            ExecutionException thrown = org.junit.jupiter.api.Assertions.assertThrows(
+                    ExecutionException.class,
+                    () -> opened.get(30, TimeUnit.SECONDS),
+                    "the stop request ends the fetch");
+            StopSignal.StoppedException stopped =
+                    assertInstanceOf(StopSignal.StoppedException.class, thrown.getCause());
             assertEquals("SIGTERM", stopped.signalName());
             assertEquals(during, stopped.during());
         } finally {
@@ -61,7 +69,8 @@ class PythonServingIT {
 
     private static void awaitThread(String name, CompletableFuture<?> opened) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (Thread.getAllStackTraces().keySet().stream().noneMatch(thread -> thread.getName().equals(name))) {
+        while (Thread.getAllStackTraces().keySet().stream()
+                .noneMatch(thread -> thread.getName().equals(name))) {
             assertTrue(System.nanoTime() < deadline, "no thread '" + name + "' within 60 s");
             if (opened.isDone()) {
                 opened.get(); // its failure, as the test's

@@ -47,7 +47,9 @@ public final class Archives {
     /** No staging folder next to the code dir and nothing in the code dir. */
     public static void assertNothingExtracted(JobFolder job) throws IOException {
         try (var entries = Files.list(job.base())) {
-            assertTrue(entries.noneMatch(p -> p.getFileName().toString().startsWith(".code.extract-")), "staging dir left behind");
+            assertTrue(
+                    entries.noneMatch(p -> p.getFileName().toString().startsWith(".code.extract-")),
+                    "staging dir left behind");
         }
         Path code = job.base().resolve("code");
         if (Files.exists(code)) {

@@ -28,8 +28,10 @@ public final class EnvFramework implements Framework {
 
     @Override
     public void train(TrainingContext context) throws Exception {
-        RunOptions.Runner runner = context.hyperparameters().containsKey("use_torchrun") ? RunOptions.Runner.TORCH_DISTRIBUTED
+        RunOptions.Runner runner = context.hyperparameters().containsKey("use_torchrun")
+                ? RunOptions.Runner.TORCH_DISTRIBUTED
                 : RunOptions.Runner.PROCESS;
-        context.runEntryPoint(new RunOptions(Optional.empty(), List.of("--from", "framework"), Map.of("EXTRA", "1"), runner, true));
+        context.runEntryPoint(
+                new RunOptions(Optional.empty(), List.of("--from", "framework"), Map.of("EXTRA", "1"), runner, true));
     }
 }

@@ -14,7 +14,8 @@ public final class JobFolder {
     private final Path base;
     private final Path source;
     private final Map<String, String> hyperparameters = new LinkedHashMap<>();
-    private String resourceConfig = "{\"current_host\": \"algo-1\", \"hosts\": [\"algo-1\"], \"network_interface_name\": \"eth0\"}";
+    private String resourceConfig =
+            "{\"current_host\": \"algo-1\", \"hosts\": [\"algo-1\"], \"network_interface_name\": \"eth0\"}";
 
     public JobFolder(Path root) throws IOException {
         this.base = Files.createDirectories(root.resolve("opt-ml"));

@@ -24,7 +24,8 @@ import java.util.stream.Stream;
 public final class NamespaceHost implements AutoCloseable {
     private static final Duration READY_LIMIT = Duration.ofSeconds(20);
     private static final String PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
-    private static final String INIT = String.join("\n",
+    private static final String INIT = String.join(
+            "\n",
             "set -eu",
             "R=$1; NAME=$2",
             "read -r outer _ < /proc/self/stat", // this shell's PID outside, before /proc shows the new PID namespace
@@ -60,29 +61,50 @@ public final class NamespaceHost implements AutoCloseable {
         this.dir = dir;
         this.namespaces = namespaces;
         this.initPid = initPid;
-        this.pidNamespace = Files.readSymbolicLink(Path.of("/proc", Long.toString(initPid), "ns", "pid")).toString();
+        this.pidNamespace = Files.readSymbolicLink(Path.of("/proc", Long.toString(initPid), "ns", "pid"))
+                .toString();
     }
 
     /** Starts host {@code hostname} in the existing network namespace {@code netns}, working in {@code dir}. */
-    public static NamespaceHost start(String hostname, String netns, Path dir, String etcHosts) throws IOException, InterruptedException {
+    public static NamespaceHost start(String hostname, String netns, Path dir, String etcHosts)
+            throws IOException, InterruptedException {
         Files.createDirectories(dir.resolve("scratch"));
         Files.createDirectories(dir.resolve("opt-ml"));
         Files.writeString(dir.resolve("hosts"), etcHosts);
         Path init = dir.resolve("init.sh");
         Files.writeString(init, INIT);
-        Process namespaces = new ProcessBuilder("ip", "netns", "exec", netns, "unshare", "--mount", "--uts", "--pid", "--fork",
-                "bash", init.toString(), dir.toString(), hostname)
-                .redirectErrorStream(true).redirectOutput(dir.resolve("init.log").toFile()).start();
+        Process namespaces = new ProcessBuilder(
+                        "ip",
+                        "netns",
+                        "exec",
+                        netns,
+                        "unshare",
+                        "--mount",
+                        "--uts",
+                        "--pid",
+                        "--fork",
+                        "bash",
+                        init.toString(),
+                        dir.toString(),
+                        hostname)
+                .redirectErrorStream(true)
+                .redirectOutput(dir.resolve("init.log").toFile())
+                .start();
         Path ready = dir.resolve("ready");
         long deadline = System.nanoTime() + READY_LIMIT.toNanos();
         while (!Files.exists(ready)) {
             if (!namespaces.isAlive() || System.nanoTime() > deadline) {
                 namespaces.destroyForcibly();
-                throw new AssertionError("host " + hostname + " did not start: " + Files.readString(dir.resolve("init.log")));
+                throw new AssertionError(
+                        "host " + hostname + " did not start: " + Files.readString(dir.resolve("init.log")));
             }
             Thread.sleep(20);
         }
-        return new NamespaceHost(hostname, dir, namespaces, Long.parseLong(Files.readString(ready).strip()));
+        return new NamespaceHost(
+                hostname,
+                dir,
+                namespaces,
+                Long.parseLong(Files.readString(ready).strip()));
     }
 
     public String hostname() {
@@ -106,12 +128,24 @@ public final class NamespaceHost implements AutoCloseable {
     public Process start(Path logs, Map<String, String> environment, List<String> argv) throws IOException {
         // signals at their defaults, as in a fresh container, even when this JVM inherited ignored ones (a background
         // job's SIGINT): a JVM does not handle a signal that was ignored when it started
-        List<String> command = new ArrayList<>(List.of("nsenter", "--target", Long.toString(initPid), "--mount", "--uts", "--net",
-                "--pid", "--wd=/", "--", "env", "--default-signal"));
+        List<String> command = new ArrayList<>(List.of(
+                "nsenter",
+                "--target",
+                Long.toString(initPid),
+                "--mount",
+                "--uts",
+                "--net",
+                "--pid",
+                "--wd=/",
+                "--",
+                "env",
+                "--default-signal"));
         command.addAll(argv);
         Files.createDirectories(logs);
-        ProcessBuilder builder = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
-                .redirectOutput(logs.resolve("stdout").toFile()).redirectError(logs.resolve("stderr").toFile());
+        ProcessBuilder builder = new ProcessBuilder(command)
+                .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
+                .redirectOutput(logs.resolve("stdout").toFile())
+                .redirectError(logs.resolve("stderr").toFile());
         builder.environment().clear();
         builder.environment().putAll(Map.of("PATH", PATH, "HOME", "/root", "LANG", "C.UTF-8"));
         builder.environment().putAll(environment);
@@ -131,7 +165,8 @@ public final class NamespaceHost implements AutoCloseable {
         }
         String out = Files.readString(logs.resolve("stdout")) + Files.readString(logs.resolve("stderr"));
         if (process.exitValue() != 0) {
-            throw new AssertionError("on " + hostname + ", exit " + process.exitValue() + " from: " + script + "\n" + out);
+            throw new AssertionError(
+                    "on " + hostname + ", exit " + process.exitValue() + " from: " + script + "\n" + out);
         }
         return out;
     }
@@ -145,7 +180,8 @@ public final class NamespaceHost implements AutoCloseable {
                 return child.get();
             }
             if (!nsenter.isAlive() || System.nanoTime() > deadline) {
-                throw new AssertionError("nsenter started nothing (exit " + (nsenter.isAlive() ? "none" : nsenter.exitValue()) + ")");
+                throw new AssertionError(
+                        "nsenter started nothing (exit " + (nsenter.isAlive() ? "none" : nsenter.exitValue()) + ")");
             }
             Thread.sleep(10);
         }
@@ -153,7 +189,9 @@ public final class NamespaceHost implements AutoCloseable {
 
     /** Sends {@code SIG<signal>} ({@code TERM}, {@code INT}, ...) to {@code process}. */
     public static void signal(ProcessHandle process, String signal) throws IOException, InterruptedException {
-        Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid())).inheritIO().start();
+        Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid()))
+                .inheritIO()
+                .start();
         if (kill.waitFor() != 0) {
             throw new AssertionError("kill -" + signal + " " + process.pid() + " failed");
         }
@@ -163,17 +201,24 @@ public final class NamespaceHost implements AutoCloseable {
     public List<String> leftovers() throws IOException {
         List<String> found = new ArrayList<>();
         try (Stream<Path> all = Files.list(Path.of("/proc"))) {
-            for (Path proc : all.filter(p -> p.getFileName().toString().chars().allMatch(Character::isDigit)).toList()) {
+            for (Path proc : all.filter(p -> p.getFileName().toString().chars().allMatch(Character::isDigit))
+                    .toList()) {
                 long pid = Long.parseLong(proc.getFileName().toString());
                 try {
-                    if (pid == initPid || !Files.readSymbolicLink(proc.resolve("ns/pid")).toString().equals(pidNamespace)) {
+                    if (pid == initPid
+                            || !Files.readSymbolicLink(proc.resolve("ns/pid"))
+                                    .toString()
+                                    .equals(pidNamespace)) {
                         continue;
                     }
                     String stat = Files.readString(proc.resolve("stat"));
                     char state = stat.charAt(stat.lastIndexOf(')') + 2);
                     if (state != 'Z' && state != 'X') {
                         byte[] cmdline = Files.readAllBytes(proc.resolve("cmdline"));
-                        found.add(pid + ": " + new String(cmdline, StandardCharsets.UTF_8).replace('\0', ' ').strip());
+                        found.add(pid + ": "
+                                + new String(cmdline, StandardCharsets.UTF_8)
+                                        .replace('\0', ' ')
+                                        .strip());
                     }
                 } catch (IOException gone) {
                     // exited meanwhile

@@ -10,12 +10,12 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
-import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * The S3Mock 5.2.0 server ({@code s3mock-exec.jar}, fetched by the build) as a child JVM on 127.0.0.1, started once per
@@ -26,9 +26,14 @@ public final class S3MockServer implements BeforeAllCallback {
 
     /** A path-style client for the running server, with the test credentials the ITs give {@code train}. */
     public static S3Client client() {
-        return S3Client.builder().httpClient(UrlConnectionHttpClient.create()).region(Region.US_WEST_2)
-                .endpointOverride(URI.create(endpoint())).forcePathStyle(true)
-                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("AKIDTEST", "secretTEST"))).build();
+        return S3Client.builder()
+                .httpClient(UrlConnectionHttpClient.create())
+                .region(Region.US_WEST_2)
+                .endpointOverride(URI.create(endpoint()))
+                .forcePathStyle(true)
+                .credentialsProvider(
+                        StaticCredentialsProvider.create(AwsBasicCredentials.create("AKIDTEST", "secretTEST")))
+                .build();
     }
 
     public static String endpoint() {
@@ -51,17 +56,28 @@ public final class S3MockServer implements BeforeAllCallback {
         int server = freePort();
         Path store = Files.createTempDirectory("s3mock-store");
         Path log = Paths.get("target", "s3mock-proc.log").toAbsolutePath();
-        Process process = new ProcessBuilder(Paths.get(System.getProperty("java.home"), "bin", "java").toString(),
-                "-XX:TieredStopAtLevel=1", "-jar", jar.toString(), "--http.port=" + http, "--server.port=" + server,
-                "--server.address=127.0.0.1", "--com.adobe.testing.s3mock.store.root=" + store, "--spring.main.banner-mode=off")
-                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        Process process = new ProcessBuilder(
+                        Paths.get(System.getProperty("java.home"), "bin", "java")
+                                .toString(),
+                        "-XX:TieredStopAtLevel=1",
+                        "-jar",
+                        jar.toString(),
+                        "--http.port=" + http,
+                        "--server.port=" + server,
+                        "--server.address=127.0.0.1",
+                        "--com.adobe.testing.s3mock.store.root=" + store,
+                        "--spring.main.banner-mode=off")
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile())
+                .start();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
                 throw new IllegalStateException("S3Mock exited with " + process.exitValue() + "; see " + log);
             }
             try {
-                HttpURLConnection c = (HttpURLConnection) URI.create("http://127.0.0.1:" + http + "/").toURL().openConnection();
+                HttpURLConnection c = (HttpURLConnection)
+                        URI.create("http://127.0.0.1:" + http + "/").toURL().openConnection();
                 c.setConnectTimeout(1000);
                 if (c.getResponseCode() == 200) {
                     return new Running(process, http);

@@ -42,8 +42,8 @@ public final class SlowEchoHandler implements ModelHandler<Path> {
     }
 
     @Override
-    public InvocationResponse transform(Path model, Payload body, String contentType, String accept, InvocationContext context)
-            throws Exception {
+    public InvocationResponse transform(
+            Path model, Payload body, String contentType, String accept, InvocationContext context) throws Exception {
         String text = body.text();
         if (text.equals("slow")) {
             Files.createFile(model.resolve("slow-started"));

@@ -12,7 +12,8 @@ import java.util.concurrent.TimeUnit;
 
 /** Runs the built distribution ({@code target/dist/bin/...}) as a real child process. */
 public final class Toolkit {
-    public static final Path DIST = Paths.get(System.getProperty("smc.dist", "target/dist")).toAbsolutePath();
+    public static final Path DIST =
+            Paths.get(System.getProperty("smc.dist", "target/dist")).toAbsolutePath();
 
     private Toolkit() {}
 
@@ -20,7 +21,8 @@ public final class Toolkit {
     public record Run(int exitCode, String stdout, String stderr) {}
 
     /** Starts {@code bin/<program> args} with the test's environment plus {@code environment}; output goes to files in {@code logs}. */
-    public static Process start(Path logs, Map<String, String> environment, String program, String... args) throws IOException {
+    public static Process start(Path logs, Map<String, String> environment, String program, String... args)
+            throws IOException {
         List<String> argv = new ArrayList<>();
         argv.add(DIST.resolve("bin").resolve(program).toString());
         argv.addAll(List.of(args));
@@ -36,7 +38,8 @@ public final class Toolkit {
         if (!process.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
             process.descendants().forEach(ProcessHandle::destroyForcibly);
             process.destroyForcibly();
-            throw new AssertionError("did not finish within " + timeoutSeconds + " s; stderr:\n" + read(logs.resolve("stderr")));
+            throw new AssertionError(
+                    "did not finish within " + timeoutSeconds + " s; stderr:\n" + read(logs.resolve("stderr")));
         }
         return new Run(process.exitValue(), read(logs.resolve("stdout")), read(logs.resolve("stderr")));
     }

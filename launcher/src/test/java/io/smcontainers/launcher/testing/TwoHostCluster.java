@@ -21,7 +21,8 @@ import java.util.stream.Stream;
  */
 public final class TwoHostCluster implements AutoCloseable {
     public static final String ETC_HOSTS = "127.0.0.1 localhost\n10.250.0.1 algo-1\n10.250.0.2 algo-2\n";
-    private static final String SSH_SETUP = String.join("\n",
+    private static final String SSH_SETUP = String.join(
+            "\n",
             "set -eu",
             "install -d -m 700 /root/.ssh",
             "install -m 600 \"$1/id_ed25519\" /root/.ssh/id_ed25519",
@@ -35,8 +36,12 @@ public final class TwoHostCluster implements AutoCloseable {
             "printf 'Host *\\n  StrictHostKeyChecking no\\n  UserKnownHostsFile /dev/null\\n  LogLevel ERROR\\n' >> /etc/ssh/ssh_config",
             "sed -i 's/session\\s*required\\s*pam_loginuid.so/session optional pam_loginuid.so/' /etc/pam.d/sshd",
             "");
-    private static final List<String> TOOLS = List.of("/usr/bin/ip (iproute2)", "/usr/bin/unshare (util-linux)",
-            "/usr/bin/nsenter (util-linux)", "/usr/sbin/sshd (openssh-server)", "/usr/bin/ssh-keygen (openssh-client)",
+    private static final List<String> TOOLS = List.of(
+            "/usr/bin/ip (iproute2)",
+            "/usr/bin/unshare (util-linux)",
+            "/usr/bin/nsenter (util-linux)",
+            "/usr/sbin/sshd (openssh-server)",
+            "/usr/bin/ssh-keygen (openssh-client)",
             "/usr/bin/mpirun (openmpi-bin)");
 
     private final Path dir;
@@ -52,12 +57,17 @@ public final class TwoHostCluster implements AutoCloseable {
 
     /** Fails the test, naming what is missing, unless this runs as root with the tools the hosts need. */
     public static void requireRootAndTools() throws IOException {
-        String uid = Files.readAllLines(Path.of("/proc/self/status")).stream().filter(l -> l.startsWith("Uid:")).findFirst()
-                .orElse("Uid: ?").split("\\s+")[1];
+        String uid = Files.readAllLines(Path.of("/proc/self/status")).stream()
+                .filter(l -> l.startsWith("Uid:"))
+                .findFirst()
+                .orElse("Uid: ?")
+                .split("\\s+")[1];
         if (!uid.equals("0")) {
-            throw new AssertionError("The multi-host tests need root (network, mount, UTS and PID namespaces, a veth pair, sshd); "
-                    + "this runs as uid " + uid + ". CI runs them as root; run `mvn verify` as root, or leave them out with "
-                    + "-Dit.test='!MultiHostIT'");
+            throw new AssertionError(
+                    "The multi-host tests need root (network, mount, UTS and PID namespaces, a veth pair, sshd); "
+                            + "this runs as uid " + uid
+                            + ". CI runs them as root; run `mvn verify` as root, or leave them out with "
+                            + "-Dit.test='!MultiHostIT'");
         }
         for (String tool : TOOLS) {
             String path = tool.substring(0, tool.indexOf(' '));
@@ -74,14 +84,24 @@ public final class TwoHostCluster implements AutoCloseable {
         new SecureRandom().nextBytes(random);
         String id = HexFormat.of().formatHex(random);
         Path dir = Files.createDirectories(base.resolve("multihost-" + id));
-        TwoHostCluster cluster = new TwoHostCluster(dir, List.of("smc-" + id + "-1", "smc-" + id + "-2"), "smc" + id + "a");
+        TwoHostCluster cluster =
+                new TwoHostCluster(dir, List.of("smc-" + id + "-1", "smc-" + id + "-2"), "smc" + id + "a");
         try {
             cluster.connect(cluster.link, "smc" + id + "b");
-            run(List.of("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "smc-multihost-test", "-f",
+            run(List.of(
+                    "ssh-keygen",
+                    "-q",
+                    "-t",
+                    "ed25519",
+                    "-N",
+                    "",
+                    "-C",
+                    "smc-multihost-test",
+                    "-f",
                     dir.resolve("id_ed25519").toString()));
             for (int i = 0; i < 2; i++) {
-                NamespaceHost host = NamespaceHost.start("algo-" + (i + 1), cluster.netns.get(i), dir.resolve("algo-" + (i + 1)),
-                        ETC_HOSTS);
+                NamespaceHost host = NamespaceHost.start(
+                        "algo-" + (i + 1), cluster.netns.get(i), dir.resolve("algo-" + (i + 1)), ETC_HOSTS);
                 cluster.hosts.add(host);
                 host.exec(SSH_SETUP, dir.toString());
             }
@@ -127,7 +147,10 @@ public final class TwoHostCluster implements AutoCloseable {
         netns.forEach(ns -> removals.add(List.of("ip", "netns", "del", ns)));
         removals.add(List.of("ip", "link", "del", link)); // when setup failed before moving it
         for (List<String> removal : removals) {
-            new ProcessBuilder(removal).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start()
+            new ProcessBuilder(removal)
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                    .start()
                     .waitFor(10, TimeUnit.SECONDS);
         }
         if (!Boolean.getBoolean("smc.multihost.keep")) {

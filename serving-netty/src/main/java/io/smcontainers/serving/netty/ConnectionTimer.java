@@ -38,7 +38,12 @@ final class ConnectionTimer extends ChannelInboundHandlerAdapter {
      * @param pausedWhileNotReading whether the deadline waits while the connection's reads are paused
      * @param expired what happens at the deadline (the channel is open and not busy then)
      */
-    record Rules(long timeoutNanos, Start start, boolean readsPostpone, boolean pausedWhileNotReading, Consumer<ChannelHandlerContext> expired) {
+    record Rules(
+            long timeoutNanos,
+            Start start,
+            boolean readsPostpone,
+            boolean pausedWhileNotReading,
+            Consumer<ChannelHandlerContext> expired) {
         Rules {
             requireNonNull(start, "start is null");
             requireNonNull(expired, "expired is null");
@@ -63,7 +68,8 @@ final class ConnectionTimer extends ChannelInboundHandlerAdapter {
      * its answers also stops being read from ({@link InOrder}), so it is idle here and closed after the timeout.
      */
     static ConnectionTimer keepAlive(Connection connection, long timeoutNanos) {
-        return new ConnectionTimer(connection, new Rules(timeoutNanos, Start.CONNECTED, true, false, ChannelHandlerContext::close));
+        return new ConnectionTimer(
+                connection, new Rules(timeoutNanos, Start.CONNECTED, true, false, ChannelHandlerContext::close));
     }
 
     /**
@@ -76,10 +82,18 @@ final class ConnectionTimer extends ChannelInboundHandlerAdapter {
      */
     static ConnectionTimer headerRead(Connection connection, long timeoutNanos, Responses responses) {
         requireNonNull(responses, "responses is null");
-        String message = "The request line and headers did not arrive within " + TimeUnit.NANOSECONDS.toSeconds(timeoutNanos)
-                + " s (SMC_HEADER_READ_TIMEOUT_SECONDS)";
-        return new ConnectionTimer(connection, new Rules(timeoutNanos, Start.REQUEST_BEGUN, false, true,
-                ctx -> responses.error(Exchange.unparsed(connection), ErrorReply.of(408, "RequestTimeout", message).closing())));
+        String message = "The request line and headers did not arrive within "
+                + TimeUnit.NANOSECONDS.toSeconds(timeoutNanos) + " s (SMC_HEADER_READ_TIMEOUT_SECONDS)";
+        return new ConnectionTimer(
+                connection,
+                new Rules(
+                        timeoutNanos,
+                        Start.REQUEST_BEGUN,
+                        false,
+                        true,
+                        ctx -> responses.error(
+                                Exchange.unparsed(connection),
+                                ErrorReply.of(408, "RequestTimeout", message).closing())));
     }
 
     /** On the event loop: activity (a flushed answer) that postpones an idle deadline. */
@@ -99,7 +113,9 @@ final class ConnectionTimer extends ChannelInboundHandlerAdapter {
         ctx = added;
         ticker = added.executor().ticker();
         since = ticker.nanoTime();
-        if (rules.start() == Start.CONNECTED && added.channel().isActive() && added.channel().isRegistered()) {
+        if (rules.start() == Start.CONNECTED
+                && added.channel().isActive()
+                && added.channel().isRegistered()) {
             begin();
         }
     }
@@ -114,7 +130,10 @@ final class ConnectionTimer extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext context, Object msg) {
-        if (rules.start() == Start.REQUEST_BEGUN && check == null && msg instanceof ByteBuf && ((ByteBuf) msg).isReadable()
+        if (rules.start() == Start.REQUEST_BEGUN
+                && check == null
+                && msg instanceof ByteBuf
+                && ((ByteBuf) msg).isReadable()
                 && connection.betweenRequests()) {
             begin();
         }
@@ -159,7 +178,8 @@ final class ConnectionTimer extends ChannelInboundHandlerAdapter {
         if (!ctx.channel().isOpen()) {
             return;
         }
-        if (connection.busy() || (rules.pausedWhileNotReading() && !ctx.channel().config().isAutoRead())) {
+        if (connection.busy()
+                || (rules.pausedWhileNotReading() && !ctx.channel().config().isAutoRead())) {
             arm(rules.timeoutNanos());
             return;
         }

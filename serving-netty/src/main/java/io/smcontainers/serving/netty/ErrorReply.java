@@ -16,8 +16,15 @@ import java.util.Optional;
  * @param close whether the connection closes once the answer is written
  * @param allow the {@code Allow} header value
  */
-record ErrorReply(int status, String type, String message, Optional<Throwable> cause, boolean close, Optional<String> allow,
-        Optional<String> reason, Optional<String> trace) {
+record ErrorReply(
+        int status,
+        String type,
+        String message,
+        Optional<Throwable> cause,
+        boolean close,
+        Optional<String> allow,
+        Optional<String> reason,
+        Optional<String> trace) {
     ErrorReply {
         requireNonNull(type, "type is null");
         requireNonNull(message, "message is null");
@@ -29,7 +36,15 @@ record ErrorReply(int status, String type, String message, Optional<Throwable> c
 
     /** An error that keeps the connection; a null message becomes the type. */
     static ErrorReply of(int status, String type, String message) {
-        return new ErrorReply(status, type, message == null ? type : message, Optional.empty(), false, Optional.empty(), Optional.empty(), Optional.empty());
+        return new ErrorReply(
+                status,
+                type,
+                message == null ? type : message,
+                Optional.empty(),
+                false,
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty());
     }
 
     ErrorReply because(Throwable error) {
@@ -46,13 +61,27 @@ record ErrorReply(int status, String type, String message, Optional<Throwable> c
 
     /** A reason phrase for the status line (the standard one when absent or empty). */
     ErrorReply withReason(String phrase) {
-        return new ErrorReply(status, type, message, cause, close, allow,
-                phrase == null || phrase.isEmpty() ? Optional.empty() : Optional.of(phrase), trace);
+        return new ErrorReply(
+                status,
+                type,
+                message,
+                cause,
+                close,
+                allow,
+                phrase == null || phrase.isEmpty() ? Optional.empty() : Optional.of(phrase),
+                trace);
     }
 
     /** A stack trace given as text (a Python traceback) instead of a Java cause. */
     ErrorReply withTrace(String text) {
-        return new ErrorReply(status, type, message, cause, close, allow, reason,
+        return new ErrorReply(
+                status,
+                type,
+                message,
+                cause,
+                close,
+                allow,
+                reason,
                 text == null || text.isEmpty() ? Optional.empty() : Optional.of(text));
     }
 }

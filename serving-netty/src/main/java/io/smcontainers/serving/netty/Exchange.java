@@ -17,7 +17,13 @@ import io.netty.handler.codec.http.HttpVersion;
  * @param keepAlive whether the client wants the connection kept
  * @param startNanos when the request was read
  */
-record Exchange(Connection connection, String requestId, HttpMethod method, String uri, HttpVersion version, boolean keepAlive,
+record Exchange(
+        Connection connection,
+        String requestId,
+        HttpMethod method,
+        String uri,
+        HttpVersion version,
+        boolean keepAlive,
         long startNanos) {
     /** The method logged for a request whose request line never arrived (a header-read timeout). */
     static final HttpMethod NONE = new HttpMethod("-");
@@ -25,13 +31,20 @@ record Exchange(Connection connection, String requestId, HttpMethod method, Stri
     /** The exchange of a decoded request: its inference id (or a new one), method, URI, version and keep-alive wish. */
     static Exchange of(Connection connection, HttpRequest request) {
         String requestId = request.headers().get("X-Amzn-SageMaker-Inference-Id");
-        return new Exchange(connection, requestId == null || requestId.isEmpty() ? Responses.newRequestId() : requestId, request.method(),
-                request.uri(), request.protocolVersion(), HttpUtil.isKeepAlive(request), System.nanoTime());
+        return new Exchange(
+                connection,
+                requestId == null || requestId.isEmpty() ? Responses.newRequestId() : requestId,
+                request.method(),
+                request.uri(),
+                request.protocolVersion(),
+                HttpUtil.isKeepAlive(request),
+                System.nanoTime());
     }
 
     /** An exchange without a request (the request line never arrived): answered and closed. */
     static Exchange unparsed(Connection connection) {
-        return new Exchange(connection, Responses.newRequestId(), NONE, "-", HttpVersion.HTTP_1_1, false, System.nanoTime());
+        return new Exchange(
+                connection, Responses.newRequestId(), NONE, "-", HttpVersion.HTTP_1_1, false, System.nanoTime());
     }
 
     boolean head() {

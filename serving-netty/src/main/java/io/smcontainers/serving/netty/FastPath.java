@@ -24,8 +24,10 @@ import java.util.Optional;
  */
 final class FastPath extends ChannelInboundHandlerAdapter {
     static final String NAME = "fast-path";
-    private static final byte[] OK_JSON = "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\nx-request-id: ".getBytes(US_ASCII);
-    private static final byte[] PING_KEEP_ALIVE = "\r\ncontent-length: 0\r\nconnection: keep-alive\r\n\r\n".getBytes(US_ASCII);
+    private static final byte[] OK_JSON =
+            "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\nx-request-id: ".getBytes(US_ASCII);
+    private static final byte[] PING_KEEP_ALIVE =
+            "\r\ncontent-length: 0\r\nconnection: keep-alive\r\n\r\n".getBytes(US_ASCII);
     private static final byte[] PING_CLOSE = "\r\ncontent-length: 0\r\nconnection: close\r\n\r\n".getBytes(US_ASCII);
 
     private final ServerState state;
@@ -47,7 +49,9 @@ final class FastPath extends ChannelInboundHandlerAdapter {
             ReferenceCountUtil.release(msg);
             return;
         }
-        if (msg instanceof HttpRequest && !(msg instanceof HttpContent) && state.phase() == ServerState.Phase.READY
+        if (msg instanceof HttpRequest
+                && !(msg instanceof HttpContent)
+                && state.phase() == ServerState.Phase.READY
                 && answer(ctx, (HttpRequest) msg)) {
             dropContent = true;
             return;
@@ -56,7 +60,9 @@ final class FastPath extends ChannelInboundHandlerAdapter {
     }
 
     private boolean answer(ChannelHandlerContext ctx, HttpRequest request) {
-        if (!request.decoderResult().isSuccess() || !noBody(request) || RequestChecks.problem(request).isPresent()) {
+        if (!request.decoderResult().isSuccess()
+                || !noBody(request)
+                || RequestChecks.problem(request).isPresent()) {
             return false;
         }
         String uri = request.uri();
@@ -82,9 +88,17 @@ final class FastPath extends ChannelInboundHandlerAdapter {
             if (body.isEmpty()) {
                 return false;
             }
-            tail = ("\r\ncontent-length: " + body.get().length() + "\r\nconnection: " + (keepAlive ? "keep-alive" : "close")
-                    + "\r\n\r\n" + body.get()).getBytes(US_ASCII);
-            responses.accessLog(ctx.channel().remoteAddress(), method, uri, request.protocolVersion(), 200, System.nanoTime(), requestId);
+            tail = ("\r\ncontent-length: " + body.get().length() + "\r\nconnection: "
+                            + (keepAlive ? "keep-alive" : "close") + "\r\n\r\n" + body.get())
+                    .getBytes(US_ASCII);
+            responses.accessLog(
+                    ctx.channel().remoteAddress(),
+                    method,
+                    uri,
+                    request.protocolVersion(),
+                    200,
+                    System.nanoTime(),
+                    requestId);
         }
         ByteBuf out = ctx.alloc().directBuffer(OK_JSON.length + requestId.length() + tail.length);
         out.writeBytes(OK_JSON).writeCharSequence(requestId, US_ASCII);

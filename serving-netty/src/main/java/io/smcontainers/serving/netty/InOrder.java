@@ -82,7 +82,9 @@ final class InOrder extends ChannelInboundHandlerAdapter {
         if (replayed) {
             context.fireChannelReadComplete();
         }
-        if (held.isEmpty() && context.channel().isActive() && !context.channel().config().isAutoRead()) {
+        if (held.isEmpty()
+                && context.channel().isActive()
+                && !context.channel().config().isAutoRead()) {
             context.channel().config().setAutoRead(true);
         }
     }

@@ -23,6 +23,7 @@ final class InferencePool {
     private final AtomicInteger running = new AtomicInteger();
     /** Jobs whose handler returned a stage that is still pending (asynchronous handlers, on a worker or inline). */
     private final Set<Job> pending = ConcurrentHashMap.newKeySet();
+
     private volatile boolean stopping;
 
     InferencePool(int queueSize) {
@@ -93,8 +94,11 @@ final class InferencePool {
         }
         worker.retired = true;
         workers.remove(worker);
-        log.warn("Retiring inference worker {}: its handler is still running {} s past the deadline of invocation {}; starting a replacement",
-                worker.thread.getName(), Job.seconds(-job.remainingNanos()), job.exchange.requestId());
+        log.warn(
+                "Retiring inference worker {}: its handler is still running {} s past the deadline of invocation {}; starting a replacement",
+                worker.thread.getName(),
+                Job.seconds(-job.remainingNanos()),
+                job.exchange.requestId());
         startWorker(job.model);
     }
 
@@ -125,8 +129,11 @@ final class InferencePool {
         }
         Job left;
         while ((left = queue.poll()) != null) {
-            left.rejectIfQueued(ErrorReply.of(503, "ServerDraining",
-                    "The server is shutting down: the invocation was still queued at the drain deadline (SMC_SHUTDOWN_GRACE_SECONDS)").closing());
+            left.rejectIfQueued(ErrorReply.of(
+                            503,
+                            "ServerDraining",
+                            "The server is shutting down: the invocation was still queued at the drain deadline (SMC_SHUTDOWN_GRACE_SECONDS)")
+                    .closing());
             left.handlerDone();
             left.model.release();
         }
@@ -184,34 +191,48 @@ final class InferencePool {
                     return;
                 }
                 if (!job.channel().isActive()) {
-                    job.fail(ErrorReply.of(499, "ClientClosedRequest", "The client closed the connection before the invocation ran"));
+                    job.fail(ErrorReply.of(
+                            499, "ClientClosedRequest", "The client closed the connection before the invocation ran"));
                     return;
                 }
                 Object instance;
                 try {
                     instance = model.borrow(job.remainingNanos());
                 } catch (InterruptedException e) {
-                    job.fail(ErrorReply.of(503, "ServiceUnavailable", "Interrupted while waiting for an instance of model '" + model.name() + "'"));
+                    job.fail(ErrorReply.of(
+                            503,
+                            "ServiceUnavailable",
+                            "Interrupted while waiting for an instance of model '" + model.name() + "'"));
                     return;
                 }
                 if (instance == null) {
                     if (model.gaveUp()) {
-                        job.fail(ErrorReply.of(503, "ServiceUnavailable", "no Python worker available: every worker of model '"
-                                + model.name() + "' failed to restart; see the log"));
+                        job.fail(ErrorReply.of(
+                                503,
+                                "ServiceUnavailable",
+                                "no Python worker available: every worker of model '" + model.name()
+                                        + "' failed to restart; see the log"));
                     } else {
-                        job.fail(ErrorReply.of(504, "InvocationTimeout", "No instance of model '" + model.name()
-                                + "' became free within the invocation timeout (SAGEMAKER_MODEL_SERVER_TIMEOUT)"));
+                        job.fail(
+                                ErrorReply.of(
+                                        504,
+                                        "InvocationTimeout",
+                                        "No instance of model '" + model.name()
+                                                + "' became free within the invocation timeout (SAGEMAKER_MODEL_SERVER_TIMEOUT)"));
                     }
                     return;
                 }
                 invoked = true;
-                job.invoke(instance, used -> {
-                    if (retired) {
-                        model.discard(used); // the worker was retired meanwhile: the instance may be corrupt
-                    } else {
-                        model.giveBack(used);
-                    }
-                }, InferencePool.this);
+                job.invoke(
+                        instance,
+                        used -> {
+                            if (retired) {
+                                model.discard(used); // the worker was retired meanwhile: the instance may be corrupt
+                            } else {
+                                model.giveBack(used);
+                            }
+                        },
+                        InferencePool.this);
             } finally {
                 current = null;
                 running.decrementAndGet();

@@ -35,7 +35,13 @@ final class InvocationDispatcher {
     private final Duration timeout;
     private final int queueSize;
 
-    InvocationDispatcher(InferencePool pool, Timer timer, Responses responses, Codecs codecs, String defaultAccept, Duration timeout,
+    InvocationDispatcher(
+            InferencePool pool,
+            Timer timer,
+            Responses responses,
+            Codecs codecs,
+            String defaultAccept,
+            Duration timeout,
             int queueSize) {
         this.pool = pool;
         this.timer = timer;
@@ -59,8 +65,10 @@ final class InvocationDispatcher {
             contentType = MediaTypes.JSON;
         }
         String accept = MediaTypes.effectiveAccept(request.headers().get("Accept"), defaultAccept);
-        // The body is not copied: the payload views the aggregated buffer (one contiguous buffer, see PayloadAggregator),
-        // two references held by the job, one for the handler side and one for the response side. The headers are read by
+        // The body is not copied: the payload views the aggregated buffer (one contiguous buffer, see
+        // PayloadAggregator),
+        // two references held by the job, one for the handler side and one for the response side. The headers are read
+        // by
         // the worker; nothing changes them once the request is routed.
         ByteBuf content = request.content();
         ByteBuf body = null;
@@ -71,15 +79,28 @@ final class InvocationDispatcher {
         } else {
             payload = Payload.wrap(ByteBufUtil.getBytes(content));
         }
-        RequestContext context = new RequestContext(exchange.requestId(), request.headers(), accept, defaultAccept, modelName, codecs);
-        Job job = new Job(exchange, model, body, payload, contentType, accept, context, exchange.startNanos() + timeout.toNanos(), responses);
+        RequestContext context =
+                new RequestContext(exchange.requestId(), request.headers(), accept, defaultAccept, modelName, codecs);
+        Job job = new Job(
+                exchange,
+                model,
+                body,
+                payload,
+                contentType,
+                accept,
+                context,
+                exchange.startNanos() + timeout.toNanos(),
+                responses);
         exchange.connection().begin(job);
         if (model.inline() && runInline(job, model)) {
             return;
         }
         if (!pool.offer(job)) {
-            job.rejectIfQueued(ErrorReply.of(503, "ServiceUnavailable", "No worker is available to serve the request: the queue of "
-                    + queueSize + " waiting invocations is full (SMC_JOB_QUEUE_SIZE). Retry later or add workers."));
+            job.rejectIfQueued(ErrorReply.of(
+                    503,
+                    "ServiceUnavailable",
+                    "No worker is available to serve the request: the queue of " + queueSize
+                            + " waiting invocations is full (SMC_JOB_QUEUE_SIZE). Retry later or add workers."));
             job.handlerDone();
             model.release();
         }
@@ -114,12 +135,15 @@ final class InvocationDispatcher {
         long seconds = timeout.toSeconds();
         pool.forEachOverdue(now, job -> {
             if (job.expire(seconds)) {
-                timer.newTimeout(grace -> {
-                    InferencePool.Worker worker = job.worker();
-                    if (worker != null && job.handlerStillRunning() && job.context.onDeadline() == null) {
-                        pool.retire(worker, job);
-                    }
-                }, GRACE_NANOS, TimeUnit.NANOSECONDS);
+                timer.newTimeout(
+                        grace -> {
+                            InferencePool.Worker worker = job.worker();
+                            if (worker != null && job.handlerStillRunning() && job.context.onDeadline() == null) {
+                                pool.retire(worker, job);
+                            }
+                        },
+                        GRACE_NANOS,
+                        TimeUnit.NANOSECONDS);
             }
         });
         try {

@@ -31,7 +31,13 @@ import org.slf4j.MDC;
  */
 final class Job {
     /** Where a job is in its life. */
-    enum State { QUEUED, RUNNING, DONE, TIMED_OUT, CANCELLED }
+    enum State {
+        QUEUED,
+        RUNNING,
+        DONE,
+        TIMED_OUT,
+        CANCELLED
+    }
 
     private static final Logger log = LoggerFactory.getLogger(Job.class);
 
@@ -54,8 +60,16 @@ final class Job {
      * @param body the buffer {@code payload} views, with two references retained for this job (handler and response
      *     side); null when the payload owns its bytes
      */
-    Job(Exchange exchange, LoadedModel model, ByteBuf body, Payload payload, String contentType, String accept, RequestContext context,
-            long deadlineNanos, Responses responses) {
+    Job(
+            Exchange exchange,
+            LoadedModel model,
+            ByteBuf body,
+            Payload payload,
+            String contentType,
+            String accept,
+            RequestContext context,
+            long deadlineNanos,
+            Responses responses) {
         this.exchange = exchange;
         this.body = body;
         this.model = model;
@@ -105,7 +119,9 @@ final class Job {
             completed(null, null, instance, giveBack);
             return;
         }
-        if (stage instanceof CompletableFuture<InvocationResponse> done && done.isDone() && !done.isCompletedExceptionally()) {
+        if (stage instanceof CompletableFuture<InvocationResponse> done
+                && done.isDone()
+                && !done.isCompletedExceptionally()) {
             completed(done.getNow(null), null, instance, giveBack); // the synchronous form: no callback, no tracking
             return;
         }
@@ -196,28 +212,49 @@ final class Job {
         responseDone();
         if (error instanceof PythonWorker.PythonError python) {
             if (python.status >= 500) {
-                log.warn("Invocation {} failed with {}: {}: {}", exchange.requestId(), python.status, python.type, python.getMessage());
+                log.warn(
+                        "Invocation {} failed with {}: {}: {}",
+                        exchange.requestId(),
+                        python.status,
+                        python.type,
+                        python.getMessage());
             }
-            responses.error(exchange, ErrorReply.of(python.status, python.type, python.getMessage())
-                    .withReason(python.reason).withTrace(python.traceback));
+            responses.error(
+                    exchange,
+                    ErrorReply.of(python.status, python.type, python.getMessage())
+                            .withReason(python.reason)
+                            .withTrace(python.traceback));
             return;
         }
         if (error instanceof InvocationException) {
             InvocationException invocation = (InvocationException) error;
             if (invocation.status() >= 500) {
-                log.warn("Invocation {} failed with {}: {}", exchange.requestId(), invocation.status(), invocation.getMessage(), error);
+                log.warn(
+                        "Invocation {} failed with {}: {}",
+                        exchange.requestId(),
+                        invocation.status(),
+                        invocation.getMessage(),
+                        error);
             }
-            responses.error(exchange, ErrorReply.of(invocation.status(), invocation.type(), invocation.getMessage()).because(error));
+            responses.error(
+                    exchange,
+                    ErrorReply.of(invocation.status(), invocation.type(), invocation.getMessage())
+                            .because(error));
             return;
         }
         if (error instanceof OutOfMemoryError) {
             log.error("Invocation {} ran out of memory", exchange.requestId(), error);
-            responses.error(exchange, ErrorReply.of(507, "OutOfMemoryError", "Out of resources: " + error.getMessage()).because(error));
+            responses.error(
+                    exchange,
+                    ErrorReply.of(507, "OutOfMemoryError", "Out of resources: " + error.getMessage())
+                            .because(error));
             return;
         }
         log.warn("Invocation {} failed: {}", exchange.requestId(), error.toString(), error);
         String message = error.getMessage() == null ? error.getClass().getName() : error.getMessage();
-        responses.error(exchange, ErrorReply.of(500, error.getClass().getSimpleName(), message).because(error));
+        responses.error(
+                exchange,
+                ErrorReply.of(500, error.getClass().getSimpleName(), message).because(error));
     }
 
     void fail(ErrorReply reply) {
@@ -260,8 +297,13 @@ final class Job {
     private void respondTimeout(long timeoutSeconds, String where) {
         responseDone();
         log.warn("Invocation {} timed out {} after {} s", exchange.requestId(), where, timeoutSeconds);
-        responses.error(exchange, ErrorReply.of(504, "InvocationTimeout", "The model did not answer within the invocation timeout of "
-                + timeoutSeconds + " s (SAGEMAKER_MODEL_SERVER_TIMEOUT)"));
+        responses.error(
+                exchange,
+                ErrorReply.of(
+                        504,
+                        "InvocationTimeout",
+                        "The model did not answer within the invocation timeout of " + timeoutSeconds
+                                + " s (SAGEMAKER_MODEL_SERVER_TIMEOUT)"));
     }
 
     /** The client went away: a queued job is dropped without running the handler and without an answer. */

@@ -37,20 +37,29 @@ final class LoadedModel {
     private final Object shared;
     /** The handler declared itself non-blocking: invocations run inline on the event loop when an instance is free. */
     private final boolean inline;
+
     private final AtomicInteger inFlight = new AtomicInteger();
     private final Instant loadedAt;
     private volatile boolean unloading;
     /** Replacements of lost instances (crashed or killed Python workers) in progress, and slots given up after repeated failed loads. */
     private final AtomicInteger replacing = new AtomicInteger();
+
     private final AtomicInteger givenUp = new AtomicInteger();
     /** Consecutive short-lived instances: the respawn back-off index (python-workers spec 3.9). */
     private final AtomicInteger crashStreak = new AtomicInteger();
+
     private static final long STABLE_NANOS = TimeUnit.SECONDS.toNanos(60);
     private static final int MAX_FAILED_LOADS = 5;
     /** Loads still running after the model became ready (Python workers); stopped at unload. */
     private volatile ExecutorService pendingLoads;
 
-    private LoadedModel(String name, String url, Path path, ModelHandler<Object> handler, ServingContext context, Metrics metrics,
+    private LoadedModel(
+            String name,
+            String url,
+            Path path,
+            ModelHandler<Object> handler,
+            ServingContext context,
+            Metrics metrics,
             List<Object> loaded) {
         this.name = name;
         this.metrics = metrics;
@@ -74,7 +83,14 @@ final class LoadedModel {
      * Each instance load (and each later replacement) is timed into {@code metrics}.
      */
     @SuppressWarnings("unchecked")
-    static LoadedModel load(String name, String url, Path path, ModelHandler<?> handler, int count, ServingContext context, Metrics metrics)
+    static LoadedModel load(
+            String name,
+            String url,
+            Path path,
+            ModelHandler<?> handler,
+            int count,
+            ServingContext context,
+            Metrics metrics)
             throws Exception {
         ModelHandler<Object> typed = (ModelHandler<Object>) requireNonNull(handler, "handler is null");
         int instances = handler.concurrency() == ModelHandler.Concurrency.SHARED ? 1 : Math.max(1, count);
@@ -105,13 +121,18 @@ final class LoadedModel {
                     } catch (ExecutionException e) {
                         failures++;
                         failure = failure == null ? e.getCause() : failure;
-                        if (String.valueOf(failure.getMessage()).equals(String.valueOf(e.getCause().getMessage()))) {
+                        if (String.valueOf(failure.getMessage())
+                                .equals(String.valueOf(e.getCause().getMessage()))) {
                             identical++;
                         }
                     }
                 }
                 if (failures > 1) {
-                    log.error("{} of {} instances of model '{}' failed to load{}; the first error is reported", failures, instances, name,
+                    log.error(
+                            "{} of {} instances of model '{}' failed to load{}; the first error is reported",
+                            failures,
+                            instances,
+                            name,
                             identical == failures ? " identically" : "");
                 }
                 if (failure != null) {
@@ -127,13 +148,20 @@ final class LoadedModel {
                 loaders.shutdownNow();
             }
         }
-        log.info("Loaded model '{}' from {} ({} instance{}, {} concurrency) in {} ms", name, path, instances, instances == 1 ? "" : "s",
-                handler.concurrency(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
+        log.info(
+                "Loaded model '{}' from {} ({} instance{}, {} concurrency) in {} ms",
+                name,
+                path,
+                instances,
+                instances == 1 ? "" : "s",
+                handler.concurrency(),
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
         return new LoadedModel(name, url, path, typed, context, metrics, loaded);
     }
 
     /** One instance, its load time (or failure) recorded. */
-    private static Object loadInstance(String name, ModelHandler<Object> handler, Path path, ServingContext context, Metrics metrics)
+    private static Object loadInstance(
+            String name, ModelHandler<Object> handler, Path path, ServingContext context, Metrics metrics)
             throws Exception {
         long start = System.nanoTime();
         try {
@@ -151,16 +179,27 @@ final class LoadedModel {
      * join the pool as they finish. A failure before the first READY is fatal (the other loads are stopped and awaited);
      * a failure after it is a lost slot, restarted with back-off.
      */
-    private static LoadedModel loadUntilFirstReady(String name, String url, Path path, ModelHandler<Object> handler, int instances,
-            ServingContext context, Metrics metrics) throws Exception {
+    private static LoadedModel loadUntilFirstReady(
+            String name,
+            String url,
+            Path path,
+            ModelHandler<Object> handler,
+            int instances,
+            ServingContext context,
+            Metrics metrics)
+            throws Exception {
         long start = System.nanoTime();
-        int concurrency = python(handler).map(backend -> backend.loadConcurrency(instances)).orElse(instances);
-        ExecutorService loaders = Executors.newFixedThreadPool(Math.max(1, Math.min(instances, concurrency)), runnable -> {
-            Thread thread = new Thread(runnable, "smc-model-load-" + name);
-            thread.setDaemon(true);
-            return thread;
-        });
-        java.util.concurrent.ExecutorCompletionService<Object> done = new java.util.concurrent.ExecutorCompletionService<>(loaders);
+        int concurrency = python(handler)
+                .map(backend -> backend.loadConcurrency(instances))
+                .orElse(instances);
+        ExecutorService loaders =
+                Executors.newFixedThreadPool(Math.max(1, Math.min(instances, concurrency)), runnable -> {
+                    Thread thread = new Thread(runnable, "smc-model-load-" + name);
+                    thread.setDaemon(true);
+                    return thread;
+                });
+        java.util.concurrent.ExecutorCompletionService<Object> done =
+                new java.util.concurrent.ExecutorCompletionService<>(loaders);
         for (int i = 0; i < instances; i++) {
             done.submit(() -> loadInstance(name, handler, path, context, metrics));
         }
@@ -168,7 +207,8 @@ final class LoadedModel {
         try {
             first = done.take().get();
         } catch (ExecutionException | InterruptedException e) {
-            // fatal before the first READY: stop the other loads (an interrupted load kills its worker) and count alike failures
+            // fatal before the first READY: stop the other loads (an interrupted load kills its worker) and count alike
+            // failures
             loaders.shutdownNow();
             Throwable failure = e instanceof ExecutionException ? e.getCause() : e;
             int failed = 1;
@@ -187,7 +227,11 @@ final class LoadedModel {
                 }
             }
             if (failed > 1) {
-                log.error("{} of {} instances of model '{}' failed to load{}; the first error is reported", failed, instances, name,
+                log.error(
+                        "{} of {} instances of model '{}' failed to load{}; the first error is reported",
+                        failed,
+                        instances,
+                        name,
                         identical == failed ? " identically" : "");
             }
             if (failure instanceof Exception exception) {
@@ -195,30 +239,40 @@ final class LoadedModel {
             }
             throw (Error) failure;
         }
-        log.info("Model '{}' from {} is ready with its first worker in {} ms; {} more loading", name, path,
-                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start), instances - 1);
+        log.info(
+                "Model '{}' from {} is ready with its first worker in {} ms; {} more loading",
+                name,
+                path,
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start),
+                instances - 1);
         LoadedModel model = new LoadedModel(name, url, path, handler, context, metrics, List.of(first));
         model.pendingLoads = loaders;
-        Thread joiner = new Thread(() -> {
-            try {
-                int joined = 1;
-                for (int i = 1; i < instances; i++) {
+        Thread joiner = new Thread(
+                () -> {
                     try {
-                        model.join(done.take().get());
-                        joined++;
-                    } catch (ExecutionException e) {
-                        model.loadFailedAfterReady(e.getCause());
+                        int joined = 1;
+                        for (int i = 1; i < instances; i++) {
+                            try {
+                                model.join(done.take().get());
+                                joined++;
+                            } catch (ExecutionException e) {
+                                model.loadFailedAfterReady(e.getCause());
+                            }
+                        }
+                        if (joined == instances && !model.unloading) {
+                            log.info(
+                                    "All {} workers of model '{}' are ready ({} ms)",
+                                    instances,
+                                    name,
+                                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
+                        }
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    } finally {
+                        loaders.shutdown();
                     }
-                }
-                if (joined == instances && !model.unloading) {
-                    log.info("All {} workers of model '{}' are ready ({} ms)", instances, name, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            } finally {
-                loaders.shutdown();
-            }
-        }, "smc-model-load-join-" + name);
+                },
+                "smc-model-load-join-" + name);
         joiner.setDaemon(true);
         joiner.start();
         return model;
@@ -241,15 +295,20 @@ final class LoadedModel {
         if (unloading) {
             return;
         }
-        log.warn("A worker of model '{}' failed to load after the model was ready; restarting it: {}", name, failure.getMessage());
+        log.warn(
+                "A worker of model '{}' failed to load after the model was ready; restarting it: {}",
+                name,
+                failure.getMessage());
         replacing.incrementAndGet();
-        Thread thread = new Thread(() -> {
-            try {
-                respawn(crashStreak.getAndIncrement() + 1, "load_failed");
-            } finally {
-                replacing.decrementAndGet();
-            }
-        }, "smc-py-respawn-" + name);
+        Thread thread = new Thread(
+                () -> {
+                    try {
+                        respawn(crashStreak.getAndIncrement() + 1, "load_failed");
+                    } finally {
+                        replacing.decrementAndGet();
+                    }
+                },
+                "smc-py-respawn-" + name);
         thread.setDaemon(true);
         thread.start();
     }
@@ -317,7 +376,11 @@ final class LoadedModel {
         if (instance instanceof PythonWorker worker) {
             worker.onExit(() -> {
                 if (!unloading && instances.remove(worker)) {
-                    log.warn("Python worker {} (pid {}) of model '{}' exited while idle", worker.id(), worker.pid(), name);
+                    log.warn(
+                            "Python worker {} (pid {}) of model '{}' exited while idle",
+                            worker.id(),
+                            worker.pid(),
+                            name);
                     replaceLost(worker);
                 }
             });
@@ -326,28 +389,32 @@ final class LoadedModel {
 
     /** Every second, idle Python workers past SMC_PY_IDLE_PING_SECONDS are taken out of the pool, pinged, and put back (or replaced). */
     private void startPinger(PythonBackend backend) {
-        Thread pinger = new Thread(() -> {
-            while (!unloading) {
-                try {
-                    Thread.sleep(1000);
-                } catch (InterruptedException e) {
-                    return;
-                }
-                for (Object instance : instances.toArray()) {
-                    if (unloading || !(instance instanceof PythonWorker worker) || worker.idleNanos() < backend.idlePingNanos()) {
-                        continue;
+        Thread pinger = new Thread(
+                () -> {
+                    while (!unloading) {
+                        try {
+                            Thread.sleep(1000);
+                        } catch (InterruptedException e) {
+                            return;
+                        }
+                        for (Object instance : instances.toArray()) {
+                            if (unloading
+                                    || !(instance instanceof PythonWorker worker)
+                                    || worker.idleNanos() < backend.idlePingNanos()) {
+                                continue;
+                            }
+                            if (!instances.remove(worker)) {
+                                continue; // an invocation took it meanwhile
+                            }
+                            if (worker.ping(10_000)) {
+                                instances.add(worker);
+                            } else {
+                                replaceLost(worker);
+                            }
+                        }
                     }
-                    if (!instances.remove(worker)) {
-                        continue; // an invocation took it meanwhile
-                    }
-                    if (worker.ping(10_000)) {
-                        instances.add(worker);
-                    } else {
-                        replaceLost(worker);
-                    }
-                }
-            }
-        }, "smc-py-ping-" + name);
+                },
+                "smc-py-ping-" + name);
         pinger.setDaemon(true);
         pinger.start();
     }
@@ -391,13 +458,15 @@ final class LoadedModel {
             streak = crashStreak.getAndIncrement();
         }
         replacing.incrementAndGet();
-        Thread thread = new Thread(() -> {
-            try {
-                respawn(streak, reason);
-            } finally {
-                replacing.decrementAndGet();
-            }
-        }, "smc-py-respawn-" + name);
+        Thread thread = new Thread(
+                () -> {
+                    try {
+                        respawn(streak, reason);
+                    } finally {
+                        replacing.decrementAndGet();
+                    }
+                },
+                "smc-py-respawn-" + name);
         thread.setDaemon(true);
         thread.start();
     }
@@ -415,7 +484,9 @@ final class LoadedModel {
         int failures = 0;
         int index = streak;
         while (!unloading) {
-            long delay = Math.min(backoffSeconds(index), python(handler).map(PythonBackend::backoffMaxSeconds).orElse(30));
+            long delay = Math.min(
+                    backoffSeconds(index),
+                    python(handler).map(PythonBackend::backoffMaxSeconds).orElse(30));
             if (delay > 0) {
                 log.info("Restarting a Python worker of model '{}' in {} s", name, delay);
                 try {
@@ -440,18 +511,29 @@ final class LoadedModel {
                 index++;
                 if (failures >= MAX_FAILED_LOADS) {
                     givenUp.incrementAndGet();
-                    log.error("Giving up a Python worker slot of model '{}' after {} failed loads in a row; {} worker(s) left. Last error: {}",
-                            name, failures, instanceCount(), e.getMessage());
+                    log.error(
+                            "Giving up a Python worker slot of model '{}' after {} failed loads in a row; {} worker(s) left. Last error: {}",
+                            name,
+                            failures,
+                            instanceCount(),
+                            e.getMessage());
                     return;
                 }
-                log.warn("Restarting a Python worker of model '{}' failed ({} of {}): {}", name, failures, MAX_FAILED_LOADS, e.getMessage());
+                log.warn(
+                        "Restarting a Python worker of model '{}' failed ({} of {}): {}",
+                        name,
+                        failures,
+                        MAX_FAILED_LOADS,
+                        e.getMessage());
             }
         }
     }
 
     private static java.util.Optional<PythonBackend> python(ModelHandler<?> handler) {
         Object any = handler;
-        return any instanceof PythonHandler python ? java.util.Optional.of(python.backend()) : java.util.Optional.empty();
+        return any instanceof PythonHandler python
+                ? java.util.Optional.of(python.backend())
+                : java.util.Optional.empty();
     }
 
     static long backoffSeconds(int index) {
@@ -484,7 +566,11 @@ final class LoadedModel {
             }
             instances.add(fresh);
         } catch (Exception | Error e) {
-            log.error("Could not load a replacement instance of model '{}'; it now has {} instances", name, instanceCount(), e);
+            log.error(
+                    "Could not load a replacement instance of model '{}'; it now has {} instances",
+                    name,
+                    instanceCount(),
+                    e);
         }
     }
 

@@ -82,8 +82,12 @@ final class MetricsEndpoint extends SimpleChannelInboundHandler<FullHttpRequest>
         String uri = request.uri();
         int query = uri.indexOf('?');
         String accept = request.headers().get(HttpHeaderNames.ACCEPT);
-        Scrape scrape = new Scrape(query < 0 ? uri : uri.substring(0, query), request.method(), accept == null ? "" : accept,
-                HttpUtil.isKeepAlive(request), request.decoderResult().isFailure());
+        Scrape scrape = new Scrape(
+                query < 0 ? uri : uri.substring(0, query),
+                request.method(),
+                accept == null ? "" : accept,
+                HttpUtil.isKeepAlive(request),
+                request.decoderResult().isFailure());
         try {
             scraper.execute(() -> answer(ctx, scrape));
         } catch (RejectedExecutionException stopping) {
@@ -97,7 +101,10 @@ final class MetricsEndpoint extends SimpleChannelInboundHandler<FullHttpRequest>
             return;
         }
         if (!scrape.path().equals(PATH)) {
-            write(ctx, text(HttpResponseStatus.NOT_FOUND, "Not found: this port serves " + PATH + " only\n"), scrape.keepAlive());
+            write(
+                    ctx,
+                    text(HttpResponseStatus.NOT_FOUND, "Not found: this port serves " + PATH + " only\n"),
+                    scrape.keepAlive());
             return;
         }
         boolean head = scrape.method().equals(HttpMethod.HEAD);
@@ -117,27 +124,37 @@ final class MetricsEndpoint extends SimpleChannelInboundHandler<FullHttpRequest>
         } catch (IOException | RuntimeException e) {
             body.release();
             log.warn("Writing the metrics failed", e);
-            write(ctx, text(HttpResponseStatus.INTERNAL_SERVER_ERROR, "Writing the metrics failed: " + e + "\n"), false);
+            write(
+                    ctx,
+                    text(HttpResponseStatus.INTERNAL_SERVER_ERROR, "Writing the metrics failed: " + e + "\n"),
+                    false);
             return;
         }
         int length = body.readableBytes();
         if (head) {
             body.release();
         }
-        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK, head ? Unpooled.EMPTY_BUFFER : body);
-        response.headers().set(HttpHeaderNames.CONTENT_TYPE, writer.getContentType()).setInt(HttpHeaderNames.CONTENT_LENGTH, length);
+        FullHttpResponse response = new DefaultFullHttpResponse(
+                HttpVersion.HTTP_1_1, HttpResponseStatus.OK, head ? Unpooled.EMPTY_BUFFER : body);
+        response.headers()
+                .set(HttpHeaderNames.CONTENT_TYPE, writer.getContentType())
+                .setInt(HttpHeaderNames.CONTENT_LENGTH, length);
         write(ctx, response, scrape.keepAlive());
     }
 
     private static FullHttpResponse text(HttpResponseStatus status, String message) {
         byte[] body = message.getBytes(US_ASCII);
-        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.wrappedBuffer(body));
-        response.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8").setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
+        FullHttpResponse response =
+                new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.wrappedBuffer(body));
+        response.headers()
+                .set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8")
+                .setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
         return response;
     }
 
     private static void write(ChannelHandlerContext ctx, FullHttpResponse response, boolean keepAlive) {
-        response.headers().set(HttpHeaderNames.CONNECTION, keepAlive ? HttpHeaderValues.KEEP_ALIVE : HttpHeaderValues.CLOSE);
+        response.headers()
+                .set(HttpHeaderNames.CONNECTION, keepAlive ? HttpHeaderValues.KEEP_ALIVE : HttpHeaderValues.CLOSE);
         if (keepAlive) {
             ctx.writeAndFlush(response, ctx.voidPromise());
         } else {

@@ -29,7 +29,13 @@ final class ModelRegistry {
     private final Metrics metrics;
     private final ConcurrentSkipListMap<String, Object> models = new ConcurrentSkipListMap<>();
 
-    ModelRegistry(Path root, ModelHandler<?> handler, ServingContext context, Duration unloadTimeout, int instances, Metrics metrics) {
+    ModelRegistry(
+            Path root,
+            ModelHandler<?> handler,
+            ServingContext context,
+            Duration unloadTimeout,
+            int instances,
+            Metrics metrics) {
         this.instances = instances;
         this.metrics = metrics;
         this.root = root.toAbsolutePath().normalize();
@@ -68,7 +74,9 @@ final class ModelRegistry {
         Path path;
         try {
             Path given = Path.of(location);
-            path = (given.isAbsolute() ? given : root.resolve(given)).toAbsolutePath().normalize();
+            path = (given.isAbsolute() ? given : root.resolve(given))
+                    .toAbsolutePath()
+                    .normalize();
         } catch (InvalidPathException e) {
             return Answer.error(404, "ModelNotFoundException", "Invalid model url: " + location);
         }
@@ -81,14 +89,26 @@ final class ModelRegistry {
             Path realRoot = root.toRealPath();
             real = path.toRealPath();
             if (!real.startsWith(realRoot) || real.equals(realRoot)) {
-                log.warn("Refusing to load model url {}: it resolves to {}, which is not a folder inside the model store {}", location, real, realRoot);
-                return Answer.error(404, "ModelNotFoundException", "Model not found in model store: " + location
-                        + " (a model must be a folder inside " + root + ", links resolved)");
+                log.warn(
+                        "Refusing to load model url {}: it resolves to {}, which is not a folder inside the model store {}",
+                        location,
+                        real,
+                        realRoot);
+                return Answer.error(
+                        404,
+                        "ModelNotFoundException",
+                        "Model not found in model store: " + location + " (a model must be a folder inside " + root
+                                + ", links resolved)");
             }
         } catch (java.io.IOException e) {
             return Answer.error(404, "ModelNotFoundException", "Model not found in model store: " + location);
         }
-        String name = requestedName.filter(value -> !value.isBlank()).orElse(path.getFileName() == null ? location : path.getFileName().toString());
+        String name = requestedName
+                .filter(value -> !value.isBlank())
+                .orElse(
+                        path.getFileName() == null
+                                ? location
+                                : path.getFileName().toString());
         if (models.putIfAbsent(name, LOADING) != null) {
             return Answer.error(409, "ConflictStatusException", "Model " + name + " is already registered.");
         }
@@ -97,7 +117,10 @@ final class ModelRegistry {
             if (refusal.isPresent()) {
                 models.remove(name);
                 log.warn("Refusing to load model '{}': {}", name, refusal.get());
-                return Answer.error(507, "OutOfMemoryError", "No enough memory to load the model: " + name + " (" + refusal.get() + ")");
+                return Answer.error(
+                        507,
+                        "OutOfMemoryError",
+                        "No enough memory to load the model: " + name + " (" + refusal.get() + ")");
             }
         }
         try {
@@ -112,7 +135,8 @@ final class ModelRegistry {
             models.remove(name);
             log.error("Loading model '{}' from {} failed: {}", name, path, e.getMessage());
             if (e.status == 507) {
-                return Answer.error(507, "OutOfMemoryError", "No enough memory to load the model: " + name + " (" + e.detail + ")");
+                return Answer.error(
+                        507, "OutOfMemoryError", "No enough memory to load the model: " + name + " (" + e.detail + ")");
             }
             return Answer.error(500, "ModelLoadException", "Failed to load model " + name + ": " + e.getMessage());
         } catch (Exception | Error e) {

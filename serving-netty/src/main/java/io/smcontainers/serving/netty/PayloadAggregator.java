@@ -45,11 +45,15 @@ final class PayloadAggregator extends HttpObjectAggregator {
 
     /** Whether this request is a multi-model load ({@code POST /models}). */
     static boolean isLoad(HttpRequest request, boolean multiModel) {
-        return multiModel && request.method().equals(HttpMethod.POST) && RequestRouter.path(request.uri()).equals("/models");
+        return multiModel
+                && request.method().equals(HttpMethod.POST)
+                && RequestRouter.path(request.uri()).equals("/models");
     }
 
     private int limit(HttpMessage message) {
-        return message instanceof HttpRequest && isLoad((HttpRequest) message, multiModel) ? Math.min(limit, LOAD_LIMIT) : limit;
+        return message instanceof HttpRequest && isLoad((HttpRequest) message, multiModel)
+                ? Math.min(limit, LOAD_LIMIT)
+                : limit;
     }
 
     @Override
@@ -61,7 +65,8 @@ final class PayloadAggregator extends HttpObjectAggregator {
     protected Object newContinueResponse(HttpMessage start, int maxContentLength, ChannelPipeline pipeline) {
         String expect = start.headers().get(HttpHeaderNames.EXPECT);
         Object answer = super.newContinueResponse(start, limit(start), pipeline);
-        if (!(answer instanceof HttpResponse) || !(start instanceof HttpRequest)
+        if (!(answer instanceof HttpResponse)
+                || !(start instanceof HttpRequest)
                 || ((HttpResponse) answer).status().code() == HttpResponseStatus.CONTINUE.code()) {
             return answer;
         }
@@ -70,8 +75,10 @@ final class PayloadAggregator extends HttpObjectAggregator {
         HttpRequest request = (HttpRequest) start;
         ErrorReply reply = status == HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE.code()
                 ? tooLarge(request)
-                : ErrorReply.of(status, "ExpectationFailed", "Unsupported expectation: Expect: " + expect
-                        + " (only 100-continue is supported)");
+                : ErrorReply.of(
+                        status,
+                        "ExpectationFailed",
+                        "Unsupported expectation: Expect: " + expect + " (only 100-continue is supported)");
         return responses.errorResponse(Exchange.of(connection, request), reply.closing());
     }
 
@@ -99,8 +106,13 @@ final class PayloadAggregator extends HttpObjectAggregator {
 
     private ErrorReply tooLarge(HttpRequest request) {
         return isLoad(request, multiModel)
-                ? ErrorReply.of(413, "RequestEntityTooLarge", "A model load request body is at most " + limit(request) + " bytes")
-                : ErrorReply.of(413, "RequestEntityTooLarge", "The request body exceeds the limit of " + limit
-                        + " bytes (SAGEMAKER_MAX_PAYLOAD_IN_MB)");
+                ? ErrorReply.of(
+                        413,
+                        "RequestEntityTooLarge",
+                        "A model load request body is at most " + limit(request) + " bytes")
+                : ErrorReply.of(
+                        413,
+                        "RequestEntityTooLarge",
+                        "The request body exceeds the limit of " + limit + " bytes (SAGEMAKER_MAX_PAYLOAD_IN_MB)");
     }
 }

@@ -21,9 +21,12 @@ import java.util.function.Supplier;
  */
 final class PrometheusMetrics implements Metrics {
     /** Latency buckets, seconds: sub-millisecond pings up to the 60 s default invocation timeout. */
-    static final double[] LATENCY_BUCKETS = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60};
+    static final double[] LATENCY_BUCKETS = {
+        0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60
+    };
     /** Instance load buckets, seconds, up to the 600 s default start-up timeout. */
     static final double[] LOAD_BUCKETS = {0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600};
+
     private static final String NO_MODEL = "";
 
     /** The {@code route} label: the router's paths, multi-model paths as templates (a bounded set); anything else {@code other}. */
@@ -95,21 +98,42 @@ final class PrometheusMetrics implements Metrics {
 
     @SuppressWarnings("unchecked")
     PrometheusMetrics() {
-        requests = Counter.builder().name("smc_http_requests_total")
+        requests = Counter.builder()
+                .name("smc_http_requests_total")
                 .help("HTTP requests answered, by route, model (invocations only) and status")
-                .labelNames("route", "model", "status").withoutExemplars().register(registry);
-        latency = Histogram.builder().name("smc_http_request_duration_seconds")
+                .labelNames("route", "model", "status")
+                .withoutExemplars()
+                .register(registry);
+        latency = Histogram.builder()
+                .name("smc_http_request_duration_seconds")
                 .help("Time from reading a request (its body included) to writing its answer, by route and model")
-                .labelNames("route", "model").classicOnly().classicUpperBounds(LATENCY_BUCKETS).withoutExemplars().register(registry);
-        loads = Histogram.builder().name("smc_model_load_duration_seconds")
+                .labelNames("route", "model")
+                .classicOnly()
+                .classicUpperBounds(LATENCY_BUCKETS)
+                .withoutExemplars()
+                .register(registry);
+        loads = Histogram.builder()
+                .name("smc_model_load_duration_seconds")
                 .help("Time to load one instance of a model (a Python worker: spawn, connect and LOAD until READY)")
-                .labelNames("model").classicOnly().classicUpperBounds(LOAD_BUCKETS).withoutExemplars().register(registry);
-        loadFailures = Counter.builder().name("smc_model_load_failures_total")
-                .help("Instance loads that failed").labelNames("model").withoutExemplars().register(registry);
-        restarts = Counter.builder().name("smc_python_worker_restarts_total")
-                .help("Python workers replaced: lost (crashed, killed or unresponsive), deadline (killed at the invocation timeout), "
-                        + "recycled (SMC_PY_MAX_RSS_MB / SMC_PY_MAX_REQUESTS), load_failed (a load after the model was ready)")
-                .labelNames("model", "reason").withoutExemplars().register(registry);
+                .labelNames("model")
+                .classicOnly()
+                .classicUpperBounds(LOAD_BUCKETS)
+                .withoutExemplars()
+                .register(registry);
+        loadFailures = Counter.builder()
+                .name("smc_model_load_failures_total")
+                .help("Instance loads that failed")
+                .labelNames("model")
+                .withoutExemplars()
+                .register(registry);
+        restarts = Counter.builder()
+                .name("smc_python_worker_restarts_total")
+                .help(
+                        "Python workers replaced: lost (crashed, killed or unresponsive), deadline (killed at the invocation timeout), "
+                                + "recycled (SMC_PY_MAX_RSS_MB / SMC_PY_MAX_REQUESTS), load_failed (a load after the model was ready)")
+                .labelNames("model", "reason")
+                .withoutExemplars()
+                .register(registry);
         series = new Map[Route.values().length];
         for (int i = 0; i < series.length; i++) {
             series[i] = new ConcurrentHashMap<>();
@@ -125,16 +149,32 @@ final class PrometheusMetrics implements Metrics {
      * @param connections open HTTP connections
      * @param instances loaded instances per model (Python: workers READY or BUSY)
      */
-    void serverGauges(IntSupplier queued, IntSupplier inFlight, IntSupplier connections, Supplier<Map<String, Integer>> instances) {
-        GaugeWithCallback.builder().name("smc_inference_queue_depth").help("Invocations waiting for an inference worker (SMC_JOB_QUEUE_SIZE bounds it)")
-                .callback(callback -> callback.call(queued.getAsInt())).register(registry);
-        GaugeWithCallback.builder().name("smc_inference_in_flight").help("Invocations an inference worker is running")
-                .callback(callback -> callback.call(inFlight.getAsInt())).register(registry);
-        GaugeWithCallback.builder().name("smc_http_connections").help("Open HTTP connections on the serving port")
-                .callback(callback -> callback.call(connections.getAsInt())).register(registry);
-        GaugeWithCallback.builder().name("smc_model_instances").help("Loaded instances per model (Python backend: workers READY or BUSY)")
+    void serverGauges(
+            IntSupplier queued,
+            IntSupplier inFlight,
+            IntSupplier connections,
+            Supplier<Map<String, Integer>> instances) {
+        GaugeWithCallback.builder()
+                .name("smc_inference_queue_depth")
+                .help("Invocations waiting for an inference worker (SMC_JOB_QUEUE_SIZE bounds it)")
+                .callback(callback -> callback.call(queued.getAsInt()))
+                .register(registry);
+        GaugeWithCallback.builder()
+                .name("smc_inference_in_flight")
+                .help("Invocations an inference worker is running")
+                .callback(callback -> callback.call(inFlight.getAsInt()))
+                .register(registry);
+        GaugeWithCallback.builder()
+                .name("smc_http_connections")
+                .help("Open HTTP connections on the serving port")
+                .callback(callback -> callback.call(connections.getAsInt()))
+                .register(registry);
+        GaugeWithCallback.builder()
+                .name("smc_model_instances")
+                .help("Loaded instances per model (Python backend: workers READY or BUSY)")
                 .labelNames("model")
-                .callback(callback -> instances.get().forEach((model, count) -> callback.call(count, model))).register(registry);
+                .callback(callback -> instances.get().forEach((model, count) -> callback.call(count, model)))
+                .register(registry);
     }
 
     PrometheusRegistry registry() {
@@ -149,7 +189,11 @@ final class PrometheusMetrics implements Metrics {
     @Override
     public void answered(Exchange exchange, int status) {
         Job job = exchange.connection().job(exchange);
-        observe(Route.of(exchange.uri()), job == null ? NO_MODEL : job.model.name(), status, System.nanoTime() - exchange.startNanos());
+        observe(
+                Route.of(exchange.uri()),
+                job == null ? NO_MODEL : job.model.name(),
+                status,
+                System.nanoTime() - exchange.startNanos());
     }
 
     @Override
@@ -165,7 +209,8 @@ final class PrometheusMetrics implements Metrics {
         int index = status >= 100 && status < 600 ? status : 0;
         Series children = byStatus[index];
         if (children == null) {
-            children = new Series(requests.labelValues(route.label, model, index == 0 ? "other" : Integer.toString(status)),
+            children = new Series(
+                    requests.labelValues(route.label, model, index == 0 ? "other" : Integer.toString(status)),
                     latency.labelValues(route.label, model));
             byStatus[index] = children;
         }

@@ -76,27 +76,32 @@ public final class PythonBackend implements AutoCloseable {
         this.mmeLoadTimeout = Duration.ofSeconds(integer(vars, "SMC_MME_LOAD_TIMEOUT_SECONDS", 360, 1));
         this.maxResponseBytes = (long) integer(vars, "SMC_PY_MAX_RESPONSE_MB", 256, 1) << 20;
         int perModel = integer(vars, "SMC_MME_WORKERS_PER_MODEL", 0, 0);
-        this.mmeWorkers = perModel > 0 ? perModel : vars.containsKey("SAGEMAKER_MODEL_SERVER_WORKERS") ? env.workers() : 1;
+        this.mmeWorkers =
+                perModel > 0 ? perModel : vars.containsKey("SAGEMAKER_MODEL_SERVER_WORKERS") ? env.workers() : 1;
         this.codecs = vars.getOrDefault("SMC_PY_CODECS", "sc").strip().toLowerCase(Locale.ROOT);
         if (!codecs.equals("sc") && !codecs.equals("sit")) {
             throw new IllegalArgumentException("SMC_PY_CODECS must be sc or sit, got '" + codecs + "'");
         }
         this.npyAllowPickle = bool(vars, "SMC_PY_NPY_ALLOW_PICKLE", false);
-        this.timeoutAction = vars.getOrDefault("SMC_PY_TIMEOUT_ACTION", "kill").strip().toLowerCase(Locale.ROOT);
+        this.timeoutAction =
+                vars.getOrDefault("SMC_PY_TIMEOUT_ACTION", "kill").strip().toLowerCase(Locale.ROOT);
         if (!timeoutAction.equals("kill") && !timeoutAction.equals("interrupt")) {
-            throw new IllegalArgumentException("SMC_PY_TIMEOUT_ACTION must be kill or interrupt, got '" + timeoutAction + "'");
+            throw new IllegalArgumentException(
+                    "SMC_PY_TIMEOUT_ACTION must be kill or interrupt, got '" + timeoutAction + "'");
         }
         this.interruptGraceMillis = 1000L * integer(vars, "SMC_PY_INTERRUPT_GRACE_SECONDS", 2, 0);
         this.pinGpu = bool(vars, "SMC_PY_PIN_GPU", false);
         this.maxRssBytes = (long) integer(vars, "SMC_PY_MAX_RSS_MB", 0, 0) << 20;
         this.loadConcurrency = integer(vars, "SMC_PY_LOAD_CONCURRENCY", 0, 0);
-        this.idlePingNanos = java.util.concurrent.TimeUnit.SECONDS.toNanos(integer(vars, "SMC_PY_IDLE_PING_SECONDS", 30, 0));
+        this.idlePingNanos =
+                java.util.concurrent.TimeUnit.SECONDS.toNanos(integer(vars, "SMC_PY_IDLE_PING_SECONDS", 30, 0));
         this.backoffMaxSeconds = integer(vars, "SMC_PY_RESTART_BACKOFF_MAX_SECONDS", 30, 0);
         this.mmeUnloadTimeout = Duration.ofSeconds(integer(vars, "SMC_MME_UNLOAD_TIMEOUT_SECONDS", 60, 1));
         this.mmeMaxProcesses = integer(vars, "SMC_MME_MAX_PROCESSES", 0, 0);
         this.mmeReservedBytes = (long) integer(vars, "SMC_MME_RESERVED_MEMORY_MB", 500, 0) << 20;
         this.maxRequests = integer(vars, "SMC_PY_MAX_REQUESTS", 0, 0);
-        this.threadsPerWorker = integer(vars, "SMC_PY_THREADS_PER_WORKER", Math.max(1, options.cpus() / Math.max(1, env.workers())), 1);
+        this.threadsPerWorker =
+                integer(vars, "SMC_PY_THREADS_PER_WORKER", Math.max(1, options.cpus() / Math.max(1, env.workers())), 1);
         this.startupDeadline = System.nanoTime() + env.startupTimeout().toNanos();
         this.timer = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread = new Thread(runnable, "smc-py-watchdog");
@@ -131,8 +136,11 @@ public final class PythonBackend implements AutoCloseable {
         Path dir = modelDir.toAbsolutePath().normalize();
         if (env.multiModel()) {
             Path code = dir.resolve("code");
-            return new Target(dir, Files.isDirectory(code) ? Optional.of(code) : Optional.empty(),
-                    dir.getFileName() == null ? "model" : dir.getFileName().toString(), true);
+            return new Target(
+                    dir,
+                    Files.isDirectory(code) ? Optional.of(code) : Optional.empty(),
+                    dir.getFileName() == null ? "model" : dir.getFileName().toString(),
+                    true);
         }
         return new Target(dir, options.codeDir(), "model", false);
     }
@@ -166,7 +174,9 @@ public final class PythonBackend implements AutoCloseable {
         if (maxRequests <= 0) {
             return 0;
         }
-        long jitter = Math.round(maxRequests * 0.1 * (java.util.concurrent.ThreadLocalRandom.current().nextDouble() * 2 - 1));
+        long jitter = Math.round(maxRequests
+                * 0.1
+                * (java.util.concurrent.ThreadLocalRandom.current().nextDouble() * 2 - 1));
         return Math.max(1, maxRequests + jitter);
     }
 
@@ -207,15 +217,16 @@ public final class PythonBackend implements AutoCloseable {
             running += used.cardinality();
         }
         if (mmeMaxProcesses > 0 && running + workers > mmeMaxProcesses) {
-            return Optional.of(running + " Python workers run and " + workers + " more would pass SMC_MME_MAX_PROCESSES=" + mmeMaxProcesses);
+            return Optional.of(running + " Python workers run and " + workers
+                    + " more would pass SMC_MME_MAX_PROCESSES=" + mmeMaxProcesses);
         }
         long available = PythonProcesses.memAvailableBytes();
         if (available > 0) {
             long size = PythonProcesses.treeBytes(modelDir);
             long left = available - (long) (1.2 * size);
             if (left < mmeReservedBytes) {
-                return Optional.of("MemAvailable " + (available >> 20) + " MB minus 1.2 x the model's " + (size >> 20) + " MB leaves less than "
-                        + "SMC_MME_RESERVED_MEMORY_MB=" + (mmeReservedBytes >> 20));
+                return Optional.of("MemAvailable " + (available >> 20) + " MB minus 1.2 x the model's " + (size >> 20)
+                        + " MB leaves less than " + "SMC_MME_RESERVED_MEMORY_MB=" + (mmeReservedBytes >> 20));
             }
         }
         return Optional.empty();
@@ -323,7 +334,8 @@ public final class PythonBackend implements AutoCloseable {
         environment.put("SMC_WORKER_SOCKET", listener.socket().toString());
         environment.put("SMC_WORKER_TOKEN", token);
         environment.put("SMC_WORKER_ID", id);
-        if (!environment.containsKey("OMP_NUM_THREADS") && !environment.containsKey("MKL_NUM_THREADS")
+        if (!environment.containsKey("OMP_NUM_THREADS")
+                && !environment.containsKey("MKL_NUM_THREADS")
                 && !environment.containsKey("OPENBLAS_NUM_THREADS")) {
             environment.put("OMP_NUM_THREADS", Integer.toString(threadsPerWorker));
         }
@@ -352,7 +364,11 @@ public final class PythonBackend implements AutoCloseable {
         load.put("gpu_id", options.gpus() > 0 ? (Object) (long) (pinGpu ? 0 : slot % options.gpus()) : null);
         load.put("codecs", codecs);
         load.put("npy_allow_pickle", npyAllowPickle);
-        load.put("log_level", env.logLevel() <= 10 ? "DEBUG" : env.logLevel() <= 20 ? "INFO" : env.logLevel() <= 30 ? "WARNING" : "ERROR");
+        load.put(
+                "log_level",
+                env.logLevel() <= 10
+                        ? "DEBUG"
+                        : env.logLevel() <= 20 ? "INFO" : env.logLevel() <= 30 ? "WARNING" : "ERROR");
         load.put("timeout_action", timeoutAction);
         load.put("server_version", "smcontainers");
         load.put("defaults_file", defaultsFile.map(Path::toString).orElse(null));
@@ -362,7 +378,8 @@ public final class PythonBackend implements AutoCloseable {
     /** {@code <dist>/lib/python/smc_worker.py} next to this jar, else the class-path resource extracted into the socket dir. */
     private static Path findScript(Path socketDir) throws IOException {
         try {
-            java.security.CodeSource source = PythonBackend.class.getProtectionDomain().getCodeSource();
+            java.security.CodeSource source =
+                    PythonBackend.class.getProtectionDomain().getCodeSource();
             if (source != null && source.getLocation() != null) {
                 Path jar = Path.of(source.getLocation().toURI());
                 if (Files.isRegularFile(jar) && jar.getParent() != null) {
@@ -377,7 +394,8 @@ public final class PythonBackend implements AutoCloseable {
         }
         try (InputStream in = PythonBackend.class.getClassLoader().getResourceAsStream(SCRIPT_RESOURCE)) {
             if (in == null) {
-                throw new IOException("the Python worker script " + SCRIPT_RESOURCE + " is neither in <dist>/lib/python nor on the class path");
+                throw new IOException("the Python worker script " + SCRIPT_RESOURCE
+                        + " is neither in <dist>/lib/python nor on the class path");
             }
             Path target = socketDir.resolve("smc_worker.py");
             Files.copy(in, target, StandardCopyOption.REPLACE_EXISTING);

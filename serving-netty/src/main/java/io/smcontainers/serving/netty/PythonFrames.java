@@ -37,7 +37,12 @@ final class PythonFrames {
     /** A frame header for a payload of {@code payloadLength} bytes. */
     static ByteBuffer header(byte type, long seq, long payloadLength) {
         ByteBuffer header = ByteBuffer.allocate(HEADER);
-        header.putInt((int) (12 + payloadLength)).put(type).put((byte) 0).putShort((short) 0).putLong(seq).flip();
+        header.putInt((int) (12 + payloadLength))
+                .put(type)
+                .put((byte) 0)
+                .putShort((short) 0)
+                .putLong(seq)
+                .flip();
         return header;
     }
 
@@ -110,7 +115,9 @@ final class PythonFrames {
         while (into.hasRemaining()) {
             int read = channel.read(into);
             if (read < 0) {
-                throw started ? new ProtocolException("end of stream inside a frame") : new EOFException("end of stream");
+                throw started
+                        ? new ProtocolException("end of stream inside a frame")
+                        : new EOFException("end of stream");
             }
             started = started || read > 0;
         }

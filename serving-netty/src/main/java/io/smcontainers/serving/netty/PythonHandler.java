@@ -37,7 +37,8 @@ final class PythonHandler implements ModelHandler<PythonWorker> {
     }
 
     @Override
-    public InvocationResponse transform(PythonWorker worker, Payload body, String contentType, String accept, InvocationContext context) {
+    public InvocationResponse transform(
+            PythonWorker worker, Payload body, String contentType, String accept, InvocationContext context) {
         return worker.invoke(body, contentType, accept, context);
     }
 

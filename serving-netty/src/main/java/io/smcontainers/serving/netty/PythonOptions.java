@@ -27,8 +27,18 @@ import java.util.Optional;
  *     {@code code/.smc-site} here when {@code SMC_MME_INSTALL_REQUIREMENTS=true}, and that folder goes first on the
  *     workers' {@code sys.path}; an exception fails the load (500 with its message)
  */
-public record PythonOptions(String python, Optional<Path> codeDir, String module, boolean moduleExplicit, List<Path> extraPath,
-        Optional<URL> frameworkDefaults, int gpus, int cpus, Map<String, String> environment, Prepare prepare, PrepareModel prepareModel) {
+public record PythonOptions(
+        String python,
+        Optional<Path> codeDir,
+        String module,
+        boolean moduleExplicit,
+        List<Path> extraPath,
+        Optional<URL> frameworkDefaults,
+        int gpus,
+        int cpus,
+        Map<String, String> environment,
+        Prepare prepare,
+        PrepareModel prepareModel) {
     /** A step before any worker starts. */
     @FunctionalInterface
     public interface Prepare {
@@ -42,9 +52,29 @@ public record PythonOptions(String python, Optional<Path> codeDir, String module
     }
 
     /** As the canonical constructor, with nothing to do per multi-model load. */
-    public PythonOptions(String python, Optional<Path> codeDir, String module, boolean moduleExplicit, List<Path> extraPath,
-            Optional<URL> frameworkDefaults, int gpus, int cpus, Map<String, String> environment, Prepare prepare) {
-        this(python, codeDir, module, moduleExplicit, extraPath, frameworkDefaults, gpus, cpus, environment, prepare, modelCode -> { });
+    public PythonOptions(
+            String python,
+            Optional<Path> codeDir,
+            String module,
+            boolean moduleExplicit,
+            List<Path> extraPath,
+            Optional<URL> frameworkDefaults,
+            int gpus,
+            int cpus,
+            Map<String, String> environment,
+            Prepare prepare) {
+        this(
+                python,
+                codeDir,
+                module,
+                moduleExplicit,
+                extraPath,
+                frameworkDefaults,
+                gpus,
+                cpus,
+                environment,
+                prepare,
+                modelCode -> {});
     }
 
     public PythonOptions {

@@ -24,8 +24,10 @@ final class PythonOutputPump implements Runnable {
     private final PrintStream out;
     private final String prefix;
     private final ArrayDeque<String> tail = new ArrayDeque<>();
-    private final CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
-            .onMalformedInput(CodingErrorAction.REPLACE).onUnmappableCharacter(CodingErrorAction.REPLACE);
+    private final CharsetDecoder decoder = StandardCharsets.UTF_8
+            .newDecoder()
+            .onMalformedInput(CodingErrorAction.REPLACE)
+            .onUnmappableCharacter(CodingErrorAction.REPLACE);
 
     PythonOutputPump(InputStream in, PrintStream out, String prefix) {
         this.in = in;

@@ -40,13 +40,15 @@ final class PythonProcesses {
     /** The bytes of the regular files under {@code root} (links not followed). */
     static long treeBytes(Path root) {
         try (java.util.stream.Stream<Path> files = Files.walk(root)) {
-            return files.filter(Files::isRegularFile).mapToLong(path -> {
-                try {
-                    return Files.size(path);
-                } catch (IOException e) {
-                    return 0;
-                }
-            }).sum();
+            return files.filter(Files::isRegularFile)
+                    .mapToLong(path -> {
+                        try {
+                            return Files.size(path);
+                        } catch (IOException e) {
+                            return 0;
+                        }
+                    })
+                    .sum();
         } catch (IOException | RuntimeException e) {
             return 0;
         }

@@ -2,10 +2,10 @@ package io.smcontainers.serving.netty;
 
 import io.smcontainers.env.core.process.ProcessSignals;
 import io.smcontainers.framework.spi.InvocationContext;
-import io.smcontainers.serving.netty.codec.JsonCodec;
-import io.smcontainers.serving.netty.codec.MediaTypes;
 import io.smcontainers.framework.spi.InvocationResponse;
 import io.smcontainers.framework.spi.Payload;
+import io.smcontainers.serving.netty.codec.JsonCodec;
+import io.smcontainers.serving.netty.codec.MediaTypes;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InterruptedIOException;
@@ -84,7 +84,8 @@ final class PythonWorker {
     }
 
     /** A loaded worker; a LOAD_FAILED, crash or timeout stops the process and throws {@link PythonLoadException}. */
-    static PythonWorker start(PythonBackend backend, PythonBackend.Target target, int slot, long loadTimeoutNanos) throws PythonLoadException {
+    static PythonWorker start(PythonBackend backend, PythonBackend.Target target, int slot, long loadTimeoutNanos)
+            throws PythonLoadException {
         String id = target.modelName() + "/" + slot;
         CompletableFuture<PythonWorkerListener.Hello> hello = new CompletableFuture<>();
         String token = backend.listener().expect(hello);
@@ -93,10 +94,15 @@ final class PythonWorker {
             process = backend.spawn(target, slot, id, token);
         } catch (IOException e) {
             hello.cancel(false);
-            throw new PythonLoadException(500, "WorkerStartError", "cannot start the Python worker " + id + " with " + backend.python()
-                    + " (SMC_PYTHON): " + e.getMessage(), "");
+            throw new PythonLoadException(
+                    500,
+                    "WorkerStartError",
+                    "cannot start the Python worker " + id + " with " + backend.python() + " (SMC_PYTHON): "
+                            + e.getMessage(),
+                    "");
         }
-        String prefix = target.multiModel() ? "[py " + target.modelName() + " w" + slot + " pid=" + process.pid() + "] "
+        String prefix = target.multiModel()
+                ? "[py " + target.modelName() + " w" + slot + " pid=" + process.pid() + "] "
                 : "[py w" + slot + " pid=" + process.pid() + "] ";
         PythonWorker worker = new PythonWorker(backend, target.modelDir(), slot, id, process, prefix);
         process.onExit().thenRun(() -> hello.completeExceptionally(new EOFException("exited")));
@@ -115,37 +121,62 @@ final class PythonWorker {
 
     private void greet(CompletableFuture<PythonWorkerListener.Hello> hello) throws PythonLoadException {
         try {
-            PythonWorkerListener.Hello greeting = hello.get(backend.helloTimeout().toMillis(), TimeUnit.MILLISECONDS);
+            PythonWorkerListener.Hello greeting =
+                    hello.get(backend.helloTimeout().toMillis(), TimeUnit.MILLISECONDS);
             channel = greeting.channel();
-            log.debug("Python worker {} (pid {}) connected: Python {}, numpy {}", id, pid, greeting.python(), greeting.numpy().orElse("none"));
+            log.debug(
+                    "Python worker {} (pid {}) connected: Python {}, numpy {}",
+                    id,
+                    pid,
+                    greeting.python(),
+                    greeting.numpy().orElse("none"));
         } catch (TimeoutException e) {
             hello.cancel(false);
-            throw new PythonLoadException(500, "WorkerStartError", "the Python worker " + id + " (pid " + pid + ") did not connect within "
-                    + backend.helloTimeout().toSeconds() + " s (SMC_PY_HELLO_TIMEOUT_SECONDS)", stderrTail());
+            throw new PythonLoadException(
+                    500,
+                    "WorkerStartError",
+                    "the Python worker " + id + " (pid " + pid + ") did not connect within "
+                            + backend.helloTimeout().toSeconds() + " s (SMC_PY_HELLO_TIMEOUT_SECONDS)",
+                    stderrTail());
         } catch (ExecutionException e) {
             if (e.getCause() instanceof EOFException) {
                 throw died("before it connected");
             }
-            throw new PythonLoadException(500, "WorkerStartError", "the Python worker " + id + " could not connect: " + e.getCause().getMessage(),
+            throw new PythonLoadException(
+                    500,
+                    "WorkerStartError",
+                    "the Python worker " + id + " could not connect: "
+                            + e.getCause().getMessage(),
                     stderrTail());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new PythonLoadException(500, "WorkerStartError", "interrupted while starting the Python worker " + id, "");
+            throw new PythonLoadException(
+                    500, "WorkerStartError", "interrupted while starting the Python worker " + id, "");
         }
     }
 
     private void load(PythonBackend.Target target, long timeoutNanos) throws PythonLoadException {
         Map<String, Object> load = backend.loadMessage(target, slot);
-        ScheduledFuture<?> watchdog = backend.timer().schedule(this::kill, Math.max(1, timeoutNanos), TimeUnit.NANOSECONDS);
+        ScheduledFuture<?> watchdog =
+                backend.timer().schedule(this::kill, Math.max(1, timeoutNanos), TimeUnit.NANOSECONDS);
         long started = System.nanoTime();
         try {
-            PythonFrames.write(channel, PythonFrames.LOAD, ++seq, ByteBuffer.wrap(JsonCodec.encode(load).getBytes(StandardCharsets.UTF_8)));
+            PythonFrames.write(
+                    channel,
+                    PythonFrames.LOAD,
+                    ++seq,
+                    ByteBuffer.wrap(JsonCodec.encode(load).getBytes(StandardCharsets.UTF_8)));
             PythonFrames.Frame reply = PythonFrames.read(channel, 64L << 20);
             if (reply.type() == PythonFrames.LOADED) {
                 Object parsed = JsonCodec.parse(reply.payload().array(), StandardCharsets.UTF_8);
                 Map<?, ?> loaded = parsed instanceof Map<?, ?> map ? map : Map.of();
-                log.info("Python worker {} ready: pid {}, loaded in {} ms, module {}, functions {}, numpy {}", id, pid,
-                        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started), loaded.get("module_file"), loaded.get("functions"),
+                log.info(
+                        "Python worker {} ready: pid {}, loaded in {} ms, module {}, functions {}, numpy {}",
+                        id,
+                        pid,
+                        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started),
+                        loaded.get("module_file"),
+                        loaded.get("functions"),
                         loaded.get("numpy"));
                 return;
             }
@@ -154,15 +185,24 @@ final class PythonWorker {
                 int status = Short.toUnsignedInt(payload.getShort());
                 payload.getShort();
                 ByteBuffer[] fields = PythonFrames.block(payload, 4);
-                throw new PythonLoadException(status, PythonFrames.utf8(fields[0]), PythonFrames.utf8(fields[1]), PythonFrames.utf8(fields[2]));
+                throw new PythonLoadException(
+                        status,
+                        PythonFrames.utf8(fields[0]),
+                        PythonFrames.utf8(fields[1]),
+                        PythonFrames.utf8(fields[2]));
             }
-            throw new PythonFrames.ProtocolException("expected LOADED, got frame type 0x" + Integer.toHexString(reply.type() & 0xff));
+            throw new PythonFrames.ProtocolException(
+                    "expected LOADED, got frame type 0x" + Integer.toHexString(reply.type() & 0xff));
         } catch (PythonLoadException e) {
             throw e;
         } catch (IOException e) {
             if (killedByUs) {
-                throw new PythonLoadException(500, "ModelLoadTimeout", "the Python worker " + id + " (pid " + pid + ") did not load the model within "
-                        + TimeUnit.NANOSECONDS.toSeconds(timeoutNanos) + " s (SAGEMAKER_STARTUP_TIMEOUT)", stderrTail());
+                throw new PythonLoadException(
+                        500,
+                        "ModelLoadTimeout",
+                        "the Python worker " + id + " (pid " + pid + ") did not load the model within "
+                                + TimeUnit.NANOSECONDS.toSeconds(timeoutNanos) + " s (SAGEMAKER_STARTUP_TIMEOUT)",
+                        stderrTail());
             }
             throw died("while loading the model");
         } finally {
@@ -174,7 +214,11 @@ final class PythonWorker {
     private PythonLoadException died(String when) {
         String cause = exitCause(awaitExit());
         int status = cause.contains("SIGKILL") && !killedByUs ? 507 : 500;
-        return new PythonLoadException(status, "WorkerDied", "the Python worker " + id + " (pid " + pid + ") " + cause + " " + when, stderrTail());
+        return new PythonLoadException(
+                status,
+                "WorkerDied",
+                "the Python worker " + id + " (pid " + pid + ") " + cause + " " + when,
+                stderrTail());
     }
 
     Path modelDir() {
@@ -232,7 +276,8 @@ final class PythonWorker {
             payload[0] = PythonFrames.blockLengths(fields);
             System.arraycopy(fields, 0, payload, 1, fields.length);
             if (context instanceof RequestContext request) {
-                // at the deadline the timer acts on the process (SIGKILL, or SIGINT in interrupt mode), not on this thread
+                // at the deadline the timer acts on the process (SIGKILL, or SIGINT in interrupt mode), not on this
+                // thread
                 request.onDeadline(() -> backend.timer().execute(() -> deadlineReached(mySeq, context.requestId())));
             }
             PythonFrames.write(channel, PythonFrames.INVOKE, mySeq, payload);
@@ -243,27 +288,38 @@ final class PythonWorker {
                 } catch (PythonFrames.OversizeFrame oversize) {
                     PythonFrames.skip(channel, oversize.length);
                     if (oversize.seq != mySeq) {
-                        throw new PythonFrames.ProtocolException("reply seq " + oversize.seq + " does not match INVOKE seq " + mySeq);
+                        throw new PythonFrames.ProtocolException(
+                                "reply seq " + oversize.seq + " does not match INVOKE seq " + mySeq);
                     }
-                    throw new PythonError(500, "ResponseTooLarge", "response of " + oversize.length + " bytes exceeds SMC_PY_MAX_RESPONSE_MB ("
-                            + (backend.maxResponseBytes() >> 20) + " MB)", "", "");
+                    throw new PythonError(
+                            500,
+                            "ResponseTooLarge",
+                            "response of " + oversize.length + " bytes exceeds SMC_PY_MAX_RESPONSE_MB ("
+                                    + (backend.maxResponseBytes() >> 20) + " MB)",
+                            "",
+                            "");
                 }
                 if (reply.seq() != mySeq) {
-                    throw new PythonFrames.ProtocolException("reply seq " + reply.seq() + " does not match INVOKE seq " + mySeq);
+                    throw new PythonFrames.ProtocolException(
+                            "reply seq " + reply.seq() + " does not match INVOKE seq " + mySeq);
                 }
                 if (reply.type() == PythonFrames.CANCELLED) {
-                    // interrupt mode: the call was stopped at its deadline (504 already answered); the worker stays loaded
+                    // interrupt mode: the call was stopped at its deadline (504 already answered); the worker stays
+                    // loaded
                     cancelled = true;
                     lastUsedNanos = System.nanoTime();
-                    throw new PythonError(504, "InvocationTimeout", "the call was interrupted at the invocation deadline", "", "");
+                    throw new PythonError(
+                            504, "InvocationTimeout", "the call was interrupted at the invocation deadline", "", "");
                 }
                 break;
             }
             if (interrupting) {
-                // the answer came before the SIGINT took effect: it is discarded (the client has its 504); a late SIGINT is ignored while idle
+                // the answer came before the SIGINT took effect: it is discarded (the client has its 504); a late
+                // SIGINT is ignored while idle
                 cancelled = true;
                 lastUsedNanos = System.nanoTime();
-                throw new PythonError(504, "InvocationTimeout", "the answer came after the invocation deadline", "", "");
+                throw new PythonError(
+                        504, "InvocationTimeout", "the answer came after the invocation deadline", "", "");
             }
             if (reply.type() == PythonFrames.RESULT) {
                 InvocationResponse response = result(reply.payload());
@@ -275,20 +331,35 @@ final class PythonWorker {
                 checkRecycling();
                 throw error;
             }
-            throw new PythonFrames.ProtocolException("unexpected frame type 0x" + Integer.toHexString(reply.type() & 0xff) + " after INVOKE");
+            throw new PythonFrames.ProtocolException(
+                    "unexpected frame type 0x" + Integer.toHexString(reply.type() & 0xff) + " after INVOKE");
         } catch (ClosedByInterruptException | InterruptedIOException e) {
             // the deadline passed (504 already answered) or the drain ended: the worker may be stuck in user code
             lost = true;
             deadline = true;
-            log.warn("Killing Python worker {} (pid {}) and its process group: invocation {} passed its deadline", id, pid, context.requestId());
+            log.warn(
+                    "Killing Python worker {} (pid {}) and its process group: invocation {} passed its deadline",
+                    id,
+                    pid,
+                    context.requestId());
             kill();
-            throw new PythonError(504, "InvocationTimeout", "the Python worker " + id + " was killed at the invocation deadline", "", "");
+            throw new PythonError(
+                    504,
+                    "InvocationTimeout",
+                    "the Python worker " + id + " was killed at the invocation deadline",
+                    "",
+                    "");
         } catch (IOException e) {
             lost = true;
             if (deadline) {
                 // killed at the deadline from the timer side: the 504 is already answered
                 kill();
-                throw new PythonError(504, "InvocationTimeout", "the Python worker " + id + " was killed at the invocation deadline", "", "");
+                throw new PythonError(
+                        504,
+                        "InvocationTimeout",
+                        "the Python worker " + id + " was killed at the invocation deadline",
+                        "",
+                        "");
             }
             if (stopping) {
                 kill();
@@ -301,7 +372,12 @@ final class PythonWorker {
             int exit = awaitExit();
             String cause = protocol ? "broke the worker protocol (" + e.getMessage() + ")" : exitCause(exit);
             List<String> tail = stderr.tail();
-            log.warn("Python worker {} (pid {}) {} during invocation {}; last stderr lines:\n{}", id, pid, cause, context.requestId(),
+            log.warn(
+                    "Python worker {} (pid {}) {} during invocation {}; last stderr lines:\n{}",
+                    id,
+                    pid,
+                    cause,
+                    context.requestId(),
                     String.join("\n", tail));
             int status = !protocol && !killedByUs && cause.contains("SIGKILL") ? 507 : 500;
             kill();
@@ -324,17 +400,28 @@ final class PythonWorker {
             cancelled = false;
             log.warn("Interrupting Python worker {} (pid {}): invocation {} passed its deadline", id, pid, requestId);
             ProcessSignals.signalProcess(pid, "INT");
-            backend.timer().schedule(() -> {
-                if (interrupting && !cancelled && seq == mySeq && !lost) {
-                    log.warn("Python worker {} (pid {}) did not stop within SMC_PY_INTERRUPT_GRACE_SECONDS; killing it", id, pid);
-                    deadline = true;
-                    kill();
-                }
-            }, backend.interruptGraceMillis(), TimeUnit.MILLISECONDS);
+            backend.timer()
+                    .schedule(
+                            () -> {
+                                if (interrupting && !cancelled && seq == mySeq && !lost) {
+                                    log.warn(
+                                            "Python worker {} (pid {}) did not stop within SMC_PY_INTERRUPT_GRACE_SECONDS; killing it",
+                                            id,
+                                            pid);
+                                    deadline = true;
+                                    kill();
+                                }
+                            },
+                            backend.interruptGraceMillis(),
+                            TimeUnit.MILLISECONDS);
             return;
         }
         deadline = true;
-        log.warn("Killing Python worker {} (pid {}) and its process group: invocation {} passed its deadline", id, pid, requestId);
+        log.warn(
+                "Killing Python worker {} (pid {}) and its process group: invocation {} passed its deadline",
+                id,
+                pid,
+                requestId);
         kill();
     }
 
@@ -358,18 +445,26 @@ final class PythonWorker {
             return false;
         }
         long mySeq = ++seq;
-        ScheduledFuture<?> watchdog = backend.timer().schedule(() -> {
-            if (process.isAlive()) {
-                log.warn("Python worker {} (pid {}) did not answer PING within {} ms; killing it", id, pid, timeoutMillis);
-                kill();
-            }
-        }, timeoutMillis, TimeUnit.MILLISECONDS);
+        ScheduledFuture<?> watchdog = backend.timer()
+                .schedule(
+                        () -> {
+                            if (process.isAlive()) {
+                                log.warn(
+                                        "Python worker {} (pid {}) did not answer PING within {} ms; killing it",
+                                        id,
+                                        pid,
+                                        timeoutMillis);
+                                kill();
+                            }
+                        },
+                        timeoutMillis,
+                        TimeUnit.MILLISECONDS);
         try {
             PythonFrames.write(channel, PythonFrames.PING, mySeq);
             PythonFrames.Frame reply = PythonFrames.read(channel, 1024);
             if (reply.type() != PythonFrames.PONG || reply.seq() != mySeq) {
-                throw new PythonFrames.ProtocolException("expected PONG " + mySeq + ", got type 0x" + Integer.toHexString(reply.type() & 0xff)
-                        + " seq " + reply.seq());
+                throw new PythonFrames.ProtocolException("expected PONG " + mySeq + ", got type 0x"
+                        + Integer.toHexString(reply.type() & 0xff) + " seq " + reply.seq());
             }
             lastUsedNanos = System.nanoTime();
             return true;
@@ -388,7 +483,11 @@ final class PythonWorker {
         lastUsedNanos = System.nanoTime();
         invocations++;
         if (requestLimit > 0 && invocations >= requestLimit) {
-            log.info("Recycling Python worker {} (pid {}) after {} invocations (SMC_PY_MAX_REQUESTS)", id, pid, invocations);
+            log.info(
+                    "Recycling Python worker {} (pid {}) after {} invocations (SMC_PY_MAX_REQUESTS)",
+                    id,
+                    pid,
+                    invocations);
             recycle = true;
             return;
         }
@@ -398,7 +497,12 @@ final class PythonWorker {
             rssCheckedNanos = now;
             long rss = PythonProcesses.rssBytes(pid);
             if (rss > maxRss) {
-                log.info("Recycling Python worker {} (pid {}): RSS {} MB is over SMC_PY_MAX_RSS_MB={}", id, pid, rss >> 20, maxRss >> 20);
+                log.info(
+                        "Recycling Python worker {} (pid {}): RSS {} MB is over SMC_PY_MAX_RSS_MB={}",
+                        id,
+                        pid,
+                        rss >> 20,
+                        maxRss >> 20);
                 recycle = true;
             }
         }
@@ -436,7 +540,8 @@ final class PythonWorker {
         try {
             response = InvocationResponse.of(fields[3], contentType).withStatus(status);
         } catch (IllegalArgumentException e) {
-            throw new PythonError(500, "InvalidHandlerResult", "the inference script set an invalid status: " + status, "", "");
+            throw new PythonError(
+                    500, "InvalidHandlerResult", "the inference script set an invalid status: " + status, "", "");
         }
         if (!reason.isEmpty()) {
             response = response.withReason(reason);
@@ -445,7 +550,10 @@ final class PythonWorker {
         for (int i = 0; i + 1 < headers.length; i += 2) {
             String name = headers[i];
             String lower = name.toLowerCase(Locale.ROOT);
-            if (lower.equals("content-length") || lower.equals("transfer-encoding") || lower.equals("connection") || lower.equals("content-type")) {
+            if (lower.equals("content-length")
+                    || lower.equals("transfer-encoding")
+                    || lower.equals("connection")
+                    || lower.equals("content-type")) {
                 continue;
             }
             response = response.withHeader(name, headers[i + 1]);
@@ -471,7 +579,11 @@ final class PythonWorker {
         if (status < 400 || status > 599) {
             status = 500;
         }
-        return new PythonError(status, PythonFrames.utf8(fields[0]), PythonFrames.utf8(fields[1]), PythonFrames.utf8(fields[2]),
+        return new PythonError(
+                status,
+                PythonFrames.utf8(fields[0]),
+                PythonFrames.utf8(fields[1]),
+                PythonFrames.utf8(fields[2]),
                 PythonFrames.utf8(fields[3]));
     }
 
@@ -601,7 +713,11 @@ final class PythonWorker {
         final String traceback;
 
         PythonLoadException(int status, String type, String message, String traceback) {
-            super(type + ": " + message + (traceback.isBlank() ? "" : "\n" + traceback.stripTrailing()), null, false, false);
+            super(
+                    type + ": " + message + (traceback.isBlank() ? "" : "\n" + traceback.stripTrailing()),
+                    null,
+                    false,
+                    false);
             this.status = status;
             this.type = type;
             this.detail = message;

@@ -60,12 +60,14 @@ final class PythonWorkerListener implements AutoCloseable {
 
     /** Creates the socket directory under {@code java.io.tmpdir} (or {@code /tmp} when that path would be too long) and listens. */
     static PythonWorkerListener open() throws IOException {
-        String name = "smc-" + ProcessHandle.current().pid() + "-" + HexFormat.of().formatHex(randomBytes(4));
+        String name =
+                "smc-" + ProcessHandle.current().pid() + "-" + HexFormat.of().formatHex(randomBytes(4));
         Path base = Path.of(System.getProperty("java.io.tmpdir"));
         if (base.toAbsolutePath().resolve(name).resolve("w.sock").toString().length() > 100) {
             base = Path.of("/tmp");
         }
-        Path directory = Files.createDirectory(base.toAbsolutePath().resolve(name),
+        Path directory = Files.createDirectory(
+                base.toAbsolutePath().resolve(name),
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         try {
             return new PythonWorkerListener(directory);
@@ -112,12 +114,15 @@ final class PythonWorkerListener implements AutoCloseable {
 
     /** Reads the first frame within 10 s; a HELLO with a pending token completes that worker's future. */
     private void greet(SocketChannel channel) {
-        java.util.concurrent.ScheduledFuture<?> guard = timer.schedule(() -> closeQuietly(channel), HELLO_READ_MILLIS, TimeUnit.MILLISECONDS);
+        java.util.concurrent.ScheduledFuture<?> guard =
+                timer.schedule(() -> closeQuietly(channel), HELLO_READ_MILLIS, TimeUnit.MILLISECONDS);
         try {
             PythonFrames.Frame frame = PythonFrames.read(channel, 64 * 1024);
             guard.cancel(false);
             if (frame.type() != PythonFrames.HELLO) {
-                refuse(channel, "its first frame is of type 0x" + Integer.toHexString(frame.type() & 0xff) + ", not HELLO");
+                refuse(
+                        channel,
+                        "its first frame is of type 0x" + Integer.toHexString(frame.type() & 0xff) + ", not HELLO");
                 return;
             }
             Object parsed = JsonCodec.parse(frame.payload().array(), java.nio.charset.StandardCharsets.UTF_8);
@@ -134,13 +139,15 @@ final class PythonWorkerListener implements AutoCloseable {
             Object protocol = map.get("protocol");
             if (!(protocol instanceof Number) || ((Number) protocol).intValue() != 1) {
                 closeQuietly(channel);
-                waiting.completeExceptionally(new IOException("the worker speaks protocol " + protocol + ", this server protocol 1: "
-                        + "smc_worker.py and the serving-netty jar come from different versions"));
+                waiting.completeExceptionally(
+                        new IOException("the worker speaks protocol " + protocol + ", this server protocol 1: "
+                                + "smc_worker.py and the serving-netty jar come from different versions"));
                 return;
             }
             long pid = map.get("pid") instanceof Number number ? number.longValue() : -1;
             String python = String.valueOf(map.get("python"));
-            Optional<String> numpy = map.get("numpy") instanceof String version ? Optional.of(version) : Optional.empty();
+            Optional<String> numpy =
+                    map.get("numpy") instanceof String version ? Optional.of(version) : Optional.empty();
             if (!waiting.complete(new Hello(channel, pid, python, numpy))) {
                 closeQuietly(channel);
             }

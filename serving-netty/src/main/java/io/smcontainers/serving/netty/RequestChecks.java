@@ -12,14 +12,18 @@ final class RequestChecks {
     /** The error to answer (closing the connection), or empty when the request may be served. */
     static Optional<ErrorReply> problem(HttpRequest request) {
         if (request.protocolVersion().majorVersion() != 1) {
-            return Optional.of(ErrorReply.of(505, "HttpVersionNotSupported",
-                    "HTTP version " + request.protocolVersion().text() + " is not supported; use HTTP/1.1").closing());
+            return Optional.of(ErrorReply.of(
+                            505,
+                            "HttpVersionNotSupported",
+                            "HTTP version " + request.protocolVersion().text() + " is not supported; use HTTP/1.1")
+                    .closing());
         }
         Iterator<String> hosts = request.headers().valueStringIterator(HttpHeaderNames.HOST);
         if (hosts.hasNext()) {
             hosts.next();
             if (hosts.hasNext()) {
-                return Optional.of(ErrorReply.of(400, "BadRequest", "Invalid HTTP message: several Host headers.").closing());
+                return Optional.of(ErrorReply.of(400, "BadRequest", "Invalid HTTP message: several Host headers.")
+                        .closing());
             }
         }
         return Optional.empty();

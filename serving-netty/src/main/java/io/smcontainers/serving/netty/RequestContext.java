@@ -27,7 +27,12 @@ final class RequestContext implements InvocationContext {
     /** What to do at the deadline instead of interrupting the inference thread (a Python worker acts on its process). */
     private volatile Runnable onDeadline;
 
-    RequestContext(String requestId, HttpHeaders requestHeaders, String accept, String defaultAccept, Optional<String> modelName,
+    RequestContext(
+            String requestId,
+            HttpHeaders requestHeaders,
+            String accept,
+            String defaultAccept,
+            Optional<String> modelName,
             Codecs codecs) {
         this.requestId = requestId;
         this.requestHeaders = requestHeaders;
@@ -81,7 +86,9 @@ final class RequestContext implements InvocationContext {
             for (String token : raw.split(";")) {
                 int equals = token.indexOf('=');
                 if (equals > 0) {
-                    out.put(token.substring(0, equals).strip(), token.substring(equals + 1).strip());
+                    out.put(
+                            token.substring(0, equals).strip(),
+                            token.substring(equals + 1).strip());
                 } else if (!token.isBlank()) {
                     out.put(token.strip(), "");
                 }

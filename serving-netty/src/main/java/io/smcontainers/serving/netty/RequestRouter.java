@@ -5,7 +5,6 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpMethod;
-import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
@@ -28,7 +27,8 @@ import org.slf4j.LoggerFactory;
  */
 final class RequestRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
     private static final Logger log = LoggerFactory.getLogger(RequestRouter.class);
-    private static final ErrorReply DRAINING = ErrorReply.of(503, "ServerDraining", "The server is shutting down").closing();
+    private static final ErrorReply DRAINING =
+            ErrorReply.of(503, "ServerDraining", "The server is shutting down").closing();
 
     private final Connection connection;
     private final ServerState state;
@@ -37,8 +37,13 @@ final class RequestRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
     private final Optional<ModelRegistry> registry;
     private final ExecutorService management;
 
-    RequestRouter(Connection connection, ServerState state, Responses responses, InvocationDispatcher dispatcher,
-            Optional<ModelRegistry> registry, ExecutorService management) {
+    RequestRouter(
+            Connection connection,
+            ServerState state,
+            Responses responses,
+            InvocationDispatcher dispatcher,
+            Optional<ModelRegistry> registry,
+            ExecutorService management) {
         this.connection = connection;
         this.state = state;
         this.responses = responses;
@@ -54,8 +59,13 @@ final class RequestRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
             Throwable cause = request.decoderResult().cause();
             boolean tooLong = cause instanceof TooLongHttpHeaderException || cause instanceof TooLongHttpLineException;
             log.debug("Malformed request from {}: {}", ctx.channel().remoteAddress(), cause.toString());
-            responses.error(exchange, ErrorReply.of(tooLong ? 431 : 400, "BadRequest",
-                    tooLong ? "Request header fields too large." : "Invalid HTTP message.").closing());
+            responses.error(
+                    exchange,
+                    ErrorReply.of(
+                                    tooLong ? 431 : 400,
+                                    "BadRequest",
+                                    tooLong ? "Request header fields too large." : "Invalid HTTP message.")
+                            .closing());
             return;
         }
         Optional<ErrorReply> refused = RequestChecks.problem(request);
@@ -92,8 +102,12 @@ final class RequestRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
                     models(ctx, request, exchange, path, registry.get());
                     return;
                 }
-                responses.error(exchange, ErrorReply.of(404, "ResourceNotFoundException",
-                        "Requested resource is not found, please refer to API document."));
+                responses.error(
+                        exchange,
+                        ErrorReply.of(
+                                404,
+                                "ResourceNotFoundException",
+                                "Requested resource is not found, please refer to API document."));
         }
     }
 
@@ -113,14 +127,17 @@ final class RequestRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
                 if (state.modelHealthy()) {
                     responses.ok(exchange, "application/json", new byte[0]);
                 } else {
-                    responses.error(exchange, ErrorReply.of(503, "NoWorkerReady", "No model worker is ready (restarting)"));
+                    responses.error(
+                            exchange, ErrorReply.of(503, "NoWorkerReady", "No model worker is ready (restarting)"));
                 }
                 return;
             case LOADING:
                 responses.error(exchange, ErrorReply.of(503, "ModelLoading", "The model is loading"));
                 return;
             case FAILED:
-                responses.error(exchange, ErrorReply.of(503, "ModelLoadFailed", "The model failed to load; see the container log"));
+                responses.error(
+                        exchange,
+                        ErrorReply.of(503, "ModelLoadFailed", "The model failed to load; see the container log"));
                 return;
             case DRAINING:
                 responses.error(exchange, DRAINING);
@@ -148,7 +165,8 @@ final class RequestRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
             return;
         }
         if (registry.isPresent()) {
-            List<String> names = new QueryStringDecoder(request.uri()).parameters().get("model_name");
+            List<String> names =
+                    new QueryStringDecoder(request.uri()).parameters().get("model_name");
             if (names == null || names.isEmpty()) {
                 responses.error(exchange, ErrorReply.of(400, "BadRequestError", "Parameter model_name is required."));
                 return;
@@ -179,13 +197,17 @@ final class RequestRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
         }
         Optional<String> body = state.executionParameters();
         if (body.isEmpty()) {
-            responses.error(exchange, ErrorReply.of(404, "ResourceNotFoundException", "This container does not provide execution parameters."));
+            responses.error(
+                    exchange,
+                    ErrorReply.of(
+                            404, "ResourceNotFoundException", "This container does not provide execution parameters."));
             return;
         }
         responses.ok(exchange, "application/json", body.get().getBytes(StandardCharsets.US_ASCII));
     }
 
-    private void models(ChannelHandlerContext ctx, FullHttpRequest request, Exchange exchange, String path, ModelRegistry models) {
+    private void models(
+            ChannelHandlerContext ctx, FullHttpRequest request, Exchange exchange, String path, ModelRegistry models) {
         String[] segments = path.substring(1).split("/", -1);
         HttpMethod method = request.method();
         if (segments.length == 3 && segments[2].equals("invoke")) {
@@ -220,23 +242,37 @@ final class RequestRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
             }
             return;
         }
-        responses.error(exchange, ErrorReply.of(404, "ResourceNotFoundException",
-                "Requested resource is not found, please refer to API document."));
+        responses.error(
+                exchange,
+                ErrorReply.of(
+                        404,
+                        "ResourceNotFoundException",
+                        "Requested resource is not found, please refer to API document."));
     }
 
     /**
      * A load: parameters from the JSON body (at most {@link PayloadAggregator#LOAD_LIMIT} bytes, parsed on the management
      * executor, not here) or the query string.
      */
-    private void load(ChannelHandlerContext ctx, FullHttpRequest request, Exchange exchange, Map<String, List<String>> query,
+    private void load(
+            ChannelHandlerContext ctx,
+            FullHttpRequest request,
+            Exchange exchange,
+            Map<String, List<String>> query,
             ModelRegistry models) {
         if (request.content().readableBytes() > PayloadAggregator.LOAD_LIMIT) {
-            responses.error(exchange, ErrorReply.of(413, "RequestEntityTooLarge",
-                    "A model load request body is at most " + PayloadAggregator.LOAD_LIMIT + " bytes"));
+            responses.error(
+                    exchange,
+                    ErrorReply.of(
+                            413,
+                            "RequestEntityTooLarge",
+                            "A model load request body is at most " + PayloadAggregator.LOAD_LIMIT + " bytes"));
             return;
         }
         String contentType = request.headers().get("Content-Type");
-        Optional<byte[]> json = contentType != null && MediaTypes.essence(contentType).equals(MediaTypes.JSON) && request.content().isReadable()
+        Optional<byte[]> json = contentType != null
+                        && MediaTypes.essence(contentType).equals(MediaTypes.JSON)
+                        && request.content().isReadable()
                 ? Optional.of(ByteBufUtil.getBytes(request.content()))
                 : Optional.empty();
         offload(ctx, exchange, () -> {
@@ -247,10 +283,14 @@ final class RequestRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
                 try {
                     body = JsonCodec.parse(json.get(), StandardCharsets.UTF_8);
                 } catch (RuntimeException e) {
-                    return ModelRegistry.Answer.error(400, "BadRequestError", "Invalid load request body: " + e.getMessage());
+                    return ModelRegistry.Answer.error(
+                            400, "BadRequestError", "Invalid load request body: " + e.getMessage());
                 }
                 if (!(body instanceof Map)) {
-                    return ModelRegistry.Answer.error(400, "BadRequestError", "The load request body must be a JSON object with model_name and url");
+                    return ModelRegistry.Answer.error(
+                            400,
+                            "BadRequestError",
+                            "The load request body must be a JSON object with model_name and url");
                 }
                 name = text(((Map<?, ?>) body).get("model_name")).or(() -> first(query, "model_name"));
                 url = text(((Map<?, ?>) body).get("url")).or(() -> first(query, "url"));
@@ -259,7 +299,8 @@ final class RequestRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
         });
     }
 
-    private void offload(ChannelHandlerContext ctx, Exchange exchange, java.util.function.Supplier<ModelRegistry.Answer> call) {
+    private void offload(
+            ChannelHandlerContext ctx, Exchange exchange, java.util.function.Supplier<ModelRegistry.Answer> call) {
         connection.begin(exchange);
         try {
             management.execute(() -> {
@@ -268,7 +309,8 @@ final class RequestRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
                     answer = call.get();
                 } catch (RuntimeException | Error e) {
                     log.error("Management call {} {} failed", exchange.method(), exchange.uri(), e);
-                    answer = ModelRegistry.Answer.error(500, e.getClass().getSimpleName(), String.valueOf(e.getMessage()));
+                    answer = ModelRegistry.Answer.error(
+                            500, e.getClass().getSimpleName(), String.valueOf(e.getMessage()));
                 }
                 reply(exchange, answer);
             });
@@ -295,8 +337,13 @@ final class RequestRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
     }
 
     private void methodNotAllowed(ChannelHandlerContext ctx, Exchange exchange, String allow) {
-        responses.error(exchange, ErrorReply.of(405, "MethodNotAllowedException",
-                "Requested method is not allowed, please refer to API document.").allowing(allow));
+        responses.error(
+                exchange,
+                ErrorReply.of(
+                                405,
+                                "MethodNotAllowedException",
+                                "Requested method is not allowed, please refer to API document.")
+                        .allowing(allow));
     }
 
     @Override

@@ -32,8 +32,16 @@ import org.slf4j.LoggerFactory;
  */
 final class Responses {
     /** Headers that frame the message or concern the connection: a handler may not set them. */
-    static final Set<String> RUNTIME_HEADERS = Set.of("content-length", "transfer-encoding", "connection", "keep-alive", "upgrade", "te",
-            "trailer", "proxy-connection");
+    static final Set<String> RUNTIME_HEADERS = Set.of(
+            "content-length",
+            "transfer-encoding",
+            "connection",
+            "keep-alive",
+            "upgrade",
+            "te",
+            "trailer",
+            "proxy-connection");
+
     private static final Logger log = LoggerFactory.getLogger(Responses.class);
     private static final Logger access = LoggerFactory.getLogger("io.smcontainers.serving.access");
     private static final String CUSTOM_ATTRIBUTES = "X-Amzn-SageMaker-Custom-Attributes";
@@ -59,12 +67,17 @@ final class Responses {
 
     static String newRequestId() {
         ThreadLocalRandom random = ThreadLocalRandom.current();
-        return new java.util.UUID((random.nextLong() & ~0xf000L) | 0x4000L, (random.nextLong() & 0x3fffffffffffffffL) | 0x8000000000000000L).toString();
+        return new java.util.UUID(
+                        (random.nextLong() & ~0xf000L) | 0x4000L,
+                        (random.nextLong() & 0x3fffffffffffffffL) | 0x8000000000000000L)
+                .toString();
     }
 
     /** A 200 with this body (none for HEAD), e.g. the healthy ping. */
     void ok(Exchange exchange, String contentType, byte[] body) {
-        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
+        FullHttpResponse response = new DefaultFullHttpResponse(
+                HttpVersion.HTTP_1_1,
+                HttpResponseStatus.OK,
                 body.length == 0 || exchange.head() ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(body));
         response.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
         send(exchange, response, body.length, false, null);
@@ -73,7 +86,9 @@ final class Responses {
     /** A JSON answer of a management call. */
     void json(Exchange exchange, int status, String json) {
         byte[] body = json.getBytes(StandardCharsets.US_ASCII);
-        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(status),
+        FullHttpResponse response = new DefaultFullHttpResponse(
+                HttpVersion.HTTP_1_1,
+                HttpResponseStatus.valueOf(status),
                 exchange.head() ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(body));
         response.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
         send(exchange, response, body.length, false, null);
@@ -106,11 +121,18 @@ final class Responses {
     void invocation(Exchange exchange, InvocationResponse answer, Runnable written) {
         int code = answer.status();
         if (code < 200 || code > 599) {
-            log.error("The model handler answered request {} with status {}; only 200 to 599 are allowed: answering 500 instead",
-                    exchange.requestId(), code);
+            log.error(
+                    "The model handler answered request {} with status {}; only 200 to 599 are allowed: answering 500 instead",
+                    exchange.requestId(),
+                    code);
             written.run();
-            error(exchange, ErrorReply.of(500, "InvalidHandlerResult", "The model handler returned the status " + code
-                    + "; a handler's status must be 200 to 599"));
+            error(
+                    exchange,
+                    ErrorReply.of(
+                            500,
+                            "InvalidHandlerResult",
+                            "The model handler returned the status " + code
+                                    + "; a handler's status must be 200 to 599"));
             return;
         }
         HttpResponseStatus status = answer.reason().isPresent()
@@ -119,41 +141,66 @@ final class Responses {
         boolean bodiless = code == 204 || code == 205 || code == 304;
         int length = bodiless ? 0 : answer.payload().length();
         if (bodiless && answer.payload().length() > 0) {
-            log.warn("Dropping the {}-byte body of request {}: a {} answer has no body", answer.payload().length(), exchange.requestId(), code);
+            log.warn(
+                    "Dropping the {}-byte body of request {}: a {} answer has no body",
+                    answer.payload().length(),
+                    exchange.requestId(),
+                    code);
         }
-        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,
-                length == 0 ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(answer.payload().asByteBuffer()));
+        FullHttpResponse response = new DefaultFullHttpResponse(
+                HttpVersion.HTTP_1_1,
+                status,
+                length == 0
+                        ? Unpooled.EMPTY_BUFFER
+                        : Unpooled.wrappedBuffer(answer.payload().asByteBuffer()));
         try {
             response.headers().set(HttpHeaderNames.CONTENT_TYPE, answer.contentType());
         } catch (IllegalArgumentException e) {
             response.release();
             written.run();
-            error(exchange, ErrorReply.of(500, "InvalidHandlerResult", "The model handler returned an invalid content type: " + e.getMessage()));
+            error(
+                    exchange,
+                    ErrorReply.of(
+                            500,
+                            "InvalidHandlerResult",
+                            "The model handler returned an invalid content type: " + e.getMessage()));
             return;
         }
         for (Map.Entry<String, String> header : answer.headers().entrySet()) {
             String name = header.getKey();
             if (RUNTIME_HEADERS.contains(name.toLowerCase(Locale.ROOT))) {
-                log.warn("Dropping the response header '{}' of request {}: the runtime sets message framing and connection headers",
-                        name, exchange.requestId());
+                log.warn(
+                        "Dropping the response header '{}' of request {}: the runtime sets message framing and connection headers",
+                        name,
+                        exchange.requestId());
                 continue;
             }
             if (name.equalsIgnoreCase(CUSTOM_ATTRIBUTES) && !validCustomAttributes(header.getValue())) {
-                log.warn("Dropping the {} response header of request {}: it must be at most 1024 visible ASCII characters",
-                        CUSTOM_ATTRIBUTES, exchange.requestId());
+                log.warn(
+                        "Dropping the {} response header of request {}: it must be at most 1024 visible ASCII characters",
+                        CUSTOM_ATTRIBUTES,
+                        exchange.requestId());
                 continue;
             }
             try {
                 response.headers().set(name, header.getValue());
             } catch (IllegalArgumentException e) {
-                log.warn("Dropping the invalid response header '{}' of request {}: {}", name, exchange.requestId(), e.getMessage());
+                log.warn(
+                        "Dropping the invalid response header '{}' of request {}: {}",
+                        name,
+                        exchange.requestId(),
+                        e.getMessage());
             }
         }
         send(exchange, response, length, false, written);
     }
 
     private byte[] errorBody(ErrorReply reply) {
-        String trace = stackTraces ? reply.trace().orElseGet(() -> reply.cause().map(ErrorBody::stackTrace).orElse("")) : "";
+        String trace = stackTraces
+                ? reply.trace()
+                        .orElseGet(
+                                () -> reply.cause().map(ErrorBody::stackTrace).orElse(""))
+                : "";
         return ErrorBody.of(reply.status(), reply.type(), reply.message(), trace);
     }
 
@@ -161,8 +208,8 @@ final class Responses {
         HttpResponseStatus line = reply.reason()
                 .map(reason -> new HttpResponseStatus(reply.status(), sanitizeReason(reason)))
                 .orElseGet(() -> HttpResponseStatus.valueOf(reply.status()));
-        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, line,
-                exchange.head() ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(body));
+        FullHttpResponse response = new DefaultFullHttpResponse(
+                HttpVersion.HTTP_1_1, line, exchange.head() ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(body));
         response.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
         reply.allow().ifPresent(allow -> response.headers().set(HttpHeaderNames.ALLOW, allow));
         return response;
@@ -178,13 +225,20 @@ final class Responses {
         int status = response.status().code();
         metrics.answered(exchange, status);
         if (!(status == 200 && exchange.uri().startsWith("/ping"))) {
-            accessLog(exchange.connection().channel().remoteAddress(), exchange.method(), exchange.uri(), exchange.version(), status,
-                    exchange.startNanos(), exchange.requestId());
+            accessLog(
+                    exchange.connection().channel().remoteAddress(),
+                    exchange.method(),
+                    exchange.uri(),
+                    exchange.version(),
+                    status,
+                    exchange.startNanos(),
+                    exchange.requestId());
         }
         return keepAlive;
     }
 
-    private void send(Exchange exchange, FullHttpResponse response, int contentLength, boolean close, Runnable written) {
+    private void send(
+            Exchange exchange, FullHttpResponse response, int contentLength, boolean close, Runnable written) {
         boolean keepAlive = frame(exchange, response, contentLength, close);
         Connection connection = exchange.connection();
         Channel channel = connection.channel();
@@ -220,10 +274,24 @@ final class Responses {
     }
 
     /** One access-log line (healthy pings are not logged); the URI and request id with control and non-ASCII characters escaped. */
-    void accessLog(SocketAddress remote, HttpMethod method, String uri, HttpVersion version, int status, long startNanos, String requestId) {
+    void accessLog(
+            SocketAddress remote,
+            HttpMethod method,
+            String uri,
+            HttpVersion version,
+            int status,
+            long startNanos,
+            String requestId) {
         if (access.isInfoEnabled()) {
-            access.info("{} \"{} {} {}\" {} {}ms {}", remote, method, escape(uri), version, status,
-                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos), escape(requestId));
+            access.info(
+                    "{} \"{} {} {}\" {} {}ms {}",
+                    remote,
+                    method,
+                    escape(uri),
+                    version,
+                    status,
+                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos),
+                    escape(requestId));
         }
     }
 

@@ -5,7 +5,12 @@ import java.util.Optional;
 /** The runtime's readiness, read by {@code /ping} on the event loop; written by start-up and shutdown. */
 final class ServerState {
     /** Where the server is in its life. */
-    enum Phase { LOADING, READY, FAILED, DRAINING }
+    enum Phase {
+        LOADING,
+        READY,
+        FAILED,
+        DRAINING
+    }
 
     private volatile Phase phase = Phase.LOADING;
     private volatile Optional<LoadedModel> model = Optional.empty();

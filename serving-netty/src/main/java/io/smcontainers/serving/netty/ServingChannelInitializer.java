@@ -36,8 +36,14 @@ final class ServingChannelInitializer extends ChannelInitializer<SocketChannel> 
      */
     record Settings(Duration keepAlive, Duration headerReadTimeout, int maxPayloadBytes) {}
 
-    ServingChannelInitializer(Settings settings, Responses responses, ServerState state, InvocationDispatcher dispatcher,
-            Optional<ModelRegistry> registry, ExecutorService management, Set<Connection> connections) {
+    ServingChannelInitializer(
+            Settings settings,
+            Responses responses,
+            ServerState state,
+            InvocationDispatcher dispatcher,
+            Optional<ModelRegistry> registry,
+            ExecutorService management,
+            Set<Connection> connections) {
         this.settings = settings;
         this.responses = responses;
         this.state = state;
@@ -55,14 +61,18 @@ final class ServingChannelInitializer extends ChannelInitializer<SocketChannel> 
         channel.pipeline()
                 .addLast(ConnectionTimer.KEEP_ALIVE, connection.keepAliveTimeout())
                 .addLast(ConnectionTimer.HEADER_READ, connection.headerReadTimeout())
-                .addLast("decoder", new HttpRequestDecoder(new HttpDecoderConfig()
-                        .setMaxInitialLineLength(8192)
-                        .setMaxHeaderSize(16384)
-                        .setMaxChunkSize(65536)))
+                .addLast(
+                        "decoder",
+                        new HttpRequestDecoder(new HttpDecoderConfig()
+                                .setMaxInitialLineLength(8192)
+                                .setMaxHeaderSize(16384)
+                                .setMaxChunkSize(65536)))
                 .addLast(InOrder.NAME, connection.inOrder())
                 .addLast(FastPath.NAME, new FastPath(state, responses))
                 .addLast("encoder", new HttpResponseEncoder())
-                .addLast("aggregator", new PayloadAggregator(connection, settings.maxPayloadBytes(), responses, registry.isPresent()))
+                .addLast(
+                        "aggregator",
+                        new PayloadAggregator(connection, settings.maxPayloadBytes(), responses, registry.isPresent()))
                 .addLast("router", new RequestRouter(connection, state, responses, dispatcher, registry, management));
     }
 }

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -12,7 +13,6 @@ import io.netty.channel.ServerChannel;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
-import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.HashedWheelTimer;
@@ -30,8 +30,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -61,6 +61,7 @@ public final class ServingServer implements AutoCloseable {
     private final InferencePool pool;
     /** Invocation deadlines: one thread, 10 ms ticks, one sweep per tick over queued and running jobs (nothing per request). */
     private final HashedWheelTimer deadlines;
+
     private final ExecutorService management;
     private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
     private final CompletableFuture<Void> ready = new CompletableFuture<>();
@@ -72,6 +73,7 @@ public final class ServingServer implements AutoCloseable {
     private final String transport;
     /** {@code SMC_METRICS_PORT} set: the registry; {@link #metrics} records into it, else {@link Metrics#NONE}. */
     private final Optional<PrometheusMetrics> prometheus;
+
     private final Metrics metrics;
     private Channel listener;
     private Channel metricsListener;
@@ -88,22 +90,35 @@ public final class ServingServer implements AutoCloseable {
         this.pool = new InferencePool(env.jobQueueSize());
         this.prometheus = env.metricsPort().map(port -> new PrometheusMetrics());
         this.metrics = prometheus.<Metrics>map(recorder -> recorder).orElse(Metrics.NONE);
-        this.deadlines = new HashedWheelTimer(runnable -> {
-            Thread thread = new Thread(runnable, "smc-deadlines");
-            thread.setDaemon(true);
-            return thread;
-        }, 10, TimeUnit.MILLISECONDS, 512);
+        this.deadlines = new HashedWheelTimer(
+                runnable -> {
+                    Thread thread = new Thread(runnable, "smc-deadlines");
+                    thread.setDaemon(true);
+                    return thread;
+                },
+                10,
+                TimeUnit.MILLISECONDS,
+                512);
         this.management = Executors.newCachedThreadPool(runnable -> {
             Thread thread = new Thread(runnable, "smc-models-api");
             thread.setDaemon(true);
             return thread;
         });
         this.registry = env.multiModel()
-                ? Optional.of(new ModelRegistry(modelDir, handler, context,
-                        handler instanceof PythonHandler python ? python.backend().mmeUnloadTimeout() : env.invocationTimeout(),
-                        handler instanceof PythonHandler python ? python.backend().mmeWorkers() : 1, metrics))
+                ? Optional.of(new ModelRegistry(
+                        modelDir,
+                        handler,
+                        context,
+                        handler instanceof PythonHandler python
+                                ? python.backend().mmeUnloadTimeout()
+                                : env.invocationTimeout(),
+                        handler instanceof PythonHandler python
+                                ? python.backend().mmeWorkers()
+                                : 1,
+                        metrics))
                 : Optional.empty();
-        prometheus.ifPresent(recorder -> recorder.serverGauges(pool::queued, pool::running, connections::size, this::instanceCounts));
+        prometheus.ifPresent(recorder ->
+                recorder.serverGauges(pool::queued, pool::running, connections::size, this::instanceCounts));
         boolean epoll = env.useNativeIo() && Epoll.isAvailable();
         IoHandlerFactory factory = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         this.transport = epoll ? "epoll" : "nio";
@@ -143,10 +158,11 @@ public final class ServingServer implements AutoCloseable {
     private void bind() {
         Responses responses = new Responses(state::draining, env.errorStackTraces(), metrics);
         DefaultCodecs codecs = new DefaultCodecs(env.defaultAccept(), Math.max(env.maxPayloadBytes() * 8, 256L << 20));
-        InvocationDispatcher dispatcher = new InvocationDispatcher(pool, deadlines, responses, codecs, env.defaultAccept(), env.invocationTimeout(),
-                env.jobQueueSize());
+        InvocationDispatcher dispatcher = new InvocationDispatcher(
+                pool, deadlines, responses, codecs, env.defaultAccept(), env.invocationTimeout(), env.jobQueueSize());
         dispatcher.startDeadlineSweep();
-        Class<? extends ServerChannel> channelType = transport.equals("epoll") ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+        Class<? extends ServerChannel> channelType =
+                transport.equals("epoll") ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(boss, workers)
                 .channel(channelType)
@@ -154,13 +170,25 @@ public final class ServingServer implements AutoCloseable {
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.SO_KEEPALIVE, true)
-                .childHandler(new ServingChannelInitializer(new ServingChannelInitializer.Settings(env.keepAlive(), env.headerReadTimeout(),
-                        (int) Math.min(Integer.MAX_VALUE, env.maxPayloadBytes())), responses, state, dispatcher, registry, management, connections));
+                .childHandler(new ServingChannelInitializer(
+                        new ServingChannelInitializer.Settings(env.keepAlive(), env.headerReadTimeout(), (int)
+                                Math.min(Integer.MAX_VALUE, env.maxPayloadBytes())),
+                        responses,
+                        state,
+                        dispatcher,
+                        registry,
+                        management,
+                        connections));
         try {
-            listener = bootstrap.bind(new InetSocketAddress(env.bindAddress(), env.port())).syncUninterruptibly().channel();
+            listener = bootstrap
+                    .bind(new InetSocketAddress(env.bindAddress(), env.port()))
+                    .syncUninterruptibly()
+                    .channel();
         } catch (RuntimeException e) {
-            throw new UncheckedIOException(new IOException("Failed to bind to " + env.bindAddress() + ":" + env.port()
-                    + " (SAGEMAKER_BIND_TO_PORT); is another process using it? " + e.getMessage(), e));
+            throw new UncheckedIOException(new IOException(
+                    "Failed to bind to " + env.bindAddress() + ":" + env.port()
+                            + " (SAGEMAKER_BIND_TO_PORT); is another process using it? " + e.getMessage(),
+                    e));
         }
         log.info("Serving on {} ({} transport): {}", listener.localAddress(), transport, env.summary());
         if (prometheus.isPresent()) {
@@ -182,10 +210,15 @@ public final class ServingServer implements AutoCloseable {
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childHandler(new MetricsEndpoint(recorder.registry(), scraper).initializer(env.keepAlive()));
         try {
-            metricsListener = bootstrap.bind(new InetSocketAddress(env.bindAddress(), port)).syncUninterruptibly().channel();
+            metricsListener = bootstrap
+                    .bind(new InetSocketAddress(env.bindAddress(), port))
+                    .syncUninterruptibly()
+                    .channel();
         } catch (RuntimeException e) {
-            throw new UncheckedIOException(new IOException("Failed to bind the metrics listener to " + env.bindAddress() + ":" + port
-                    + " (" + ServingEnv.METRICS_PORT + "); is another process using it? " + e.getMessage(), e));
+            throw new UncheckedIOException(new IOException(
+                    "Failed to bind the metrics listener to " + env.bindAddress() + ":" + port + " ("
+                            + ServingEnv.METRICS_PORT + "); is another process using it? " + e.getMessage(),
+                    e));
         }
         log.info("Prometheus metrics on http://{}{}", metricsListener.localAddress(), MetricsEndpoint.PATH);
     }
@@ -199,35 +232,42 @@ public final class ServingServer implements AutoCloseable {
     }
 
     private void loadInBackground() {
-        loader = new Thread(() -> {
-            long start = System.nanoTime();
-            try {
-                Optional<LoadedModel> model = Optional.empty();
-                if (registry.isEmpty()) {
-                    model = Optional.of(LoadedModel.load("model", modelDir.toString(), modelDir, handler, env.workers(), context, metrics));
-                }
-                Optional<String> parameters = handler.executionParameters(context).map(ServingServer::executionParametersJson);
-                pool.start(env.workers());
-                if (handler instanceof PythonHandler python) {
-                    python.backend().markStarted();
-                }
-                if (stopping.get() || !state.ready(model, parameters)) {
-                    model.ifPresent(LoadedModel::unloadAll);
-                    ready.completeExceptionally(new IllegalStateException("the server stopped while the model was loading"));
-                    return;
-                }
-                log.info("Ready in {} ms: /ping answers 200", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
-                ready.complete(null);
-            } catch (Exception | Error e) {
-                if (stopping.get()) {
-                    log.info("Model loading ended by the shutdown: {}", e.toString());
-                } else {
-                    state.phase(ServerState.Phase.FAILED);
-                    log.error("Loading the model from {} failed", modelDir, e);
-                }
-                ready.completeExceptionally(e);
-            }
-        }, "smc-model-loader");
+        loader = new Thread(
+                () -> {
+                    long start = System.nanoTime();
+                    try {
+                        Optional<LoadedModel> model = Optional.empty();
+                        if (registry.isEmpty()) {
+                            model = Optional.of(LoadedModel.load(
+                                    "model", modelDir.toString(), modelDir, handler, env.workers(), context, metrics));
+                        }
+                        Optional<String> parameters =
+                                handler.executionParameters(context).map(ServingServer::executionParametersJson);
+                        pool.start(env.workers());
+                        if (handler instanceof PythonHandler python) {
+                            python.backend().markStarted();
+                        }
+                        if (stopping.get() || !state.ready(model, parameters)) {
+                            model.ifPresent(LoadedModel::unloadAll);
+                            ready.completeExceptionally(
+                                    new IllegalStateException("the server stopped while the model was loading"));
+                            return;
+                        }
+                        log.info(
+                                "Ready in {} ms: /ping answers 200",
+                                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
+                        ready.complete(null);
+                    } catch (Exception | Error e) {
+                        if (stopping.get()) {
+                            log.info("Model loading ended by the shutdown: {}", e.toString());
+                        } else {
+                            state.phase(ServerState.Phase.FAILED);
+                            log.error("Loading the model from {} failed", modelDir, e);
+                        }
+                        ready.completeExceptionally(e);
+                    }
+                },
+                "smc-model-loader");
         loader.setDaemon(true);
         loader.start();
     }
@@ -257,7 +297,8 @@ public final class ServingServer implements AutoCloseable {
 
     /** The bound port of the {@code /metrics} listener; empty when {@code SMC_METRICS_PORT} is unset. */
     public Optional<Integer> metricsPort() {
-        return Optional.ofNullable(metricsListener).map(channel -> ((InetSocketAddress) channel.localAddress()).getPort());
+        return Optional.ofNullable(metricsListener)
+                .map(channel -> ((InetSocketAddress) channel.localAddress()).getPort());
     }
 
     /** Invocations queued, running on a worker, or waiting for their handler's stage. */
@@ -333,7 +374,9 @@ public final class ServingServer implements AutoCloseable {
             closeIdleConnections();
         }
         if (!connections.isEmpty()) {
-            log.warn("Closing {} connection(s) whose answers were not written by the drain deadline", connections.size());
+            log.warn(
+                    "Closing {} connection(s) whose answers were not written by the drain deadline",
+                    connections.size());
             for (Connection connection : connections) {
                 connection.channel().close().awaitUninterruptibly(1, TimeUnit.SECONDS);
             }

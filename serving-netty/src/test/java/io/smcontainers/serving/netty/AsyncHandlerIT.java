@@ -86,8 +86,8 @@ class AsyncHandlerIT {
         }
 
         @Override
-        public CompletionStage<InvocationResponse> transformAsync(String model, Payload body, String contentType, String accept,
-                InvocationContext context) {
+        public CompletionStage<InvocationResponse> transformAsync(
+                String model, Payload body, String contentType, String accept, InvocationContext context) {
             String thread = Thread.currentThread().getName();
             String action = context.header("X-Test-Action").orElse("now");
             switch (action) {
@@ -95,9 +95,11 @@ class AsyncHandlerIT {
                     byte[] copy = body.bytes().clone();
                     return CompletableFuture.supplyAsync(() -> answer(copy, thread), LATER);
                 case "fail-later":
-                    return CompletableFuture.supplyAsync(() -> {
-                        throw new IllegalStateException("failed later on purpose");
-                    }, LATER);
+                    return CompletableFuture.supplyAsync(
+                            () -> {
+                                throw new IllegalStateException("failed later on purpose");
+                            },
+                            LATER);
                 case "throw":
                     throw new IllegalArgumentException("thrown on purpose");
                 case "null-stage":
@@ -110,7 +112,8 @@ class AsyncHandlerIT {
                     return never;
                 default:
                     if (action.startsWith("status:")) {
-                        return CompletableFuture.failedFuture(new InvocationException(Integer.parseInt(action.substring(7)), "chosen status"));
+                        return CompletableFuture.failedFuture(
+                                new InvocationException(Integer.parseInt(action.substring(7)), "chosen status"));
                     }
                     return CompletableFuture.completedFuture(InvocationResponse.of(body, "application/octet-stream")
                             .withHeader("X-Thread", thread));
@@ -123,8 +126,10 @@ class AsyncHandlerIT {
     }
 
     private static HttpResponse<String> act(TestServer server, String action, String body) throws Exception {
-        return server.send(HttpRequest.newBuilder(server.uri("/invocations")).header("X-Test-Action", action)
-                .header("Content-Type", "application/octet-stream").POST(HttpRequest.BodyPublishers.ofString(body, UTF_8)));
+        return server.send(HttpRequest.newBuilder(server.uri("/invocations"))
+                .header("X-Test-Action", action)
+                .header("Content-Type", "application/octet-stream")
+                .POST(HttpRequest.BodyPublishers.ofString(body, UTF_8)));
     }
 
     private static String thread(HttpResponse<String> response) {
@@ -146,16 +151,24 @@ class AsyncHandlerIT {
             assertEquals(418, act(server, "status:418", "").statusCode());
             HttpResponse<String> thrown = act(server, "throw", "");
             assertEquals(500, thrown.statusCode());
-            assertTrue(thrown.body().contains("\"type\": \"IllegalArgumentException\", \"message\": \"thrown on purpose\""), thrown.body());
+            assertTrue(
+                    thrown.body()
+                            .contains("\"type\": \"IllegalArgumentException\", \"message\": \"thrown on purpose\""),
+                    thrown.body());
             HttpResponse<String> failedLater = act(server, "fail-later", "");
             assertEquals(500, failedLater.statusCode());
-            assertTrue(failedLater.body().contains("\"type\": \"IllegalStateException\", \"message\": \"failed later on purpose\""),
+            assertTrue(
+                    failedLater
+                            .body()
+                            .contains("\"type\": \"IllegalStateException\", \"message\": \"failed later on purpose\""),
                     failedLater.body());
             assertEquals(500, act(server, "null-stage", "").statusCode());
             HttpResponse<String> nullResponse = act(server, "null-response", "");
             assertEquals(500, nullResponse.statusCode());
             assertTrue(nullResponse.body().contains("returned no response (null)"), nullResponse.body());
-            assertEquals("keep-alive", nullResponse.headers().firstValue("Connection").orElseThrow());
+            assertEquals(
+                    "keep-alive",
+                    nullResponse.headers().firstValue("Connection").orElseThrow());
         }
     }
 
@@ -177,7 +190,8 @@ class AsyncHandlerIT {
     @Test
     void aStageThatNeverCompletesIsAnswered504AndCancelledAtTheDeadline() throws Exception {
         Async handler = new Async(ModelHandler.Execution.NON_BLOCKING, ModelHandler.Concurrency.PER_WORKER);
-        try (TestServer server = TestServer.start(handler, Map.of("SAGEMAKER_MODEL_SERVER_WORKERS", "1", "SAGEMAKER_MODEL_SERVER_TIMEOUT", "1"))) {
+        try (TestServer server = TestServer.start(
+                handler, Map.of("SAGEMAKER_MODEL_SERVER_WORKERS", "1", "SAGEMAKER_MODEL_SERVER_TIMEOUT", "1"))) {
             HttpResponse<String> timedOut = act(server, "never", "");
             assertEquals(504, timedOut.statusCode());
             assertTrue(timedOut.body().contains("\"type\": \"InvocationTimeout\""), timedOut.body());
@@ -194,21 +208,25 @@ class AsyncHandlerIT {
     void aNonBlockingInvocationWithNoFreeInstanceWaitsForOneOnAWorker() throws Exception {
         Async handler = new Async(ModelHandler.Execution.NON_BLOCKING, ModelHandler.Concurrency.PER_WORKER);
         try (TestServer server = TestServer.start(handler, Map.of("SAGEMAKER_MODEL_SERVER_WORKERS", "1"))) {
-            CompletableFuture<HttpResponse<String>> holding = CompletableFuture.supplyAsync(() -> {
-                try {
-                    return act(server, "never", "");
-                } catch (Exception e) {
-                    throw new IllegalStateException(e);
-                }
-            }, LATER);
+            CompletableFuture<HttpResponse<String>> holding = CompletableFuture.supplyAsync(
+                    () -> {
+                        try {
+                            return act(server, "never", "");
+                        } catch (Exception e) {
+                            throw new IllegalStateException(e);
+                        }
+                    },
+                    LATER);
             CompletableFuture<InvocationResponse> held = handler.neverCompleted.poll(30, TimeUnit.SECONDS);
-            CompletableFuture<HttpResponse<String>> waiting = CompletableFuture.supplyAsync(() -> {
-                try {
-                    return act(server, "now", "queued");
-                } catch (Exception e) {
-                    throw new IllegalStateException(e);
-                }
-            }, LATER);
+            CompletableFuture<HttpResponse<String>> waiting = CompletableFuture.supplyAsync(
+                    () -> {
+                        try {
+                            return act(server, "now", "queued");
+                        } catch (Exception e) {
+                            throw new IllegalStateException(e);
+                        }
+                    },
+                    LATER);
             // the second waits on a worker for the instance the first holds (one pending stage, one running job)
             while (server.server().busyInvocations() < 2 && !waiting.isDone()) {
                 Thread.onSpinWait();

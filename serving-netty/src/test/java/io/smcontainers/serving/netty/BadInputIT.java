@@ -43,8 +43,15 @@ class BadInputIT {
 
     @BeforeAll
     static void start() throws Exception {
-        server = TestServer.start(new TestHandlers.Actions(), Map.of("SMC_KEEP_ALIVE_SECONDS", "2", "SAGEMAKER_MAX_PAYLOAD_IN_MB", "1",
-                "SMC_JOB_QUEUE_SIZE", "2000"));
+        server = TestServer.start(
+                new TestHandlers.Actions(),
+                Map.of(
+                        "SMC_KEEP_ALIVE_SECONDS",
+                        "2",
+                        "SAGEMAKER_MAX_PAYLOAD_IN_MB",
+                        "1",
+                        "SMC_JOB_QUEUE_SIZE",
+                        "2000"));
     }
 
     @AfterAll
@@ -96,7 +103,10 @@ class BadInputIT {
 
     @Test
     void malformedRequestLinesAre400AndClose() throws Exception {
-        for (String garbage : List.of("GARBAGE\r\n\r\n", "GET /ping HTTP/9.Z\r\n\r\n", "\u0000\u0001\u0002 / HTTP/1.1\r\n\r\n",
+        for (String garbage : List.of(
+                "GARBAGE\r\n\r\n",
+                "GET /ping HTTP/9.Z\r\n\r\n",
+                "\u0000\u0001\u0002 / HTTP/1.1\r\n\r\n",
                 "POST /invocations HTTP/1.1\r\nContent-Length: nope\r\n\r\n")) {
             String response = exchange(garbage);
             assertTrue(response.startsWith("HTTP/1.1 400 Bad Request"), garbage + " -> " + response);
@@ -116,9 +126,11 @@ class BadInputIT {
     @Test
     void pipelinedRequestsAreAnsweredInOrder() throws Exception {
         try (Socket socket = connect()) {
-            String one = "POST /invocations HTTP/1.1\r\nHost: x\r\nX-Test-Action: sleep:200\r\nContent-Length: 0\r\n\r\n";
+            String one =
+                    "POST /invocations HTTP/1.1\r\nHost: x\r\nX-Test-Action: sleep:200\r\nContent-Length: 0\r\n\r\n";
             String two = "GET /ping HTTP/1.1\r\nHost: x\r\n\r\n";
-            String three = "POST /invocations HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\nContent-Length: 5\r\nConnection: close\r\n\r\nhello";
+            String three =
+                    "POST /invocations HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\nContent-Length: 5\r\nConnection: close\r\n\r\nhello";
             socket.getOutputStream().write((one + two + three).getBytes(US_ASCII));
             String all = readAll(socket);
             int slept = all.indexOf("slept");
@@ -131,23 +143,30 @@ class BadInputIT {
     @Test
     void truncatedBodyIsDroppedWhenTheClientGoesAway() throws Exception {
         try (Socket socket = connect()) {
-            socket.getOutputStream().write("POST /invocations HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nonly-part".getBytes(US_ASCII));
+            socket.getOutputStream()
+                    .write("POST /invocations HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nonly-part"
+                            .getBytes(US_ASCII));
             socket.getOutputStream().flush();
         }
         try (Socket idle = connect()) {
-            idle.getOutputStream().write("POST /invocations HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nonly-part".getBytes(US_ASCII));
+            idle.getOutputStream()
+                    .write("POST /invocations HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nonly-part"
+                            .getBytes(US_ASCII));
             long start = System.nanoTime();
             String response = readAll(idle);
             long waited = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
-            assertEquals("", response, "a request whose body never completes gets no answer; the idle timeout closes it");
-            assertTrue(waited >= 1500 && waited < 9000, "closed by the 2 s keep-alive timeout, after " + waited + " ms");
+            assertEquals(
+                    "", response, "a request whose body never completes gets no answer; the idle timeout closes it");
+            assertTrue(
+                    waited >= 1500 && waited < 9000, "closed by the 2 s keep-alive timeout, after " + waited + " ms");
         }
     }
 
     @Test
     void slowClientSendingAByteAtATimeIsServedAndDoesNotBlockOthers() throws Exception {
-        byte[] request = "POST /invocations HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\nContent-Length: 3\r\nConnection: close\r\n\r\nabc"
-                .getBytes(US_ASCII);
+        byte[] request =
+                "POST /invocations HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\nContent-Length: 3\r\nConnection: close\r\n\r\nabc"
+                        .getBytes(US_ASCII);
         try (Socket socket = connect()) {
             OutputStream out = socket.getOutputStream();
             long start = System.nanoTime();
@@ -171,13 +190,18 @@ class BadInputIT {
     void clientDisconnectingMidRequestLeavesTheServerHealthy() throws Exception {
         for (int i = 0; i < 20; i++) {
             try (Socket socket = connect()) {
-                socket.getOutputStream().write(("POST /invocations HTTP/1.1\r\nHost: x\r\nX-Test-Action: sleep:50\r\nContent-Length: 20000\r\n\r\n"
-                        + "x".repeat(i * 997)).getBytes(US_ASCII));
+                socket.getOutputStream()
+                        .write(
+                                ("POST /invocations HTTP/1.1\r\nHost: x\r\nX-Test-Action: sleep:50\r\nContent-Length: 20000\r\n\r\n"
+                                                + "x".repeat(i * 997))
+                                        .getBytes(US_ASCII));
                 socket.setSoLinger(true, 0);
             }
             try (Socket socket = connect()) {
-                socket.getOutputStream().write("POST /invocations HTTP/1.1\r\nHost: x\r\nX-Test-Action: sleep:300\r\nContent-Length: 0\r\n\r\n"
-                        .getBytes(US_ASCII));
+                socket.getOutputStream()
+                        .write(
+                                "POST /invocations HTTP/1.1\r\nHost: x\r\nX-Test-Action: sleep:300\r\nContent-Length: 0\r\n\r\n"
+                                        .getBytes(US_ASCII));
                 socket.setSoLinger(true, 0);
             }
         }
@@ -187,15 +211,19 @@ class BadInputIT {
     @Test
     void oversizedDeclaredLengthIs413BeforeTheBodyIsRead() throws Exception {
         try (Socket socket = connect()) {
-            socket.getOutputStream().write("POST /invocations HTTP/1.1\r\nHost: x\r\nContent-Length: 999999999\r\nConnection: close\r\n\r\n"
-                    .getBytes(US_ASCII));
+            socket.getOutputStream()
+                    .write(
+                            "POST /invocations HTTP/1.1\r\nHost: x\r\nContent-Length: 999999999\r\nConnection: close\r\n\r\n"
+                                    .getBytes(US_ASCII));
             String response = readAll(socket);
             assertTrue(response.startsWith("HTTP/1.1 413"), response);
             assertTrue(response.contains("RequestEntityTooLarge"), response);
         }
         try (Socket socket = connect()) {
-            socket.getOutputStream().write(("POST /invocations HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
-                    + "100000\r\n" + "y".repeat(0x100000) + "\r\n" + "10\r\n" + "y".repeat(16) + "\r\n0\r\n\r\n").getBytes(US_ASCII));
+            socket.getOutputStream()
+                    .write(("POST /invocations HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n" + "100000\r\n"
+                                    + "y".repeat(0x100000) + "\r\n" + "10\r\n" + "y".repeat(16) + "\r\n0\r\n\r\n")
+                            .getBytes(US_ASCII));
             String response = readAll(socket);
             assertTrue(response.startsWith("HTTP/1.1 413"), response.substring(0, Math.min(200, response.length())));
             assertTrue(response.contains("connection: close"), response);
@@ -208,8 +236,8 @@ class BadInputIT {
         List<Socket> sockets = new ArrayList<>();
         // its own server, idle connections kept 5 min: the shared one closes them after 2 s, and this test is about
         // concurrency, not idle time (a loaded machine can take long to open the thousand)
-        try (TestServer busy = TestServer.start(new TestHandlers.Actions(), Map.of("SMC_JOB_QUEUE_SIZE", "2000",
-                "SMC_KEEP_ALIVE_SECONDS", "300"))) {
+        try (TestServer busy = TestServer.start(
+                new TestHandlers.Actions(), Map.of("SMC_JOB_QUEUE_SIZE", "2000", "SMC_KEEP_ALIVE_SECONDS", "300"))) {
             for (int i = 0; i < 1000; i++) {
                 Socket socket = connect(busy);
                 // the answers are checked for content, not speed: only the overall deadline below bounds the wait
@@ -218,8 +246,10 @@ class BadInputIT {
             }
             // every request is sent before any answer is read: all thousand are in the server at once
             for (int i = 0; i < sockets.size(); i++) {
-                String request = i % 2 == 0 ? "GET /ping HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
-                        : "POST /invocations HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\nContent-Length: 4\r\nConnection: close\r\n\r\n" + "%04d".formatted(i % 10000);
+                String request = i % 2 == 0
+                        ? "GET /ping HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+                        : "POST /invocations HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\nContent-Length: 4\r\nConnection: close\r\n\r\n"
+                                + "%04d".formatted(i % 10000);
                 sockets.get(i).getOutputStream().write(request.getBytes(US_ASCII));
             }
             List<Future<String>> answers = new ArrayList<>();
@@ -256,8 +286,8 @@ class BadInputIT {
             }
 
             @Override
-            public io.smcontainers.framework.spi.InvocationResponse encode(Object prediction, String accept,
-                    io.smcontainers.framework.spi.InvocationContext context) {
+            public io.smcontainers.framework.spi.InvocationResponse encode(
+                    Object prediction, String accept, io.smcontainers.framework.spi.InvocationContext context) {
                 try {
                     return context.codecs().encode(prediction, accept);
                 } catch (InvocationException e) {
@@ -276,7 +306,8 @@ class BadInputIT {
             try {
                 codecs.decode(Payload.wrap(body), type);
             } catch (InvocationException e) {
-                assertTrue(e.status() == 400 || e.status() == 415, type + " gave " + e.status() + ": " + e.getMessage());
+                assertTrue(
+                        e.status() == 400 || e.status() == 415, type + " gave " + e.status() + ": " + e.getMessage());
             }
             checked++;
         }
@@ -285,10 +316,15 @@ class BadInputIT {
             List<CompletableFuture<HttpResponse<String>>> calls = new ArrayList<>();
             for (int round = 0; round < 400; round++) {
                 String type = types[round % types.length];
-                calls.add(TestServer.client().sendAsync(java.net.http.HttpRequest.newBuilder(fuzzServer.uri("/invocations"))
-                        .header("Content-Type", type).header("Accept", round % 3 == 0 ? "text/csv" : "application/json")
-                        .POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(fuzz(random, type, alphabet))).build(),
-                        HttpResponse.BodyHandlers.ofString(UTF_8)));
+                calls.add(TestServer.client()
+                        .sendAsync(
+                                java.net.http.HttpRequest.newBuilder(fuzzServer.uri("/invocations"))
+                                        .header("Content-Type", type)
+                                        .header("Accept", round % 3 == 0 ? "text/csv" : "application/json")
+                                        .POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(
+                                                fuzz(random, type, alphabet)))
+                                        .build(),
+                                HttpResponse.BodyHandlers.ofString(UTF_8)));
             }
             for (CompletableFuture<HttpResponse<String>> call : calls) {
                 int status = call.get(30, TimeUnit.SECONDS).statusCode();

@@ -67,7 +67,10 @@ class ConnectionTimerTest {
     @Test
     void headersDrippingInPastTheHeaderReadTimeoutAre408AndClose() {
         embedded = new EmbeddedConnection(Duration.ofSeconds(60), Duration.ofSeconds(5));
-        embedded.add(embedded.connection.keepAliveTimeout(), embedded.connection.headerReadTimeout(), new HttpRequestDecoder(),
+        embedded.add(
+                embedded.connection.keepAliveTimeout(),
+                embedded.connection.headerReadTimeout(),
+                new HttpRequestDecoder(),
                 embedded.connection.inOrder());
         embedded.channel.writeInbound(Unpooled.copiedBuffer("GET /ping HTTP/1.1\r\nX-Slow: ", US_ASCII));
         for (int i = 0; i < 4; i++) {
@@ -88,7 +91,8 @@ class ConnectionTimerTest {
     void theHeaderReadTimeoutCoversOnlyTheHeadOfEachRequest() {
         embedded = new EmbeddedConnection(Duration.ofSeconds(60), Duration.ofSeconds(5));
         embedded.add(embedded.connection.headerReadTimeout(), new HttpRequestDecoder(), embedded.connection.inOrder());
-        embedded.channel.writeInbound(Unpooled.copiedBuffer("POST /invocations HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\na", US_ASCII));
+        embedded.channel.writeInbound(
+                Unpooled.copiedBuffer("POST /invocations HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\na", US_ASCII));
         advance(10);
         assertTrue(embedded.channel.isOpen(), "the body is not under the header timeout");
         embedded.channel.writeInbound(Unpooled.copiedBuffer("bc", US_ASCII));
@@ -146,8 +150,14 @@ class ConnectionTimerTest {
     void anExpiryDuringABusyPeriodWaitsForItsEnd() {
         List<String> fired = new java.util.ArrayList<>();
         embedded = new EmbeddedConnection();
-        ConnectionTimer timer = new ConnectionTimer(embedded.connection, new ConnectionTimer.Rules(TimeUnit.SECONDS.toNanos(3),
-                ConnectionTimer.Start.CONNECTED, false, false, ctx -> fired.add("expired")));
+        ConnectionTimer timer = new ConnectionTimer(
+                embedded.connection,
+                new ConnectionTimer.Rules(
+                        TimeUnit.SECONDS.toNanos(3),
+                        ConnectionTimer.Start.CONNECTED,
+                        false,
+                        false,
+                        ctx -> fired.add("expired")));
         embedded.add(timer);
         Exchange inFlight = embedded.exchange("/invocations");
         embedded.connection.begin(inFlight);

@@ -63,14 +63,17 @@ class ContractIT {
             HttpResponse<String> ping = server.get("/ping");
             assertEquals(200, ping.statusCode());
             assertEquals("", ping.body());
-            assertEquals("application/json", ping.headers().firstValue("Content-Type").orElseThrow());
+            assertEquals(
+                    "application/json",
+                    ping.headers().firstValue("Content-Type").orElseThrow());
             assertTrue(ping.headers().firstValue("x-request-id").isPresent());
         }
     }
 
     @Test
     void headPingHasTheStatusAndNoBody() throws Exception {
-        HttpResponse<String> head = server.send(HttpRequest.newBuilder(server.uri("/ping")).method("HEAD", HttpRequest.BodyPublishers.noBody()));
+        HttpResponse<String> head = server.send(
+                HttpRequest.newBuilder(server.uri("/ping")).method("HEAD", HttpRequest.BodyPublishers.noBody()));
         assertEquals(200, head.statusCode());
         assertEquals("", head.body());
     }
@@ -91,9 +94,15 @@ class ContractIT {
         for (String path : List.of("/", "/pingx", "/invocations/extra", "/models")) {
             HttpResponse<String> response = server.get(path);
             assertEquals(404, response.statusCode(), path);
-            assertEquals("application/json", response.headers().firstValue("Content-Type").orElseThrow());
-            assertTrue(response.body().startsWith("{\"code\": 404, \"type\": \"ResourceNotFoundException\", "
-                    + "\"message\": \"Requested resource is not found, please refer to API document.\""), response.body());
+            assertEquals(
+                    "application/json",
+                    response.headers().firstValue("Content-Type").orElseThrow());
+            assertTrue(
+                    response.body()
+                            .startsWith(
+                                    "{\"code\": 404, \"type\": \"ResourceNotFoundException\", "
+                                            + "\"message\": \"Requested resource is not found, please refer to API document.\""),
+                    response.body());
         }
         assertEquals(200, server.get("/ping?x=1").statusCode(), "query strings are ignored by routing");
         assertEquals(200, server.get("/ping/").statusCode(), "one trailing slash is tolerated");
@@ -106,9 +115,12 @@ class ContractIT {
 
     @Test
     void jsonInCsvOut() throws Exception {
-        HttpResponse<String> response = server.post("/invocations", "application/json", "text/csv", "[6, 9, 42.0]".getBytes(UTF_8));
+        HttpResponse<String> response =
+                server.post("/invocations", "application/json", "text/csv", "[6, 9, 42.0]".getBytes(UTF_8));
         assertEquals(200, response.statusCode());
-        assertEquals("text/csv; charset=utf-8", response.headers().firstValue("Content-Type").orElseThrow());
+        assertEquals(
+                "text/csv; charset=utf-8",
+                response.headers().firstValue("Content-Type").orElseThrow());
         assertEquals("36.0\n81.0\n1764.0\n", response.body());
     }
 
@@ -116,13 +128,16 @@ class ContractIT {
     void acceptDefaultsToJson() throws Exception {
         for (String accept : new String[] {null, "*/*", ""}) {
             HttpRequest.Builder request = HttpRequest.newBuilder(server.uri("/invocations"))
-                    .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("[6, 9, 42.0]"));
+                    .header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString("[6, 9, 42.0]"));
             if (accept != null && !accept.isEmpty()) {
                 request.header("Accept", accept);
             }
             HttpResponse<String> response = server.send(request);
             assertEquals(200, response.statusCode());
-            assertEquals("application/json", response.headers().firstValue("Content-Type").orElseThrow());
+            assertEquals(
+                    "application/json",
+                    response.headers().firstValue("Content-Type").orElseThrow());
             assertEquals("[36.0, 81.0, 1764.0]", response.body());
         }
     }
@@ -140,27 +155,34 @@ class ContractIT {
         HttpResponse<String> json = server.post("/invocations", "application/x-npy", "application/json", npy);
         assertEquals("[36.0, 81.0, 1764.0]", json.body());
         HttpResponse<byte[]> out = server.sendBytes(HttpRequest.newBuilder(server.uri("/invocations"))
-                .header("Content-Type", "text/csv").header("Accept", "application/x-npy")
+                .header("Content-Type", "text/csv")
+                .header("Accept", "application/x-npy")
                 .POST(HttpRequest.BodyPublishers.ofString("6\n9\n42\n")));
         assertEquals(200, out.statusCode());
-        assertEquals("application/x-npy", out.headers().firstValue("Content-Type").orElseThrow());
+        assertEquals(
+                "application/x-npy", out.headers().firstValue("Content-Type").orElseThrow());
         assertEquals(NdArray.vector(36, 81, 1764), NpyCodec.decode(out.body()));
     }
 
     @Test
     void mediaTypesMatchIgnoringCaseParametersAndQValues() throws Exception {
-        HttpResponse<String> response = server.post("/invocations", "Application/JSON; charset=utf-8",
-                "application/x-npy;q=0.2, fake/type, text/csv;q=0.9", "[1, 1, 1]".getBytes(UTF_8));
+        HttpResponse<String> response = server.post(
+                "/invocations",
+                "Application/JSON; charset=utf-8",
+                "application/x-npy;q=0.2, fake/type, text/csv;q=0.9",
+                "[1, 1, 1]".getBytes(UTF_8));
         assertEquals(200, response.statusCode(), response.body());
         assertEquals("6.0\n9.0\n42.0\n", response.body());
-        HttpResponse<String> wildcard = server.post("/invocations", "text/csv; charset=utf-8", "text/*", "1\n1\n1\n".getBytes(UTF_8));
+        HttpResponse<String> wildcard =
+                server.post("/invocations", "text/csv; charset=utf-8", "text/*", "1\n1\n1\n".getBytes(UTF_8));
         assertEquals("6.0\n9.0\n42.0\n", wildcard.body());
     }
 
     @Test
     void legacyContentTypeHeaderWins() throws Exception {
         HttpResponse<String> response = server.send(HttpRequest.newBuilder(server.uri("/invocations"))
-                .header("ContentType", "text/csv").header("Content-Type", "fake/type")
+                .header("ContentType", "text/csv")
+                .header("Content-Type", "fake/type")
                 .POST(HttpRequest.BodyPublishers.ofString("1\n1\n1\n")));
         assertEquals(200, response.statusCode(), response.body());
     }
@@ -169,35 +191,51 @@ class ContractIT {
     void unsupportedContentTypeIs415WithTheReferenceBody() throws Exception {
         HttpResponse<String> response = server.post("/invocations", "fake/content-type", null, "x".getBytes(UTF_8));
         assertEquals(415, response.statusCode());
-        assertEquals("application/json", response.headers().firstValue("Content-Type").orElseThrow());
+        assertEquals(
+                "application/json",
+                response.headers().firstValue("Content-Type").orElseThrow());
         String message = "Content type fake/content-type" + FORMAT_TAIL;
-        assertTrue(response.body().startsWith("{\"code\": 415, \"type\": \"UnsupportedFormatError\", \"message\": \"" + message
-                + "\", \"error\": \"UnsupportedFormatError\", \"error-message\": \"" + message + "\", \"stack-trace\": \""), response.body());
+        assertTrue(
+                response.body()
+                        .startsWith("{\"code\": 415, \"type\": \"UnsupportedFormatError\", \"message\": \"" + message
+                                + "\", \"error\": \"UnsupportedFormatError\", \"error-message\": \"" + message
+                                + "\", \"stack-trace\": \""),
+                response.body());
         assertEquals(200, server.get("/ping").statusCode());
     }
 
     @Test
     void unsupportedAcceptIs406() throws Exception {
-        HttpResponse<String> response = server.post("/invocations", "application/json", "fake/content-type", "[1]".getBytes(UTF_8));
+        HttpResponse<String> response =
+                server.post("/invocations", "application/json", "fake/content-type", "[1]".getBytes(UTF_8));
         assertEquals(406, response.statusCode());
-        assertTrue(response.body().contains("\"error-message\": \"Content type fake/content-type" + FORMAT_TAIL), response.body());
+        assertTrue(
+                response.body().contains("\"error-message\": \"Content type fake/content-type" + FORMAT_TAIL),
+                response.body());
     }
 
     @Test
     void malformedBodiesAre400() throws Exception {
-        Map<String, String> bodies = Map.of("application/json", "[1, 2", "text/csv", "\"unterminated\n", "application/x-npy", "not npy");
+        Map<String, String> bodies =
+                Map.of("application/json", "[1, 2", "text/csv", "\"unterminated\n", "application/x-npy", "not npy");
         for (Map.Entry<String, String> body : bodies.entrySet()) {
-            HttpResponse<String> response = server.post("/invocations", body.getKey(), null, body.getValue().getBytes(UTF_8));
+            HttpResponse<String> response = server.post(
+                    "/invocations", body.getKey(), null, body.getValue().getBytes(UTF_8));
             assertEquals(400, response.statusCode(), body.getKey());
             assertTrue(response.body().contains("Error while decoding"), response.body());
         }
-        assertEquals(400, server.post("/invocations", "application/json", null, new byte[0]).statusCode(), "empty JSON body");
+        assertEquals(
+                400,
+                server.post("/invocations", "application/json", null, new byte[0])
+                        .statusCode(),
+                "empty JSON body");
     }
 
     @Test
     void requestIdComesFromTheInferenceIdHeader() throws Exception {
         HttpResponse<String> response = server.send(HttpRequest.newBuilder(server.uri("/invocations"))
-                .header("X-Amzn-SageMaker-Inference-Id", "abc-123").POST(HttpRequest.BodyPublishers.ofString("[1]")));
+                .header("X-Amzn-SageMaker-Inference-Id", "abc-123")
+                .POST(HttpRequest.BodyPublishers.ofString("[1]")));
         assertEquals("abc-123", response.headers().firstValue("x-request-id").orElseThrow());
     }
 
@@ -205,7 +243,10 @@ class ContractIT {
     void modelIsLoadedOncePerWorkerEagerly() throws Exception {
         assertEquals(3, weights.loads.get());
         for (int i = 0; i < 10; i++) {
-            assertEquals(200, server.post("/invocations", "application/json", null, "[1]".getBytes(UTF_8)).statusCode());
+            assertEquals(
+                    200,
+                    server.post("/invocations", "application/json", null, "[1]".getBytes(UTF_8))
+                            .statusCode());
         }
         assertEquals(3, weights.loads.get(), "no lazy loading on the request path");
     }
@@ -217,8 +258,12 @@ class ContractIT {
             assertEquals(1, shared.loads.get());
             HttpResponse<String> parameters = other.get("/execution-parameters");
             assertEquals(200, parameters.statusCode());
-            assertEquals("application/json", parameters.headers().firstValue("Content-Type").orElseThrow());
-            assertEquals("{\"MaxConcurrentTransforms\": 8, \"BatchStrategy\": \"MULTI_RECORD\", \"MaxPayloadInMB\": 6}", parameters.body());
+            assertEquals(
+                    "application/json",
+                    parameters.headers().firstValue("Content-Type").orElseThrow());
+            assertEquals(
+                    "{\"MaxConcurrentTransforms\": 8, \"BatchStrategy\": \"MULTI_RECORD\", \"MaxPayloadInMB\": 6}",
+                    parameters.body());
         }
     }
 
@@ -237,7 +282,10 @@ class ContractIT {
             HttpResponse<String> ping = loading.get("/ping");
             assertEquals(503, ping.statusCode());
             assertTrue(ping.body().contains("\"type\": \"ModelLoading\""), ping.body());
-            assertEquals(503, loading.post("/invocations", null, null, "[1]".getBytes(UTF_8)).statusCode());
+            assertEquals(
+                    503,
+                    loading.post("/invocations", null, null, "[1]".getBytes(UTF_8))
+                            .statusCode());
             release.countDown();
             loading.server().ready().get(10, TimeUnit.SECONDS);
             assertEquals(200, loading.get("/ping").statusCode());
@@ -254,7 +302,9 @@ class ContractIT {
         };
         TestServer failing = TestServer.startLoading(broken, Map.of());
         try {
-            assertThrows(java.util.concurrent.ExecutionException.class, () -> failing.server().ready().get(10, TimeUnit.SECONDS));
+            assertThrows(
+                    java.util.concurrent.ExecutionException.class,
+                    () -> failing.server().ready().get(10, TimeUnit.SECONDS));
             assertEquals(503, failing.get("/ping").statusCode());
         } finally {
             failing.close();
@@ -275,12 +325,15 @@ class ContractIT {
             }
 
             @Override
-            public InvocationResponse transform(String model, Payload body, String contentType, String accept, InvocationContext context) {
+            public InvocationResponse transform(
+                    String model, Payload body, String contentType, String accept, InvocationContext context) {
                 return InvocationResponse.of(body.bytes(), contentType);
             }
         };
-        IllegalStateException error = assertThrows(IllegalStateException.class, () -> TestServer.startLoading(both, Map.of()));
-        assertTrue(error.getMessage().startsWith("Cannot use transform_fn implementation with input_fn, predict_fn, and/or output_fn"));
+        IllegalStateException error =
+                assertThrows(IllegalStateException.class, () -> TestServer.startLoading(both, Map.of()));
+        assertTrue(error.getMessage()
+                .startsWith("Cannot use transform_fn implementation with input_fn, predict_fn, and/or output_fn"));
     }
 
     @Test

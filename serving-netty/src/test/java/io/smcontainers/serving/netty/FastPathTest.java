@@ -57,12 +57,16 @@ class FastPathTest {
         embedded.add(new FastPath(state, embedded.responses));
         HttpRequest ping = EmbeddedConnection.request(HttpMethod.GET, "/ping");
         ping.headers().set("X-Amzn-SageMaker-Inference-Id", "id-1");
-        assertEquals("HTTP/1.1 200 OK\r\ncontent-type: application/json\r\nx-request-id: id-1\r\ncontent-length: 0\r\n"
-                + "connection: keep-alive\r\n\r\n", answer(ping));
+        assertEquals(
+                "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\nx-request-id: id-1\r\ncontent-length: 0\r\n"
+                        + "connection: keep-alive\r\n\r\n",
+                answer(ping));
         HttpRequest parameters = EmbeddedConnection.request(HttpMethod.GET, "/execution-parameters");
         parameters.headers().set("X-Amzn-SageMaker-Inference-Id", "id-2");
-        assertEquals("HTTP/1.1 200 OK\r\ncontent-type: application/json\r\nx-request-id: id-2\r\ncontent-length: 30\r\n"
-                + "connection: keep-alive\r\n\r\n{\"MaxConcurrentTransforms\": 1}", answer(parameters));
+        assertEquals(
+                "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\nx-request-id: id-2\r\ncontent-length: 30\r\n"
+                        + "connection: keep-alive\r\n\r\n{\"MaxConcurrentTransforms\": 1}",
+                answer(parameters));
         assertTrue(embedded.channel.isOpen());
     }
 

@@ -50,7 +50,9 @@ class HostileClientIT {
     }
 
     private static long usedDirectMemory() {
-        return ((ByteBufAllocatorMetricProvider) ByteBufAllocator.DEFAULT).metric().usedDirectMemory();
+        return ((ByteBufAllocatorMetricProvider) ByteBufAllocator.DEFAULT)
+                .metric()
+                .usedDirectMemory();
     }
 
     @Test
@@ -61,7 +63,8 @@ class HostileClientIT {
             long directBefore = usedDirectMemory();
             AtomicLong written = new AtomicLong();
             AtomicBoolean stop = new AtomicBoolean();
-            java.util.concurrent.atomic.AtomicReference<IOException> failure = new java.util.concurrent.atomic.AtomicReference<>();
+            java.util.concurrent.atomic.AtomicReference<IOException> failure =
+                    new java.util.concurrent.atomic.AtomicReference<>();
             Socket socket = new Socket();
             socket.setReceiveBufferSize(64 * 1024);
             socket.connect(new InetSocketAddress("127.0.0.1", server.port()));
@@ -82,9 +85,12 @@ class HostileClientIT {
             long maxDirect = 0;
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
             try {
-                // Until the server pauses reading that connection (its answers reached the high-water mark), or the client
+                // Until the server pauses reading that connection (its answers reached the high-water mark), or the
+                // client
                 // wrote everything (the server read it all), or the server's unflushed answers pass the bound.
-                while (server.server().connectionsWithReadsPaused() == 0 && !writer.isDone() && System.nanoTime() < deadline) {
+                while (server.server().connectionsWithReadsPaused() == 0
+                        && !writer.isDone()
+                        && System.nanoTime() < deadline) {
                     maxPending = Math.max(maxPending, server.server().pendingOutboundBytes());
                     maxDirect = Math.max(maxDirect, usedDirectMemory() - directBefore);
                     if (maxPending > 32 * MIB || maxDirect > 32 * MIB) {
@@ -93,13 +99,18 @@ class HostileClientIT {
                     Thread.sleep(20);
                 }
                 long pending = server.server().pendingOutboundBytes();
-                System.err.printf("pipelined pings: written %d, pending %d (max %d), max direct growth %d, writer failure %s%n", written.get(),
-                        pending, maxPending, maxDirect, failure.get());
-                assertEquals(null, failure.get(), "the server keeps the connection open (reads paused) rather than failing");
+                System.err.printf(
+                        "pipelined pings: written %d, pending %d (max %d), max direct growth %d, writer failure %s%n",
+                        written.get(), pending, maxPending, maxDirect, failure.get());
+                assertEquals(
+                        null, failure.get(), "the server keeps the connection open (reads paused) rather than failing");
                 assertTrue(maxPending < 32 * MIB, "unflushed answers reached " + maxPending + " bytes");
                 assertTrue(maxDirect < 32 * MIB, "direct memory grew by " + maxDirect + " bytes");
-                assertEquals(1, server.server().connectionsWithReadsPaused(), "the server stopped reading the connection");
-                assertTrue(written.get() < total, "the server read all " + written.get() + " bytes without the client reading an answer");
+                assertEquals(
+                        1, server.server().connectionsWithReadsPaused(), "the server stopped reading the connection");
+                assertTrue(
+                        written.get() < total,
+                        "the server read all " + written.get() + " bytes without the client reading an answer");
                 assertTrue(pending < 4 * MIB, "unflushed answers stay near the high-water mark: " + pending);
             } finally {
                 stop.set(true);
@@ -118,11 +129,21 @@ class HostileClientIT {
 
     @Test
     void handlerFramingHeadersAndNonFinalStatusesCannotDesynchroniseTheConnection() throws Exception {
-        try (TestServer server = TestServer.start(new TestHandlers.Actions(), Map.of()); Socket socket = connect(server)) {
+        try (TestServer server = TestServer.start(new TestHandlers.Actions(), Map.of());
+                Socket socket = connect(server)) {
             StringBuilder pipelined = new StringBuilder();
-            for (String action : List.of("framing-headers", "answer-status:101", "answer-status:103", "answer-status:100",
-                    "answer-status:204", "answer-status:600", "answer-status:599")) {
-                pipelined.append("POST /invocations HTTP/1.1\r\nHost: x\r\nX-Test-Action: ").append(action).append("\r\nContent-Length: 0\r\n\r\n");
+            for (String action : List.of(
+                    "framing-headers",
+                    "answer-status:101",
+                    "answer-status:103",
+                    "answer-status:100",
+                    "answer-status:204",
+                    "answer-status:600",
+                    "answer-status:599")) {
+                pipelined
+                        .append("POST /invocations HTTP/1.1\r\nHost: x\r\nX-Test-Action: ")
+                        .append(action)
+                        .append("\r\nContent-Length: 0\r\n\r\n");
             }
             pipelined.append("GET /ping HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
             socket.getOutputStream().write(pipelined.toString().getBytes(US_ASCII));
@@ -140,7 +161,9 @@ class HostileClientIT {
             for (int status : new int[] {101, 103, 100}) {
                 RawHttp.Response refused = http.next(true);
                 assertEquals(500, refused.status(), status + ": " + refused.headers());
-                assertTrue(refused.text().contains("\"type\": \"InvalidHandlerResult\"") && refused.text().contains("status " + status),
+                assertTrue(
+                        refused.text().contains("\"type\": \"InvalidHandlerResult\"")
+                                && refused.text().contains("status " + status),
                         refused.text());
             }
             RawHttp.Response noContent = http.next(true);
@@ -151,7 +174,10 @@ class HostileClientIT {
             assertEquals(599, highest.status());
             assertEquals("body", highest.text());
             RawHttp.Response ping = http.next(true);
-            assertEquals(200, ping.status(), "the last answer is the ping's: nothing was taken for another request's answer");
+            assertEquals(
+                    200,
+                    ping.status(),
+                    "the last answer is the ping's: nothing was taken for another request's answer");
             assertEquals("close", ping.header("Connection"));
             assertTrue(http.closed());
         }
@@ -159,34 +185,44 @@ class HostileClientIT {
 
     @Test
     void nettysExpectAnswersCarryTheRuntimesErrorFormat() throws Exception {
-        try (TestServer server = TestServer.start(new TestHandlers.Actions(), Map.of("SAGEMAKER_MAX_PAYLOAD_IN_MB", "1"))) {
+        try (TestServer server =
+                TestServer.start(new TestHandlers.Actions(), Map.of("SAGEMAKER_MAX_PAYLOAD_IN_MB", "1"))) {
             try (Socket socket = connect(server)) {
-                socket.getOutputStream().write(("POST /invocations HTTP/1.1\r\nHost: x\r\nX-Amzn-SageMaker-Inference-Id: big-one\r\n"
-                        + "Expect: 100-continue\r\nContent-Length: 2000000\r\n\r\n").getBytes(US_ASCII));
+                socket.getOutputStream()
+                        .write(("POST /invocations HTTP/1.1\r\nHost: x\r\nX-Amzn-SageMaker-Inference-Id: big-one\r\n"
+                                        + "Expect: 100-continue\r\nContent-Length: 2000000\r\n\r\n")
+                                .getBytes(US_ASCII));
                 RawHttp http = new RawHttp(socket.getInputStream());
                 RawHttp.Response tooLarge = http.next(true);
                 assertEquals(413, tooLarge.status());
                 assertEquals("application/json", tooLarge.header("Content-Type"));
                 assertEquals("big-one", tooLarge.header("x-request-id"));
                 assertEquals("close", tooLarge.header("Connection"));
-                assertTrue(tooLarge.text().startsWith("{\"code\": 413, \"type\": \"RequestEntityTooLarge\""), tooLarge.text());
+                assertTrue(
+                        tooLarge.text().startsWith("{\"code\": 413, \"type\": \"RequestEntityTooLarge\""),
+                        tooLarge.text());
                 assertTrue(http.closed());
             }
             try (Socket socket = connect(server)) {
-                socket.getOutputStream().write("POST /invocations HTTP/1.1\r\nHost: x\r\nExpect: tea\r\nContent-Length: 3\r\n\r\nabc"
-                        .getBytes(US_ASCII));
+                socket.getOutputStream()
+                        .write("POST /invocations HTTP/1.1\r\nHost: x\r\nExpect: tea\r\nContent-Length: 3\r\n\r\nabc"
+                                .getBytes(US_ASCII));
                 RawHttp http = new RawHttp(socket.getInputStream());
                 RawHttp.Response failed = http.next(true);
                 assertEquals(417, failed.status());
                 assertNotNull(failed.header("x-request-id"));
                 assertEquals("close", failed.header("Connection"));
-                assertTrue(failed.text().startsWith("{\"code\": 417, \"type\": \"ExpectationFailed\"")
-                        && failed.text().contains("Expect: tea"), failed.text());
+                assertTrue(
+                        failed.text().startsWith("{\"code\": 417, \"type\": \"ExpectationFailed\"")
+                                && failed.text().contains("Expect: tea"),
+                        failed.text());
                 assertTrue(http.closed());
             }
             try (Socket socket = connect(server)) {
-                socket.getOutputStream().write("POST /invocations HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Type: text/plain\r\nContent-Length: 3\r\n\r\n"
-                        .getBytes(US_ASCII));
+                socket.getOutputStream()
+                        .write(
+                                "POST /invocations HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Type: text/plain\r\nContent-Length: 3\r\n\r\n"
+                                        .getBytes(US_ASCII));
                 RawHttp http = new RawHttp(socket.getInputStream());
                 assertEquals(100, http.next(true).status());
                 socket.getOutputStream().write("abc".getBytes(US_ASCII));
@@ -200,7 +236,9 @@ class HostileClientIT {
     @Test
     void otherHttpVersionsAre505AndTwoHostHeaders400() throws Exception {
         try (TestServer server = TestServer.start(new TestHandlers.Actions(), Map.of())) {
-            for (String request : List.of("GET /ping HTTP/9.9\r\nHost: x\r\n\r\n", "GET /ping HTTP/2.0\r\nHost: x\r\n\r\n",
+            for (String request : List.of(
+                    "GET /ping HTTP/9.9\r\nHost: x\r\n\r\n",
+                    "GET /ping HTTP/2.0\r\nHost: x\r\n\r\n",
                     "POST /invocations HTTP/0.9\r\nHost: x\r\nContent-Length: 0\r\n\r\n")) {
                 try (Socket socket = connect(server)) {
                     socket.getOutputStream().write(request.getBytes(US_ASCII));
@@ -212,7 +250,8 @@ class HostileClientIT {
                     assertTrue(http.closed());
                 }
             }
-            for (String request : List.of("GET /ping HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n",
+            for (String request : List.of(
+                    "GET /ping HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n",
                     "POST /invocations HTTP/1.1\r\nHost: a\r\nContent-Length: 0\r\nhost: a\r\n\r\n")) {
                 try (Socket socket = connect(server)) {
                     socket.getOutputStream().write(request.getBytes(US_ASCII));
@@ -226,15 +265,18 @@ class HostileClientIT {
             }
             try (Socket socket = connect(server)) {
                 socket.getOutputStream().write("GET /ping HTTP/1.0\r\n\r\n".getBytes(US_ASCII));
-                assertEquals(200, new RawHttp(socket.getInputStream()).next(true).status(), "HTTP/1.0 is still served");
+                assertEquals(
+                        200, new RawHttp(socket.getInputStream()).next(true).status(), "HTTP/1.0 is still served");
             }
         }
     }
 
     @Test
     void aClientDrippingHeadersIsAnswered408AtTheHeaderReadTimeout() throws Exception {
-        try (TestServer server = TestServer.start(new TestHandlers.Actions(), Map.of("SMC_HEADER_READ_TIMEOUT_SECONDS", "1",
-                "SMC_KEEP_ALIVE_SECONDS", "60")); Socket socket = connect(server)) {
+        try (TestServer server = TestServer.start(
+                        new TestHandlers.Actions(),
+                        Map.of("SMC_HEADER_READ_TIMEOUT_SECONDS", "1", "SMC_KEEP_ALIVE_SECONDS", "60"));
+                Socket socket = connect(server)) {
             OutputStream out = socket.getOutputStream();
             out.write("GET /ping HTTP/1.1\r\nHost: x\r\nX-Slow: ".getBytes(US_ASCII));
             AtomicBoolean stop = new AtomicBoolean();

@@ -87,7 +87,8 @@ class InOrderTest {
         embedded.add(embedded.connection.inOrder());
         embedded.connection.begin(embedded.exchange("/invocations"));
         ByteBuf body = Unpooled.copiedBuffer("held body", US_ASCII);
-        embedded.channel.writeInbound(EmbeddedConnection.request(HttpMethod.POST, "/invocations"), new DefaultLastHttpContent(body));
+        embedded.channel.writeInbound(
+                EmbeddedConnection.request(HttpMethod.POST, "/invocations"), new DefaultLastHttpContent(body));
         assertEquals(1, body.refCnt());
         embedded.channel.close();
         assertEquals(0, body.refCnt());

@@ -59,21 +59,32 @@ class MetricsIT {
 
             HttpResponse<String> scrape = scrape(server.server(), "/metrics", Optional.empty());
             assertEquals(200, scrape.statusCode(), scrape.body());
-            assertTrue(scrape.headers().firstValue("Content-Type").orElse("").startsWith("text/plain; version=0.0.4"),
+            assertTrue(
+                    scrape.headers().firstValue("Content-Type").orElse("").startsWith("text/plain; version=0.0.4"),
                     scrape.headers().toString());
             PrometheusText metrics = PrometheusText.parse(scrape.body());
 
-            assertEquals(3, metrics.value("smc_http_requests_total{model=\"model\"," + INVOCATIONS + ",status=\"200\"}"));
-            assertEquals(2, metrics.value("smc_http_requests_total{model=\"model\"," + INVOCATIONS + ",status=\"400\"}"));
-            assertEquals(1, metrics.value("smc_http_requests_total{model=\"model\"," + INVOCATIONS + ",status=\"500\"}"));
+            assertEquals(
+                    3, metrics.value("smc_http_requests_total{model=\"model\"," + INVOCATIONS + ",status=\"200\"}"));
+            assertEquals(
+                    2, metrics.value("smc_http_requests_total{model=\"model\"," + INVOCATIONS + ",status=\"400\"}"));
+            assertEquals(
+                    1, metrics.value("smc_http_requests_total{model=\"model\"," + INVOCATIONS + ",status=\"500\"}"));
             assertEquals(1, metrics.value("smc_http_requests_total{model=\"\"," + INVOCATIONS + ",status=\"405\"}"));
             assertEquals(1, metrics.value("smc_http_requests_total{model=\"\",route=\"other\",status=\"404\"}"));
-            assertEquals(2, metrics.value("smc_http_requests_total{model=\"\",route=\"/ping\",status=\"200\"}"), "fast-path pings");
+            assertEquals(
+                    2,
+                    metrics.value("smc_http_requests_total{model=\"\",route=\"/ping\",status=\"200\"}"),
+                    "fast-path pings");
             assertEquals("counter", metrics.type("smc_http_requests"));
 
             assertEquals("histogram", metrics.type("smc_http_request_duration_seconds"));
-            assertEquals(6, metrics.value("smc_http_request_duration_seconds_count{model=\"model\"," + INVOCATIONS + "}"));
-            assertEquals(6, metrics.value("smc_http_request_duration_seconds_bucket{le=\"+Inf\",model=\"model\"," + INVOCATIONS + "}"));
+            assertEquals(
+                    6, metrics.value("smc_http_request_duration_seconds_count{model=\"model\"," + INVOCATIONS + "}"));
+            assertEquals(
+                    6,
+                    metrics.value("smc_http_request_duration_seconds_bucket{le=\"+Inf\",model=\"model\"," + INVOCATIONS
+                            + "}"));
             assertEquals(2, metrics.value("smc_http_request_duration_seconds_count{model=\"\",route=\"/ping\"}"));
             assertTrue(metrics.value("smc_http_request_duration_seconds_sum{model=\"model\"," + INVOCATIONS + "}") > 0);
             Map<Double, Double> buckets = new TreeMap<>();
@@ -98,11 +109,16 @@ class MetricsIT {
             assertEquals(1, metrics.value("smc_model_instances{model=\"model\"}"), "a shared handler: one instance");
             assertEquals(1, metrics.value("smc_model_load_duration_seconds_count{model=\"model\"}"));
             assertTrue(metrics.value("jvm_memory_used_bytes{area=\"heap\"}") > 0);
-            assertTrue(metrics.samples().keySet().stream().anyMatch(key -> key.startsWith("jvm_gc_collection_seconds_count{")),
+            assertTrue(
+                    metrics.samples().keySet().stream()
+                            .anyMatch(key -> key.startsWith("jvm_gc_collection_seconds_count{")),
                     "GC metrics: " + metrics.samples().keySet());
 
             HttpResponse<String> again = scrape(server.server(), "/metrics", Optional.empty());
-            assertEquals(3, PrometheusText.parse(again.body()).value("smc_http_requests_total{model=\"model\"," + INVOCATIONS + ",status=\"200\"}"),
+            assertEquals(
+                    3,
+                    PrometheusText.parse(again.body())
+                            .value("smc_http_requests_total{model=\"model\"," + INVOCATIONS + ",status=\"200\"}"),
                     "scrapes are not counted as requests");
         }
     }
@@ -111,13 +127,21 @@ class MetricsIT {
     void theMetricsPortServesMetricsOnlyAndOpenMetricsOnRequest() throws Exception {
         try (TestServer server = TestServer.start(new TestHandlers.Actions(), Map.of("SMC_METRICS_PORT", "0"))) {
             assertEquals(404, scrape(server.server(), "/ping", Optional.empty()).statusCode());
-            HttpResponse<String> post = TestServer.client().send(HttpRequest.newBuilder(metricsUri(server.server(), "/metrics"))
-                    .POST(HttpRequest.BodyPublishers.ofString("x")).timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> post = TestServer.client()
+                    .send(
+                            HttpRequest.newBuilder(metricsUri(server.server(), "/metrics"))
+                                    .POST(HttpRequest.BodyPublishers.ofString("x"))
+                                    .timeout(Duration.ofSeconds(30))
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString());
             assertEquals(405, post.statusCode());
             assertEquals("GET, HEAD", post.headers().firstValue("Allow").orElse(""));
-            HttpResponse<String> open = scrape(server.server(), "/metrics", Optional.of("application/openmetrics-text; version=1.0.0"));
+            HttpResponse<String> open =
+                    scrape(server.server(), "/metrics", Optional.of("application/openmetrics-text; version=1.0.0"));
             assertEquals(200, open.statusCode());
-            assertTrue(open.headers().firstValue("Content-Type").orElse("").startsWith("application/openmetrics-text"), open.headers().toString());
+            assertTrue(
+                    open.headers().firstValue("Content-Type").orElse("").startsWith("application/openmetrics-text"),
+                    open.headers().toString());
             assertTrue(open.body().endsWith("# EOF\n"), "OpenMetrics ends with # EOF");
             assertTrue(server.server().metricsPort().orElseThrow() != server.port());
         }
@@ -135,26 +159,39 @@ class MetricsIT {
     void pythonWorkerRestartsAndLoadTimesAreRecorded() throws Exception {
         try (PythonServers server = PythonServers.start(fixture("f9"), Map.of("SMC_METRICS_PORT", "0"))) {
             assertEquals(500, server.post("exit3").statusCode());
-            assertTrue(await(Duration.ofSeconds(60), () -> server.server.loadedInstances() == 2), "the lost worker is replaced");
-            PrometheusText metrics = PrometheusText.parse(scrape(server.server, "/metrics", Optional.empty()).body());
+            assertTrue(
+                    await(Duration.ofSeconds(60), () -> server.server.loadedInstances() == 2),
+                    "the lost worker is replaced");
+            PrometheusText metrics = PrometheusText.parse(
+                    scrape(server.server, "/metrics", Optional.empty()).body());
             assertEquals(1, metrics.value("smc_python_worker_restarts_total{model=\"model\",reason=\"lost\"}"));
-            assertEquals(3, metrics.value("smc_model_load_duration_seconds_count{model=\"model\"}"), "two workers at start-up, one replacement");
-            assertEquals(1, metrics.value("smc_http_requests_total{model=\"model\"," + INVOCATIONS + ",status=\"500\"}"));
+            assertEquals(
+                    3,
+                    metrics.value("smc_model_load_duration_seconds_count{model=\"model\"}"),
+                    "two workers at start-up, one replacement");
+            assertEquals(
+                    1, metrics.value("smc_http_requests_total{model=\"model\"," + INVOCATIONS + ",status=\"500\"}"));
             assertEquals(2, metrics.value("smc_model_instances{model=\"model\"}"));
         }
     }
 
-    private static HttpResponse<String> invoke(TestServer server, String action) throws IOException, InterruptedException {
-        return server.send(HttpRequest.newBuilder(server.uri("/invocations")).header("X-Test-Action", action)
-                .header("Content-Type", "text/plain").POST(HttpRequest.BodyPublishers.ofString("body")));
+    private static HttpResponse<String> invoke(TestServer server, String action)
+            throws IOException, InterruptedException {
+        return server.send(HttpRequest.newBuilder(server.uri("/invocations"))
+                .header("X-Test-Action", action)
+                .header("Content-Type", "text/plain")
+                .POST(HttpRequest.BodyPublishers.ofString("body")));
     }
 
     private static URI metricsUri(ServingServer server, String path) {
         return URI.create("http://127.0.0.1:" + server.metricsPort().orElseThrow() + path);
     }
 
-    private static HttpResponse<String> scrape(ServingServer server, String path, Optional<String> accept) throws IOException, InterruptedException {
-        HttpRequest.Builder request = HttpRequest.newBuilder(metricsUri(server, path)).timeout(Duration.ofSeconds(30)).GET();
+    private static HttpResponse<String> scrape(ServingServer server, String path, Optional<String> accept)
+            throws IOException, InterruptedException {
+        HttpRequest.Builder request = HttpRequest.newBuilder(metricsUri(server, path))
+                .timeout(Duration.ofSeconds(30))
+                .GET();
         accept.ifPresent(value -> request.header("Accept", value));
         return TestServer.client().send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
     }

@@ -46,7 +46,9 @@ class PayloadAggregatorTest {
         assertNotNull(response, "an answer was written");
         assertEquals("application/json", response.headers().get("Content-Type"));
         assertEquals("req-7", response.headers().get("x-request-id"));
-        assertEquals(Integer.toString(response.content().readableBytes()), response.headers().get("Content-Length"));
+        assertEquals(
+                Integer.toString(response.content().readableBytes()),
+                response.headers().get("Content-Length"));
         return response;
     }
 
@@ -57,7 +59,9 @@ class PayloadAggregatorTest {
         FullHttpResponse response = answer();
         assertEquals(413, response.status().code());
         assertEquals("keep-alive", response.headers().get("Connection"));
-        assertTrue(response.content().toString(US_ASCII).startsWith("{\"code\": 413, \"type\": \"RequestEntityTooLarge\""));
+        assertTrue(response.content()
+                .toString(US_ASCII)
+                .startsWith("{\"code\": 413, \"type\": \"RequestEntityTooLarge\""));
         response.release();
         embedded.channel.writeInbound(new DefaultLastHttpContent(Unpooled.copiedBuffer("x".repeat(1001), US_ASCII)));
         assertNull(embedded.channel.readInbound(), "the refused body is discarded");
@@ -99,18 +103,25 @@ class PayloadAggregatorTest {
         assertTrue(response.content().toString(US_ASCII).contains("A model load request body is at most 65536 bytes"));
         response.release();
         embedded.channel.writeInbound(LastHttpContent.EMPTY_LAST_CONTENT);
-        embedded.channel.writeInbound(post("/invocations", PayloadAggregator.LOAD_LIMIT + 1),
+        embedded.channel.writeInbound(
+                post("/invocations", PayloadAggregator.LOAD_LIMIT + 1),
                 new DefaultLastHttpContent(Unpooled.wrappedBuffer(new byte[PayloadAggregator.LOAD_LIMIT + 1])));
         FullHttpRequest invocation = embedded.channel.readInbound();
-        assertEquals(PayloadAggregator.LOAD_LIMIT + 1, invocation.content().readableBytes(), "other paths keep the payload limit");
+        assertEquals(
+                PayloadAggregator.LOAD_LIMIT + 1,
+                invocation.content().readableBytes(),
+                "other paths keep the payload limit");
         invocation.release();
     }
 
     @Test
     void aBodyInSeveralPartsBecomesOneBuffer() {
         embedded.add(new PayloadAggregator(embedded.connection, 1000, embedded.responses, false));
-        embedded.channel.writeInbound(post("/invocations", 9), new DefaultHttpContent(Unpooled.copiedBuffer("abc", US_ASCII)),
-                new DefaultHttpContent(Unpooled.copiedBuffer("def", US_ASCII)), new DefaultLastHttpContent(Unpooled.copiedBuffer("ghi", US_ASCII)));
+        embedded.channel.writeInbound(
+                post("/invocations", 9),
+                new DefaultHttpContent(Unpooled.copiedBuffer("abc", US_ASCII)),
+                new DefaultHttpContent(Unpooled.copiedBuffer("def", US_ASCII)),
+                new DefaultLastHttpContent(Unpooled.copiedBuffer("ghi", US_ASCII)));
         FullHttpRequest request = embedded.channel.readInbound();
         assertEquals(1, request.content().nioBufferCount());
         assertEquals("abcdefghi", request.content().toString(US_ASCII));

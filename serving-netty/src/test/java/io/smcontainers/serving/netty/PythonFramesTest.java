@@ -21,7 +21,14 @@ class PythonFramesTest {
             ByteBuffer a = ByteBuffer.wrap("application/json".getBytes(StandardCharsets.UTF_8));
             ByteBuffer b = ByteBuffer.allocate(0);
             ByteBuffer c = ByteBuffer.wrap(new byte[] {1, 2, 3});
-            PythonFrames.write(pair.left, PythonFrames.INVOKE, 42, PythonFrames.blockLengths(a, b, c), a.duplicate(), b.duplicate(), c.duplicate());
+            PythonFrames.write(
+                    pair.left,
+                    PythonFrames.INVOKE,
+                    42,
+                    PythonFrames.blockLengths(a, b, c),
+                    a.duplicate(),
+                    b.duplicate(),
+                    c.duplicate());
             PythonFrames.Frame frame = PythonFrames.read(pair.right, 1 << 20);
             assertEquals(PythonFrames.INVOKE, frame.type());
             assertEquals(42, frame.seq());
@@ -38,14 +45,17 @@ class PythonFramesTest {
         ByteBuffer header = PythonFrames.header(PythonFrames.PING, 0x0102030405060708L, 0);
         byte[] bytes = new byte[16];
         header.get(bytes);
-        assertEquals("0000000c03000000" + "0102030405060708", java.util.HexFormat.of().formatHex(bytes));
+        assertEquals(
+                "0000000c03000000" + "0102030405060708",
+                java.util.HexFormat.of().formatHex(bytes));
     }
 
     @Test
     void truncationOversizeAndOverrunsAreProtocolErrors() throws Exception {
         try (Pair pair = Pair.open()) {
             PythonFrames.write(pair.left, PythonFrames.RESULT, 1, ByteBuffer.wrap(new byte[100]));
-            PythonFrames.OversizeFrame oversize = assertThrows(PythonFrames.OversizeFrame.class, () -> PythonFrames.read(pair.right, 99));
+            PythonFrames.OversizeFrame oversize =
+                    assertThrows(PythonFrames.OversizeFrame.class, () -> PythonFrames.read(pair.right, 99));
             assertEquals(100, oversize.length);
             PythonFrames.skip(pair.right, oversize.length);
             PythonFrames.write(pair.left, PythonFrames.PONG, 2);
@@ -55,14 +65,21 @@ class PythonFramesTest {
             pair.left.write(header);
             pair.left.write(ByteBuffer.wrap(new byte[4]));
             pair.left.shutdownOutput();
-            assertThrows(PythonFrames.ProtocolException.class, () -> PythonFrames.read(pair.right, 1 << 20), "end of stream inside a frame");
+            assertThrows(
+                    PythonFrames.ProtocolException.class,
+                    () -> PythonFrames.read(pair.right, 1 << 20),
+                    "end of stream inside a frame");
         }
         try (Pair pair = Pair.open()) {
             pair.left.shutdownOutput();
-            assertThrows(EOFException.class, () -> PythonFrames.read(pair.right, 1 << 20), "a clean end between frames");
+            assertThrows(
+                    EOFException.class, () -> PythonFrames.read(pair.right, 1 << 20), "a clean end between frames");
         }
         ByteBuffer lying = ByteBuffer.allocate(8).putInt(100).putInt(0).flip();
-        assertThrows(PythonFrames.ProtocolException.class, () -> PythonFrames.block(lying, 2), "a field longer than its frame");
+        assertThrows(
+                PythonFrames.ProtocolException.class,
+                () -> PythonFrames.block(lying, 2),
+                "a field longer than its frame");
     }
 
     /** A connected Unix socket pair in a temp dir. */

@@ -23,11 +23,22 @@ class PythonMultiModelIT {
     @Test
     void eachModelHasItsOwnWorkersAndCode() throws Exception {
         Path root = Files.createTempDirectory("smc-py-mme-");
-        for (String[] model : new String[][] {{"f15a", "a"}, {"f15b", "b"}, {"mme_bad", "bad"}, {"mme_oom", "oom"}, {"f15a", "c"}, {"f15a", "d"}}) {
+        for (String[] model : new String[][] {
+            {"f15a", "a"}, {"f15b", "b"}, {"mme_bad", "bad"}, {"mme_oom", "oom"}, {"f15a", "c"}, {"f15a", "d"}
+        }) {
             PythonServers.copyFixture(model[0], Files.createDirectories(root.resolve(model[1])));
         }
-        try (PythonServers server = PythonServers.start(root, Map.of("SAGEMAKER_MULTI_MODEL", "true", "SAGEMAKER_MODEL_SERVER_WORKERS", "2",
-                "SMC_MME_WORKERS_PER_MODEL", "1", "SMC_MME_MAX_PROCESSES", "3"))) {
+        try (PythonServers server = PythonServers.start(
+                root,
+                Map.of(
+                        "SAGEMAKER_MULTI_MODEL",
+                        "true",
+                        "SAGEMAKER_MODEL_SERVER_WORKERS",
+                        "2",
+                        "SMC_MME_WORKERS_PER_MODEL",
+                        "1",
+                        "SMC_MME_MAX_PROCESSES",
+                        "3"))) {
             assertEquals(200, server.get("/ping").statusCode());
             assertEquals(0, server.processes().size(), "no worker before a load");
             assertEquals(200, load(server, "a", "a").statusCode());
@@ -57,29 +68,47 @@ class PythonMultiModelIT {
             assertEquals(3, server.processes().size());
 
             long pidA = Long.parseLong(a.substring(8));
-            HttpResponse<String> deleted = TestServer.client().send(HttpRequest.newBuilder(server.uri("/models/a")).DELETE().build(),
-                    HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> deleted = TestServer.client()
+                    .send(
+                            HttpRequest.newBuilder(server.uri("/models/a"))
+                                    .DELETE()
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString());
             assertEquals(200, deleted.statusCode(), deleted.body());
-            assertTrue(ProcessHandle.of(pidA).map(p -> !p.isAlive()).orElse(true), "model a's worker is reaped before the 200");
+            assertTrue(
+                    ProcessHandle.of(pidA).map(p -> !p.isAlive()).orElse(true),
+                    "model a's worker is reaped before the 200");
             assertTrue(await(Duration.ofSeconds(5), () -> server.processes().size() == 2));
-            assertEquals(404, TestServer.client().send(invocation(server, "a"), HttpResponse.BodyHandlers.ofString()).statusCode());
+            assertEquals(
+                    404,
+                    TestServer.client()
+                            .send(invocation(server, "a"), HttpResponse.BodyHandlers.ofString())
+                            .statusCode());
             assertTrue(invoke(server, "b").startsWith("model-b "));
         }
     }
 
     private static HttpResponse<String> load(PythonServers server, String name, String url) throws Exception {
-        return TestServer.client().send(HttpRequest.newBuilder(server.uri("/models")).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString("{\"model_name\": \"" + name + "\", \"url\": \"" + url + "\"}")).build(),
-                HttpResponse.BodyHandlers.ofString());
+        return TestServer.client()
+                .send(
+                        HttpRequest.newBuilder(server.uri("/models"))
+                                .header("Content-Type", "application/json")
+                                .POST(HttpRequest.BodyPublishers.ofString(
+                                        "{\"model_name\": \"" + name + "\", \"url\": \"" + url + "\"}"))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
     }
 
     private static HttpRequest invocation(PythonServers server, String model) {
-        return HttpRequest.newBuilder(server.uri("/models/" + model + "/invoke")).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString("[1]")).build();
+        return HttpRequest.newBuilder(server.uri("/models/" + model + "/invoke"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("[1]"))
+                .build();
     }
 
     private static String invoke(PythonServers server, String model) throws Exception {
-        HttpResponse<String> response = TestServer.client().send(invocation(server, model), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response =
+                TestServer.client().send(invocation(server, model), HttpResponse.BodyHandlers.ofString());
         assertEquals(200, response.statusCode(), response.body());
         return response.body();
     }

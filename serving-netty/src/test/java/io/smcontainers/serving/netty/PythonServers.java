@@ -56,7 +56,10 @@ final class PythonServers implements AutoCloseable {
     static void copyFixture(String name, Path target) throws IOException {
         Path source;
         try {
-            source = Path.of(PythonServers.class.getClassLoader().getResource("python/" + name).toURI());
+            source = Path.of(PythonServers.class
+                    .getClassLoader()
+                    .getResource("python/" + name)
+                    .toURI());
         } catch (URISyntaxException e) {
             throw new IOException(e);
         }
@@ -78,8 +81,10 @@ final class PythonServers implements AutoCloseable {
         try {
             server.server.ready().get(60, TimeUnit.SECONDS);
             int workers = Integer.parseInt(variables.getOrDefault("SAGEMAKER_MODEL_SERVER_WORKERS", "2"));
-            if (!variables.containsKey("SAGEMAKER_MULTI_MODEL") && !await(Duration.ofSeconds(60), () -> server.server.loadedInstances() == workers)) {
-                throw new AssertionError("only " + server.server.loadedInstances() + " of " + workers + " workers loaded within 60 s");
+            if (!variables.containsKey("SAGEMAKER_MULTI_MODEL")
+                    && !await(Duration.ofSeconds(60), () -> server.server.loadedInstances() == workers)) {
+                throw new AssertionError(
+                        "only " + server.server.loadedInstances() + " of " + workers + " workers loaded within 60 s");
             }
         } catch (Exception e) {
             server.close();
@@ -98,9 +103,17 @@ final class PythonServers implements AutoCloseable {
         ServingEnv ephemeral = TestServer.ephemeral(env);
         String program = map.getOrDefault("SAGEMAKER_PROGRAM", "inference");
         Path code = modelDir.resolve("code");
-        PythonOptions options = new PythonOptions(PYTHON, Files.isDirectory(code) && !env.multiModel() ? Optional.of(code) : Optional.empty(),
-                program.endsWith(".py") ? program.substring(0, program.length() - 3) : program, map.containsKey("SAGEMAKER_PROGRAM"), List.of(),
-                Optional.empty(), 0, 2, map, () -> { });
+        PythonOptions options = new PythonOptions(
+                PYTHON,
+                Files.isDirectory(code) && !env.multiModel() ? Optional.of(code) : Optional.empty(),
+                program.endsWith(".py") ? program.substring(0, program.length() - 3) : program,
+                map.containsKey("SAGEMAKER_PROGRAM"),
+                List.of(),
+                Optional.empty(),
+                0,
+                2,
+                map,
+                () -> {});
         PythonBackend backend = PythonBackend.open(options, ephemeral);
         try {
             return new PythonServers(ServingServer.start(ephemeral, backend.handler(), modelDir), backend, modelDir);
@@ -115,8 +128,13 @@ final class PythonServers implements AutoCloseable {
     }
 
     HttpResponse<String> get(String path) throws IOException, InterruptedException {
-        return TestServer.client().send(HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(30)).GET().build(),
-                HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+        return TestServer.client()
+                .send(
+                        HttpRequest.newBuilder(uri(path))
+                                .timeout(Duration.ofSeconds(30))
+                                .GET()
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
     }
 
     HttpResponse<String> post(String body) throws IOException, InterruptedException {
@@ -124,16 +142,22 @@ final class PythonServers implements AutoCloseable {
     }
 
     HttpResponse<String> post(String body, String contentType, String accept) throws IOException, InterruptedException {
-        return TestServer.client().send(invocation(body.getBytes(StandardCharsets.UTF_8), contentType, accept).build(),
-                HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+        return TestServer.client()
+                .send(
+                        invocation(body.getBytes(StandardCharsets.UTF_8), contentType, accept)
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
     }
 
-    HttpResponse<byte[]> postBytes(byte[] body, String contentType, String accept) throws IOException, InterruptedException {
-        return TestServer.client().send(invocation(body, contentType, accept).build(), HttpResponse.BodyHandlers.ofByteArray());
+    HttpResponse<byte[]> postBytes(byte[] body, String contentType, String accept)
+            throws IOException, InterruptedException {
+        return TestServer.client()
+                .send(invocation(body, contentType, accept).build(), HttpResponse.BodyHandlers.ofByteArray());
     }
 
     HttpRequest.Builder invocation(byte[] body, String contentType, String accept) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(uri("/invocations")).timeout(Duration.ofSeconds(60))
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri("/invocations"))
+                .timeout(Duration.ofSeconds(60))
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body));
         if (contentType != null) {
             request.header("Content-Type", contentType);

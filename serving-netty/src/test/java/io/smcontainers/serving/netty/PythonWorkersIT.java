@@ -47,6 +47,7 @@ class PythonWorkersIT {
      * replacement worker's model load; the worker's answer to SIGINT). A late-only bound stays as a wide sanity check.
      */
     private static final long DEADLINE_MILLIS = 2000;
+
     private static final long LATE_MILLIS = DEADLINE_MILLIS + 5000;
 
     private static boolean numpy;
@@ -59,8 +60,10 @@ class PythonWorkersIT {
     }
 
     private static boolean imports(String module) throws IOException, InterruptedException {
-        Process probe = new ProcessBuilder(PythonServers.PYTHON, "-c", "import " + module).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        Process probe = new ProcessBuilder(PythonServers.PYTHON, "-c", "import " + module)
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .start();
         return probe.waitFor(60, TimeUnit.SECONDS) && probe.exitValue() == 0;
     }
 
@@ -72,14 +75,19 @@ class PythonWorkersIT {
             HttpResponse<String> json = server.post("[6, 9, 42.0]", "application/json", "application/json");
             assertEquals(200, json.statusCode(), json.body());
             assertEquals("[36.0, 81.0, 1764.0]", json.body());
-            assertEquals("application/json", json.headers().firstValue("Content-Type").orElseThrow());
+            assertEquals(
+                    "application/json",
+                    json.headers().firstValue("Content-Type").orElseThrow());
 
             HttpResponse<String> csv = server.post("[6, 9, 42.0]", "application/json", "text/csv");
             assertEquals(200, csv.statusCode(), csv.body());
             assertEquals("36.0\n81.0\n1764.0\n", csv.body());
-            assertEquals("text/csv; charset=utf-8", csv.headers().firstValue("Content-Type").orElseThrow());
+            assertEquals(
+                    "text/csv; charset=utf-8",
+                    csv.headers().firstValue("Content-Type").orElseThrow());
 
-            HttpResponse<byte[]> npy = server.postBytes("[6, 9, 42.0]".getBytes(StandardCharsets.UTF_8), "application/json", "application/x-npy");
+            HttpResponse<byte[]> npy = server.postBytes(
+                    "[6, 9, 42.0]".getBytes(StandardCharsets.UTF_8), "application/json", "application/x-npy");
             assertEquals(200, npy.statusCode());
             String header = new String(npy.body(), 0, 128, StandardCharsets.ISO_8859_1);
             assertTrue(header.startsWith("\u0093NUMPY"), header);
@@ -92,7 +100,9 @@ class PythonWorkersIT {
             HttpResponse<String> none = server.post("[6, 9, 42.0]", "application/json", null);
             assertEquals(200, none.statusCode());
             assertEquals("[36.0, 81.0, 1764.0]", none.body(), "no Accept: the default accept, JSON");
-            assertEquals("application/json", none.headers().firstValue("Content-Type").orElseThrow());
+            assertEquals(
+                    "application/json",
+                    none.headers().firstValue("Content-Type").orElseThrow());
         }
     }
 
@@ -104,11 +114,15 @@ class PythonWorkersIT {
             HttpResponse<String> unsupported = server.post("[1]", "fake/type", "application/json");
             assertEquals(415, unsupported.statusCode(), unsupported.body());
             assertTrue(unsupported.body().contains("\"type\": \"UnsupportedFormatError\""), unsupported.body());
-            assertTrue(unsupported.body().contains("Content type fake/type is not supported by this framework."), unsupported.body());
+            assertTrue(
+                    unsupported.body().contains("Content type fake/type is not supported by this framework."),
+                    unsupported.body());
 
             HttpResponse<String> unacceptable = server.post("[1]", "application/json", "image/png");
             assertEquals(406, unacceptable.statusCode(), unacceptable.body());
-            assertTrue(unacceptable.body().contains("Content type image/png is not supported by this framework."), unacceptable.body());
+            assertTrue(
+                    unacceptable.body().contains("Content type image/png is not supported by this framework."),
+                    unacceptable.body());
 
             HttpResponse<String> malformed = server.post("[1, 2", "application/json", "application/json");
             assertEquals(400, malformed.statusCode(), malformed.body());
@@ -121,9 +135,11 @@ class PythonWorkersIT {
             assertTrue(empty.body().contains("Error while decoding json"), empty.body());
 
             // E5: ContentType wins over Content-Type; a charset parameter still selects the JSON decoder
-            HttpRequest.Builder both = server.invocation("[1, 1, 1.0]".getBytes(StandardCharsets.UTF_8), "fake/type", "application/json")
+            HttpRequest.Builder both = server.invocation(
+                            "[1, 1, 1.0]".getBytes(StandardCharsets.UTF_8), "fake/type", "application/json")
                     .header("ContentType", "application/json; charset=utf-8");
-            HttpResponse<String> precedence = TestServer.client().send(both.build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> precedence =
+                    TestServer.client().send(both.build(), HttpResponse.BodyHandlers.ofString());
             assertEquals(200, precedence.statusCode(), precedence.body());
             assertEquals("[6.0, 9.0, 42.0]", precedence.body());
         }
@@ -133,20 +149,26 @@ class PythonWorkersIT {
     @Test
     void npyObjectArraysNeedTheirSwitch() throws Exception {
         assumeTrue(numpy, "numpy is not importable by " + PythonServers.PYTHON);
-        Process make = new ProcessBuilder(PythonServers.PYTHON, "-c",
-                "import io, sys, numpy as np; b = io.BytesIO(); np.save(b, np.array([1, 2, 3], dtype=object)); sys.stdout.buffer.write(b.getvalue())")
-                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        Process make = new ProcessBuilder(
+                        PythonServers.PYTHON,
+                        "-c",
+                        "import io, sys, numpy as np; b = io.BytesIO(); np.save(b, np.array([1, 2, 3], dtype=object)); sys.stdout.buffer.write(b.getvalue())")
+                .redirectError(ProcessBuilder.Redirect.INHERIT)
+                .start();
         byte[] objects = make.getInputStream().readAllBytes();
         assertEquals(0, make.waitFor());
         try (PythonServers server = PythonServers.start(fixture("f1"), Map.of("SAGEMAKER_MODEL_SERVER_WORKERS", "1"))) {
             HttpResponse<byte[]> refused = server.postBytes(objects, "application/x-npy", "application/json");
             assertEquals(415, refused.statusCode(), new String(refused.body(), StandardCharsets.UTF_8));
         }
-        try (PythonServers server = PythonServers.start(fixture("f1"), Map.of("SAGEMAKER_MODEL_SERVER_WORKERS", "1",
-                "SMC_PY_NPY_ALLOW_PICKLE", "true"))) {
+        try (PythonServers server = PythonServers.start(
+                fixture("f1"), Map.of("SAGEMAKER_MODEL_SERVER_WORKERS", "1", "SMC_PY_NPY_ALLOW_PICKLE", "true"))) {
             HttpResponse<byte[]> allowed = server.postBytes(objects, "application/x-npy", "application/json");
             assertEquals(200, allowed.statusCode(), new String(allowed.body(), StandardCharsets.UTF_8));
-            assertEquals("[6, 18, 126]", new String(allowed.body(), StandardCharsets.UTF_8), "weights [6, 9, 42] x objects [1, 2, 3]");
+            assertEquals(
+                    "[6, 18, 126]",
+                    new String(allowed.body(), StandardCharsets.UTF_8),
+                    "weights [6, 9, 42] x objects [1, 2, 3]");
         }
     }
 
@@ -156,18 +178,27 @@ class PythonWorkersIT {
         try (PythonServers server = PythonServers.start(fixture("f2"), Map.of())) {
             HttpResponse<String> json = server.post("{\"x\": 1}", "application/json", "text/csv");
             assertEquals(200, json.statusCode(), json.body());
-            assertEquals("{\"content_type\": \"application/json\", \"times\": 2, \"type\": \"str\", \"value\": {\"x\": 1}} accept=text/csv",
+            assertEquals(
+                    "{\"content_type\": \"application/json\", \"times\": 2, \"type\": \"str\", \"value\": {\"x\": 1}} accept=text/csv",
                     json.body());
-            assertEquals("text/plain; charset=utf-8", json.headers().firstValue("Content-Type").orElseThrow());
+            assertEquals(
+                    "text/plain; charset=utf-8",
+                    json.headers().firstValue("Content-Type").orElseThrow());
             HttpResponse<String> npy = server.post("ab", "application/x-npy", null);
-            assertEquals("{\"content_type\": \"application/x-npy\", \"times\": 2, \"type\": \"bytes\", \"value\": [97, 98]} accept=application/json",
+            assertEquals(
+                    "{\"content_type\": \"application/x-npy\", \"times\": 2, \"type\": \"bytes\", \"value\": [97, 98]} accept=application/json",
                     npy.body());
         }
         try (PythonServers server = PythonServers.start(fixture("f3"), Map.of())) {
-            HttpRequest.Builder request = server.invocation("héllo".getBytes(StandardCharsets.UTF_8), null, "text/csv").header("ContentType", "text/csv");
-            HttpResponse<String> response = TestServer.client().send(request.build(), HttpResponse.BodyHandlers.ofString());
+            HttpRequest.Builder request = server.invocation("héllo".getBytes(StandardCharsets.UTF_8), null, "text/csv")
+                    .header("ContentType", "text/csv");
+            HttpResponse<String> response =
+                    TestServer.client().send(request.build(), HttpResponse.BodyHandlers.ofString());
             assertEquals(200, response.statusCode(), response.body());
-            assertEquals("m|str|5|text/csv|text/csv", response.body(), "ContentType wins over Content-Type; text/csv bodies are str");
+            assertEquals(
+                    "m|str|5|text/csv|text/csv",
+                    response.body(),
+                    "ContentType wins over Content-Type; text/csv bodies are str");
         }
     }
 
@@ -175,24 +206,36 @@ class PythonWorkersIT {
     @Test
     void theContextCarriesHeadersInAndStatusOut() throws Exception {
         try (PythonServers server = PythonServers.start(fixture("f5"), Map.of())) {
-            HttpRequest.Builder request = server.invocation("{}".getBytes(StandardCharsets.UTF_8), "application/json", null)
+            HttpRequest.Builder request = server.invocation(
+                            "{}".getBytes(StandardCharsets.UTF_8), "application/json", null)
                     .header("X-Amzn-SageMaker-Custom-Attributes", "a=1; reply=ok")
                     .header("X-Test-Header", "hello");
-            HttpResponse<String> response = TestServer.client().send(request.build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> response =
+                    TestServer.client().send(request.build(), HttpResponse.BodyHandlers.ofString());
             assertEquals(202, response.statusCode(), response.body());
             assertEquals("yes", response.headers().firstValue("X-Model-Header").orElseThrow());
-            assertEquals("ok", response.headers().firstValue("X-Amzn-SageMaker-Custom-Attributes").orElseThrow());
+            assertEquals(
+                    "ok",
+                    response.headers()
+                            .firstValue("X-Amzn-SageMaker-Custom-Attributes")
+                            .orElseThrow());
             assertTrue(response.body().contains("\"custom\": \"a=1; reply=ok\""), response.body());
             assertTrue(response.body().contains("\"map\": {\"a\": \"1\", \"reply\": \"ok\"}"), response.body());
             assertTrue(response.body().contains("\"header\": \"hello\""), response.body());
             String requestId = response.headers().firstValue("x-request-id").orElseThrow();
             assertTrue(response.body().contains("\"request_id\": \"" + requestId + "\""), response.body());
 
-            HttpRequest.Builder tooLong = server.invocation("{}".getBytes(StandardCharsets.UTF_8), "application/json", null)
+            HttpRequest.Builder tooLong = server.invocation(
+                            "{}".getBytes(StandardCharsets.UTF_8), "application/json", null)
                     .header("X-Amzn-SageMaker-Custom-Attributes", "reply=long");
-            HttpResponse<String> dropped = TestServer.client().send(tooLong.build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> dropped =
+                    TestServer.client().send(tooLong.build(), HttpResponse.BodyHandlers.ofString());
             assertEquals(202, dropped.statusCode());
-            assertTrue(dropped.headers().firstValue("X-Amzn-SageMaker-Custom-Attributes").isEmpty(), "over 1024 characters: dropped");
+            assertTrue(
+                    dropped.headers()
+                            .firstValue("X-Amzn-SageMaker-Custom-Attributes")
+                            .isEmpty(),
+                    "over 1024 characters: dropped");
         }
     }
 
@@ -218,10 +261,11 @@ class PythonWorkersIT {
     private static void assertRawReason(PythonServers server, String body, String statusLine) throws IOException {
         try (java.net.Socket socket = new java.net.Socket("127.0.0.1", server.server.port())) {
             socket.setSoTimeout(30_000);
-            String request = "POST /invocations HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\nContent-Length: " + body.length()
-                    + "\r\nConnection: close\r\n\r\n" + body;
+            String request = "POST /invocations HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\nContent-Length: "
+                    + body.length() + "\r\nConnection: close\r\n\r\n" + body;
             socket.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
-            String first = new String(socket.getInputStream().readNBytes(64), StandardCharsets.ISO_8859_1).split("\r\n")[0];
+            String first =
+                    new String(socket.getInputStream().readNBytes(64), StandardCharsets.ISO_8859_1).split("\r\n")[0];
             assertEquals("HTTP/1.1 " + statusLine, first);
         }
     }
@@ -230,11 +274,19 @@ class PythonWorkersIT {
     @Test
     void aHangIsA504AndTheWorkerIsReplaced() throws Exception {
         Path hold = Files.createTempDirectory("smc-hold").resolve("load");
-        try (PythonServers server = PythonServers.start(fixture("f8"), Map.of("SAGEMAKER_MODEL_SERVER_WORKERS", "1",
-                "SAGEMAKER_MODEL_SERVER_TIMEOUT", "2", "SMC_TEST_HOLD_LOAD", hold.toString()))) {
+        try (PythonServers server = PythonServers.start(
+                fixture("f8"),
+                Map.of(
+                        "SAGEMAKER_MODEL_SERVER_WORKERS",
+                        "1",
+                        "SAGEMAKER_MODEL_SERVER_TIMEOUT",
+                        "2",
+                        "SMC_TEST_HOLD_LOAD",
+                        hold.toString()))) {
             String before = pid(server, "pid");
             for (String hang : List.of("sleep", "busy")) {
-                // the replacement's model_fn waits until the test lets go: a 504 that waited for the respawn never comes
+                // the replacement's model_fn waits until the test lets go: a 504 that waited for the respawn never
+                // comes
                 Files.createFile(hold);
                 long start = System.nanoTime();
                 HttpResponse<String> timedOut = server.post(hang);
@@ -258,9 +310,19 @@ class PythonWorkersIT {
     @Test
     void inInterruptModeAHangIs504AndTheWorkerStays() throws Exception {
         Path hold = Files.createTempDirectory("smc-hold").resolve("interrupt");
-        try (PythonServers server = PythonServers.start(fixture("f8"), Map.of("SAGEMAKER_MODEL_SERVER_WORKERS", "1",
-                "SAGEMAKER_MODEL_SERVER_TIMEOUT", "2", "SMC_PY_TIMEOUT_ACTION", "interrupt", "SMC_PY_INTERRUPT_GRACE_SECONDS", "60",
-                "SMC_TEST_HOLD_INTERRUPT", hold.toString()))) {
+        try (PythonServers server = PythonServers.start(
+                fixture("f8"),
+                Map.of(
+                        "SAGEMAKER_MODEL_SERVER_WORKERS",
+                        "1",
+                        "SAGEMAKER_MODEL_SERVER_TIMEOUT",
+                        "2",
+                        "SMC_PY_TIMEOUT_ACTION",
+                        "interrupt",
+                        "SMC_PY_INTERRUPT_GRACE_SECONDS",
+                        "60",
+                        "SMC_TEST_HOLD_INTERRUPT",
+                        hold.toString()))) {
             String before = pid(server, "pid");
             for (String hang : List.of("busy", "sleep", "stubborn")) {
                 // "stubborn" catches the KeyboardInterrupt and waits for the test: the 504 must not wait for CANCELLED
@@ -282,11 +344,12 @@ class PythonWorkersIT {
     // E11: the kill reaches the worker's own subprocesses
     @Test
     void aHangKillsTheWorkersChildrenToo() throws Exception {
-        try (PythonServers server = PythonServers.start(fixture("f8"), Map.of("SAGEMAKER_MODEL_SERVER_WORKERS", "1",
-                "SAGEMAKER_MODEL_SERVER_TIMEOUT", "2"))) {
+        try (PythonServers server = PythonServers.start(
+                fixture("f8"), Map.of("SAGEMAKER_MODEL_SERVER_WORKERS", "1", "SAGEMAKER_MODEL_SERVER_TIMEOUT", "2"))) {
             assertEquals(504, server.post("child").statusCode());
             assertEquals(200, server.post("pid").statusCode());
-            assertTrue(await(Duration.ofSeconds(5), () -> server.processes().size() == 1),
+            assertTrue(
+                    await(Duration.ofSeconds(5), () -> server.processes().size() == 1),
                     "only the new worker is left, no 'sleep 3600': " + server.processes());
         }
     }
@@ -309,18 +372,23 @@ class PythonWorkersIT {
             assertTrue(kill9.body().contains("was killed by SIGKILL (possibly out of memory)"), kill9.body());
             assertTrue(await(Duration.ofSeconds(30), () -> server.processes().size() == 2), "both slots respawned");
             assertEquals(200, server.post("pid").statusCode());
-            assertTrue(PythonServers.errSince(mark).contains("Fatal Python error: Segmentation fault"),
+            assertTrue(
+                    PythonServers.errSince(mark).contains("Fatal Python error: Segmentation fault"),
                     "faulthandler's report is in the log");
         }
     }
 
     @Test
     void withOneWorkerPingIs503UntilTheReplacementIsLoaded() throws Exception {
-        try (PythonServers server = PythonServers.start(fixture("f12"), Map.of("SAGEMAKER_MODEL_SERVER_WORKERS", "1", "F12_SLEEP", "2"))) {
+        try (PythonServers server =
+                PythonServers.start(fixture("f12"), Map.of("SAGEMAKER_MODEL_SERVER_WORKERS", "1", "F12_SLEEP", "2"))) {
             String pid = pid(server, "x");
             ProcessHandle.of(Long.parseLong(pid)).orElseThrow().destroyForcibly();
-            assertTrue(await(Duration.ofSeconds(5), () -> status(server, "/ping") == 503), "503 while the only worker reloads");
-            assertTrue(await(Duration.ofSeconds(30), () -> status(server, "/ping") == 200), "200 once it is READY again");
+            assertTrue(
+                    await(Duration.ofSeconds(5), () -> status(server, "/ping") == 503),
+                    "503 while the only worker reloads");
+            assertTrue(
+                    await(Duration.ofSeconds(30), () -> status(server, "/ping") == 200), "200 once it is READY again");
             assertNotEquals(pid, pid(server, "x"));
         }
     }
@@ -336,14 +404,18 @@ class PythonWorkersIT {
     // spec 3.6: an idle worker that stops answering PING (here SIGSTOPped) is killed after 10 s and replaced
     @Test
     void anIdleWorkerThatMissesItsPongIsReplaced() throws Exception {
-        try (PythonServers server = PythonServers.start(fixture("f7"), Map.of("SAGEMAKER_MODEL_SERVER_WORKERS", "1",
-                "SMC_PY_IDLE_PING_SECONDS", "1"))) {
+        try (PythonServers server = PythonServers.start(
+                fixture("f7"), Map.of("SAGEMAKER_MODEL_SERVER_WORKERS", "1", "SMC_PY_IDLE_PING_SECONDS", "1"))) {
             String pid = pid(server, "pid");
             Thread.sleep(2500); // a few pings answered while it is healthy
             assertEquals(pid, pid(server, "pid"), "a healthy idle worker keeps answering its pings");
             Process stop = new ProcessBuilder("kill", "-STOP", pid).inheritIO().start();
             assertEquals(0, stop.waitFor());
-            assertTrue(await(Duration.ofSeconds(30), () -> !server.processes().contains(Long.parseLong(pid)) && server.processes().size() == 1),
+            assertTrue(
+                    await(
+                            Duration.ofSeconds(30),
+                            () -> !server.processes().contains(Long.parseLong(pid))
+                                    && server.processes().size() == 1),
                     "the stopped worker is killed and replaced: " + server.processes());
             assertNotEquals(pid, pid(server, "pid"));
         }
@@ -363,7 +435,8 @@ class PythonWorkersIT {
     // E13 (MemoryError part): 507, worker kept
     @Test
     void aMemoryErrorIs507AndKeepsTheWorker() throws Exception {
-        try (PythonServers server = PythonServers.start(fixture("f10"), Map.of("SAGEMAKER_MODEL_SERVER_WORKERS", "1"))) {
+        try (PythonServers server =
+                PythonServers.start(fixture("f10"), Map.of("SAGEMAKER_MODEL_SERVER_WORKERS", "1"))) {
             String pid = pid(server, "pid");
             HttpResponse<String> memory = server.post("memoryerror");
             assertEquals(507, memory.statusCode(), memory.body());
@@ -375,8 +448,8 @@ class PythonWorkersIT {
     // E13: recycling by RSS and by request count
     @Test
     void workersAreRecycledByRssAndByRequestCount() throws Exception {
-        try (PythonServers server = PythonServers.start(fixture("f10"), Map.of("SAGEMAKER_MODEL_SERVER_WORKERS", "1",
-                "SMC_PY_MAX_RSS_MB", "300"))) {
+        try (PythonServers server = PythonServers.start(
+                fixture("f10"), Map.of("SAGEMAKER_MODEL_SERVER_WORKERS", "1", "SMC_PY_MAX_RSS_MB", "300"))) {
             String first = pid(server, "pid");
             List<String> pids = new ArrayList<>();
             for (int i = 0; i < 9; i++) {
@@ -385,10 +458,12 @@ class PythonWorkersIT {
                 long rss = PythonProcesses.rssBytes(Long.parseLong(pids.get(i)));
                 assertTrue(rss < (360L << 20), "RSS " + (rss >> 20) + " MB after request " + i);
             }
-            assertTrue(pids.stream().anyMatch(pid -> !pid.equals(first)), "recycled once over 300 MB: " + first + " then " + pids);
+            assertTrue(
+                    pids.stream().anyMatch(pid -> !pid.equals(first)),
+                    "recycled once over 300 MB: " + first + " then " + pids);
         }
-        try (PythonServers server = PythonServers.start(fixture("f10"), Map.of("SAGEMAKER_MODEL_SERVER_WORKERS", "1",
-                "SMC_PY_MAX_REQUESTS", "3"))) {
+        try (PythonServers server = PythonServers.start(
+                fixture("f10"), Map.of("SAGEMAKER_MODEL_SERVER_WORKERS", "1", "SMC_PY_MAX_REQUESTS", "3"))) {
             String first = pid(server, "pid");
             assertEquals(first, pid(server, "pid"));
             assertEquals(first, pid(server, "pid"));
@@ -400,14 +475,18 @@ class PythonWorkersIT {
     @Test
     void workerOutputIsPumpedLineByLineWithSlotAndPid() throws Exception {
         int mark = PythonServers.markErr();
-        try (PythonServers server = PythonServers.start(fixture("f11"), Map.of("SAGEMAKER_MODEL_SERVER_WORKERS", "1"))) {
+        try (PythonServers server =
+                PythonServers.start(fixture("f11"), Map.of("SAGEMAKER_MODEL_SERVER_WORKERS", "1"))) {
             String pid = pid(server, "pid");
             HttpResponse<String> flood = server.post("flood");
             assertEquals(200, flood.statusCode());
             assertEquals(pid, flood.body());
             String prefix = "[py w0 pid=" + pid + "] ";
             // the last complete line the call prints comes after the flood and the 1 MiB line: wait for it
-            assertTrue(await(Duration.ofSeconds(20), () -> PythonServers.errSince(mark).contains(prefix + "bad bytes \ufffd\ufffd end\n")),
+            assertTrue(
+                    await(
+                            Duration.ofSeconds(20),
+                            () -> PythonServers.errSince(mark).contains(prefix + "bad bytes \ufffd\ufffd end\n")),
                     "all lines arrive");
             String out = PythonServers.errSince(mark);
             assertTrue(out.contains(prefix + "f11 module imported\n"), "module-level print");
@@ -420,7 +499,9 @@ class PythonWorkersIT {
             assertTrue(out.contains(prefix + "bad bytes \ufffd\ufffd end\n"), "invalid UTF-8 replaced");
             assertEquals(pid, pid(server, "pid"));
         }
-        assertTrue(PythonServers.errSince(mark).contains("no newline at the end\n"), "the partial last line is flushed at exit");
+        assertTrue(
+                PythonServers.errSince(mark).contains("no newline at the end\n"),
+                "the partial last line is flushed at exit");
     }
 
     private static int count(String text, String needle) {
@@ -442,8 +523,11 @@ class PythonWorkersIT {
             assertTrue(readyAfter >= 2500, "ready after " + readyAfter + " ms: model_fn sleeps 3 s");
             List<CompletableFuture<HttpResponse<String>>> busy = new ArrayList<>();
             for (int i = 0; i < 2; i++) {
-                busy.add(TestServer.client().sendAsync(server.invocation("nap2".getBytes(StandardCharsets.UTF_8), "text/plain", null).build(),
-                        HttpResponse.BodyHandlers.ofString()));
+                busy.add(TestServer.client()
+                        .sendAsync(
+                                server.invocation("nap2".getBytes(StandardCharsets.UTF_8), "text/plain", null)
+                                        .build(),
+                                HttpResponse.BodyHandlers.ofString()));
             }
             Thread.sleep(300);
             long worst = 0;
@@ -455,7 +539,9 @@ class PythonWorkersIT {
             for (CompletableFuture<HttpResponse<String>> call : busy) {
                 assertEquals(200, call.get(30, TimeUnit.SECONDS).statusCode());
             }
-            assertTrue(TimeUnit.NANOSECONDS.toMillis(worst) < 200, "ping took up to " + TimeUnit.NANOSECONDS.toMillis(worst) + " ms while busy");
+            assertTrue(
+                    TimeUnit.NANOSECONDS.toMillis(worst) < 200,
+                    "ping took up to " + TimeUnit.NANOSECONDS.toMillis(worst) + " ms while busy");
         }
     }
 
@@ -463,7 +549,8 @@ class PythonWorkersIT {
     @Test
     void readyAtTheFirstReadyWorker() throws Exception {
         long start = System.nanoTime();
-        try (PythonServers server = PythonServers.startLoading(fixture("f12"), Map.of("F12_SLEEP", "1", "F12_SLOT1_EXTRA", "60"))) {
+        try (PythonServers server =
+                PythonServers.startLoading(fixture("f12"), Map.of("F12_SLEEP", "1", "F12_SLOT1_EXTRA", "60"))) {
             server.server.ready().get(60, TimeUnit.SECONDS);
             long took = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
             assertEquals(1, server.server.loadedInstances(), "one worker READY, the other still in model_fn");
@@ -481,8 +568,14 @@ class PythonWorkersIT {
         try (PythonServers server = PythonServers.start(fixture("f2"), Map.of())) {
             List<CompletableFuture<HttpResponse<String>>> calls = new ArrayList<>();
             for (int i = 0; i < 64; i++) {
-                calls.add(TestServer.client().sendAsync(server.invocation(("{\"n\": " + i + "}").getBytes(StandardCharsets.UTF_8),
-                        "application/json", "application/json").build(), HttpResponse.BodyHandlers.ofString()));
+                calls.add(TestServer.client()
+                        .sendAsync(
+                                server.invocation(
+                                                ("{\"n\": " + i + "}").getBytes(StandardCharsets.UTF_8),
+                                                "application/json",
+                                                "application/json")
+                                        .build(),
+                                HttpResponse.BodyHandlers.ofString()));
             }
             for (int i = 0; i < 64; i++) {
                 HttpResponse<String> response = calls.get(i).get(30, TimeUnit.SECONDS);
@@ -496,40 +589,64 @@ class PythonWorkersIT {
     // E17: a full queue is 503; queue wait counts against the deadline
     @Test
     void aFullQueueIs503() throws Exception {
-        try (PythonServers server = PythonServers.start(fixture("f8"), Map.of("SAGEMAKER_MODEL_SERVER_WORKERS", "1",
-                "SAGEMAKER_MODEL_SERVER_TIMEOUT", "2", "SMC_JOB_QUEUE_SIZE", "1"))) {
+        try (PythonServers server = PythonServers.start(
+                fixture("f8"),
+                Map.of(
+                        "SAGEMAKER_MODEL_SERVER_WORKERS",
+                        "1",
+                        "SAGEMAKER_MODEL_SERVER_TIMEOUT",
+                        "2",
+                        "SMC_JOB_QUEUE_SIZE",
+                        "1"))) {
             // the first one runs: its 'sleep 3600' child shows it is inside predict_fn
-            CompletableFuture<HttpResponse<String>> running = TestServer.client().sendAsync(
-                    server.invocation("child".getBytes(StandardCharsets.UTF_8), "text/plain", null).build(), HttpResponse.BodyHandlers.ofString());
-            assertTrue(await(Duration.ofSeconds(10), () -> server.processes().size() == 2), "the first invocation is running");
+            CompletableFuture<HttpResponse<String>> running = TestServer.client()
+                    .sendAsync(
+                            server.invocation("child".getBytes(StandardCharsets.UTF_8), "text/plain", null)
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString());
+            assertTrue(
+                    await(Duration.ofSeconds(10), () -> server.processes().size() == 2),
+                    "the first invocation is running");
             // 1.5 s of work fits the 2 s timeout only if the time spent queued behind the hang is not counted
-            CompletableFuture<HttpResponse<String>> queued = TestServer.client().sendAsync(
-                    server.invocation("nap1.5".getBytes(StandardCharsets.UTF_8), "text/plain", null).build(), HttpResponse.BodyHandlers.ofString());
-            assertTrue(await(Duration.ofSeconds(5), () -> server.server.queuedInvocations() == 1), "the second waits in the queue");
+            CompletableFuture<HttpResponse<String>> queued = TestServer.client()
+                    .sendAsync(
+                            server.invocation("nap1.5".getBytes(StandardCharsets.UTF_8), "text/plain", null)
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString());
+            assertTrue(
+                    await(Duration.ofSeconds(5), () -> server.server.queuedInvocations() == 1),
+                    "the second waits in the queue");
             HttpResponse<String> refused = server.post("pid");
             assertEquals(503, refused.statusCode());
             assertTrue(refused.body().contains("SMC_JOB_QUEUE_SIZE"), refused.body());
             assertEquals(504, running.get(30, TimeUnit.SECONDS).statusCode());
-            assertEquals(504, queued.get(30, TimeUnit.SECONDS).statusCode(), "its deadline passed while it waited in the queue");
+            assertEquals(
+                    504,
+                    queued.get(30, TimeUnit.SECONDS).statusCode(),
+                    "its deadline passed while it waited in the queue");
         }
     }
 
     // E18: big bodies both ways; an oversize reply is a 500 and keeps the worker
     @Test
     void bigBodiesRoundTripAndOversizeRepliesAre500() throws Exception {
-        try (PythonServers server = PythonServers.start(fixture("echo"), Map.of("SAGEMAKER_MODEL_SERVER_WORKERS", "1"))) {
+        try (PythonServers server =
+                PythonServers.start(fixture("echo"), Map.of("SAGEMAKER_MODEL_SERVER_WORKERS", "1"))) {
             byte[] body = new byte[50 << 20];
             new java.util.Random(7).nextBytes(body);
-            HttpResponse<byte[]> echoed = server.postBytes(body, "application/octet-stream", "application/octet-stream");
+            HttpResponse<byte[]> echoed =
+                    server.postBytes(body, "application/octet-stream", "application/octet-stream");
             assertEquals(200, echoed.statusCode());
             assertArrayEquals(body, echoed.body());
         }
-        try (PythonServers server = PythonServers.start(fixture("f13"), Map.of("SAGEMAKER_MODEL_SERVER_WORKERS", "1",
-                "SMC_PY_MAX_RESPONSE_MB", "1"))) {
+        try (PythonServers server = PythonServers.start(
+                fixture("f13"), Map.of("SAGEMAKER_MODEL_SERVER_WORKERS", "1", "SMC_PY_MAX_RESPONSE_MB", "1"))) {
             HttpResponse<String> big = server.post("big2");
             assertEquals(500, big.statusCode(), big.body());
             match("response of 2097[0-9]{3} bytes exceeds SMC_PY_MAX_RESPONSE_MB \\(1 MB\\)", big.body());
-            assertTrue(big.body().contains("\"stack-trace\": \"\""), "no Java stack for a Python-side limit: " + big.body());
+            assertTrue(
+                    big.body().contains("\"stack-trace\": \"\""),
+                    "no Java stack for a Python-side limit: " + big.body());
             assertEquals(200, server.post("str").statusCode());
             assertEquals(1, server.processes().size(), "the worker stayed");
         }
@@ -538,10 +655,13 @@ class PythonWorkersIT {
     // E19: result normalisation
     @Test
     void resultsAreNormalised() throws Exception {
-        try (PythonServers server = PythonServers.start(fixture("f13"), Map.of("SAGEMAKER_MODEL_SERVER_WORKERS", "1"))) {
+        try (PythonServers server =
+                PythonServers.start(fixture("f13"), Map.of("SAGEMAKER_MODEL_SERVER_WORKERS", "1"))) {
             HttpResponse<String> text = server.post("str", "text/plain", "text/plain");
             assertEquals("plain text", text.body());
-            assertEquals("text/plain; charset=utf-8", text.headers().firstValue("Content-Type").orElseThrow());
+            assertEquals(
+                    "text/plain; charset=utf-8",
+                    text.headers().firstValue("Content-Type").orElseThrow());
             HttpResponse<String> dict = server.post("dict", "text/plain", "application/json");
             assertEquals("{\n  \"a\": 1,\n  \"b\": [\n    1,\n    2\n  ]\n}", dict.body());
             HttpResponse<String> none = server.post("none", "text/plain", null);
@@ -551,9 +671,12 @@ class PythonWorkersIT {
             assertEquals(201, response.statusCode());
             assertEquals("created", response.body());
             assertEquals("1", response.headers().firstValue("X-From-Response").orElseThrow());
-            HttpResponse<byte[]> bytes = server.postBytes("bytes".getBytes(StandardCharsets.UTF_8), "text/plain", "application/x-custom");
+            HttpResponse<byte[]> bytes =
+                    server.postBytes("bytes".getBytes(StandardCharsets.UTF_8), "text/plain", "application/x-custom");
             assertArrayEquals(new byte[] {0, 1, 'r', 'a', 'w'}, bytes.body());
-            assertEquals("application/x-custom", bytes.headers().firstValue("Content-Type").orElseThrow());
+            assertEquals(
+                    "application/x-custom",
+                    bytes.headers().firstValue("Content-Type").orElseThrow());
         }
     }
 
@@ -577,7 +700,8 @@ class PythonWorkersIT {
     @Test
     void workersSeeTheirEnvironment() throws Exception {
         Path model = fixture("f22");
-        try (PythonServers server = PythonServers.start(model, Map.of("SAGEMAKER_CUSTOM_VAR", "seen", "SAGEMAKER_MODEL_SERVER_WORKERS", "1"))) {
+        try (PythonServers server = PythonServers.start(
+                model, Map.of("SAGEMAKER_CUSTOM_VAR", "seen", "SAGEMAKER_MODEL_SERVER_WORKERS", "1"))) {
             String body = server.post("x").body();
             assertTrue(body.contains("\"cwd\": \"" + model + "\""), body);
             assertTrue(body.contains("\"path0\": \"" + model.resolve("code") + "\""), body);
@@ -591,8 +715,11 @@ class PythonWorkersIT {
     @Test
     void shutdownDrainsThenStopsEveryWorker() throws Exception {
         PythonServers server = PythonServers.start(fixture("f8"), Map.of("SMC_SHUTDOWN_GRACE_SECONDS", "10"));
-        CompletableFuture<HttpResponse<String>> running = TestServer.client().sendAsync(
-                server.invocation("nap2".getBytes(StandardCharsets.UTF_8), "text/plain", null).build(), HttpResponse.BodyHandlers.ofString());
+        CompletableFuture<HttpResponse<String>> running = TestServer.client()
+                .sendAsync(
+                        server.invocation("nap2".getBytes(StandardCharsets.UTF_8), "text/plain", null)
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
         Thread.sleep(500);
         long start = System.nanoTime();
         server.close();
@@ -606,15 +733,19 @@ class PythonWorkersIT {
     @Test
     void aFailingModelFnFailsTheStart() throws Exception {
         for (Map.Entry<String, String[]> failing : Map.of(
-                "f4", new String[] {"Cannot use transform_fn implementation with input_fn"},
-                "f6", new String[] {"predict_fn takes 1 arguments but 2 were given."},
-                "f12", new String[] {"RuntimeError: model_fn failed on purpose"}).entrySet()) {
-            Map<String, String> vars = new HashMap<>(Map.of("F12_MODE", "raise", "SAGEMAKER_MODEL_SERVER_WORKERS", "1"));
+                        "f4", new String[] {"Cannot use transform_fn implementation with input_fn"},
+                        "f6", new String[] {"predict_fn takes 1 arguments but 2 were given."},
+                        "f12", new String[] {"RuntimeError: model_fn failed on purpose"})
+                .entrySet()) {
+            Map<String, String> vars =
+                    new HashMap<>(Map.of("F12_MODE", "raise", "SAGEMAKER_MODEL_SERVER_WORKERS", "1"));
             PythonServers server = PythonServers.startLoading(fixture(failing.getKey()), vars);
             try {
-                ExecutionException failed = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class,
-                        () -> server.server.ready().get(60, TimeUnit.SECONDS));
-                assertTrue(failed.getCause().getMessage().contains(failing.getValue()[0]), failing.getKey() + ": " + failed.getCause().getMessage());
+                ExecutionException failed = org.junit.jupiter.api.Assertions.assertThrows(
+                        ExecutionException.class, () -> server.server.ready().get(60, TimeUnit.SECONDS));
+                assertTrue(
+                        failed.getCause().getMessage().contains(failing.getValue()[0]),
+                        failing.getKey() + ": " + failed.getCause().getMessage());
                 assertEquals(503, status(server, "/ping"));
             } finally {
                 server.close();
@@ -623,18 +754,22 @@ class PythonWorkersIT {
         Map<String, String> exit = Map.of("F12_MODE", "exit", "SAGEMAKER_MODEL_SERVER_WORKERS", "1");
         PythonServers server = PythonServers.startLoading(fixture("f12"), exit);
         try {
-            ExecutionException failed = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class,
-                    () -> server.server.ready().get(60, TimeUnit.SECONDS));
-            assertTrue(failed.getCause().getMessage().contains("exited with code 1 while loading the model"), failed.getCause().getMessage());
+            ExecutionException failed = org.junit.jupiter.api.Assertions.assertThrows(
+                    ExecutionException.class, () -> server.server.ready().get(60, TimeUnit.SECONDS));
+            assertTrue(
+                    failed.getCause().getMessage().contains("exited with code 1 while loading the model"),
+                    failed.getCause().getMessage());
         } finally {
             server.close();
         }
         Map<String, String> missing = Map.of("SAGEMAKER_PROGRAM", "missing.py", "SAGEMAKER_MODEL_SERVER_WORKERS", "1");
         PythonServers explicit = PythonServers.startLoading(fixture("f16"), missing);
         try {
-            ExecutionException failed = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class,
-                    () -> explicit.server.ready().get(60, TimeUnit.SECONDS));
-            assertTrue(failed.getCause().getMessage().contains("user module 'missing' not found"), failed.getCause().getMessage());
+            ExecutionException failed = org.junit.jupiter.api.Assertions.assertThrows(
+                    ExecutionException.class, () -> explicit.server.ready().get(60, TimeUnit.SECONDS));
+            assertTrue(
+                    failed.getCause().getMessage().contains("user module 'missing' not found"),
+                    failed.getCause().getMessage());
         } finally {
             explicit.close();
         }
@@ -646,19 +781,27 @@ class PythonWorkersIT {
         try (PythonServers server = PythonServers.start(fixture("f7"), Map.of("SAGEMAKER_MODEL_SERVER_WORKERS", "1"))) {
             String pid = pid(server, "pid");
             Path socket = server.backend.listener().socket();
-            assertEquals("rwx------", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(socket.getParent())));
+            assertEquals(
+                    "rwx------",
+                    java.nio.file.attribute.PosixFilePermissions.toString(
+                            Files.getPosixFilePermissions(socket.getParent())));
             try (SocketChannel foreign = SocketChannel.open(StandardProtocolFamily.UNIX)) {
                 foreign.connect(UnixDomainSocketAddress.of(socket));
-                byte[] hello = "{\"protocol\": 1, \"pid\": 1, \"token\": \"0123456789abcdef0123456789abcdef\"}".getBytes(StandardCharsets.UTF_8);
+                byte[] hello = "{\"protocol\": 1, \"pid\": 1, \"token\": \"0123456789abcdef0123456789abcdef\"}"
+                        .getBytes(StandardCharsets.UTF_8);
                 PythonFrames.write(foreign, PythonFrames.HELLO, 0, ByteBuffer.wrap(hello));
                 ByteBuffer one = ByteBuffer.allocate(1);
-                assertEquals(-1, CompletableFuture.supplyAsync(() -> {
-                    try {
-                        return foreign.read(one);
-                    } catch (IOException e) {
-                        return -1;
-                    }
-                }).get(10, TimeUnit.SECONDS), "the server closed the connection");
+                assertEquals(
+                        -1,
+                        CompletableFuture.supplyAsync(() -> {
+                                    try {
+                                        return foreign.read(one);
+                                    } catch (IOException e) {
+                                        return -1;
+                                    }
+                                })
+                                .get(10, TimeUnit.SECONDS),
+                        "the server closed the connection");
             }
             assertEquals(pid, pid(server, "pid"));
         }

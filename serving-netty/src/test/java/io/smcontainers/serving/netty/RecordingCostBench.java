@@ -23,19 +23,23 @@ public final class RecordingCostBench {
     public static void main(String[] args) throws Exception {
         long perThread = (long) (Double.parseDouble(args.length > 0 ? args[0] : "20") * 1_000_000);
         EmbeddedChannel channel = new EmbeddedChannel();
-        Connection connection = new Connection(channel, Duration.ofSeconds(60), Duration.ofSeconds(60), new Responses(() -> false, false));
-        Exchange invocation = new Exchange(connection, "id", HttpMethod.POST, "/invocations", HttpVersion.HTTP_1_1, true, System.nanoTime());
+        Connection connection = new Connection(
+                channel, Duration.ofSeconds(60), Duration.ofSeconds(60), new Responses(() -> false, false));
+        Exchange invocation = new Exchange(
+                connection, "id", HttpMethod.POST, "/invocations", HttpVersion.HTTP_1_1, true, System.nanoTime());
         Metrics on = new PrometheusMetrics();
         for (int round = 0; round < 3; round++) {
             double off = nanosPerAnswer(Metrics.NONE, invocation, perThread);
             double recorded = nanosPerAnswer(on, invocation, perThread);
-            System.out.printf("round %d: off %.1f ns of CPU per answer, on %.1f (2 threads at once)%n", round + 1, off, recorded);
+            System.out.printf(
+                    "round %d: off %.1f ns of CPU per answer, on %.1f (2 threads at once)%n", round + 1, off, recorded);
         }
         channel.finishAndReleaseAll();
     }
 
     /** CPU time (not wall time: the machine may be busy) per answer, averaged over both threads. */
-    private static double nanosPerAnswer(Metrics metrics, Exchange exchange, long perThread) throws InterruptedException {
+    private static double nanosPerAnswer(Metrics metrics, Exchange exchange, long perThread)
+            throws InterruptedException {
         List<Thread> threads = new ArrayList<>();
         AtomicLong cpu = new AtomicLong();
         for (int t = 0; t < 2; t++) {

@@ -29,8 +29,10 @@ class ResilienceIT {
     }
 
     private static HttpResponse<String> act(TestServer server, String action, byte[] body) throws Exception {
-        return server.send(HttpRequest.newBuilder(server.uri("/invocations")).header("X-Test-Action", action)
-                .header("Content-Type", "application/octet-stream").POST(HttpRequest.BodyPublishers.ofByteArray(body)));
+        return server.send(HttpRequest.newBuilder(server.uri("/invocations"))
+                .header("X-Test-Action", action)
+                .header("Content-Type", "application/octet-stream")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body)));
     }
 
     @Test
@@ -38,14 +40,23 @@ class ResilienceIT {
         try (TestServer server = TestServer.start(new TestHandlers.Actions(), Map.of())) {
             HttpResponse<String> thrown = act(server, "throw", new byte[0]);
             assertEquals(500, thrown.statusCode());
-            assertTrue(thrown.body().startsWith("{\"code\": 500, \"type\": \"IllegalStateException\", \"message\": \"handler failure on purpose\""),
+            assertTrue(
+                    thrown.body()
+                            .startsWith(
+                                    "{\"code\": 500, \"type\": \"IllegalStateException\", \"message\": \"handler failure on purpose\""),
                     thrown.body());
             assertTrue(thrown.body().contains("\"stack-trace\": \"java.lang.IllegalStateException"), thrown.body());
             assertEquals("keep-alive", thrown.headers().firstValue("Connection").orElseThrow());
             HttpResponse<String> unserializable = server.send(HttpRequest.newBuilder(server.uri("/invocations"))
-                    .header("X-Test-Action", "unserializable").header("Accept", "application/json").POST(HttpRequest.BodyPublishers.noBody()));
+                    .header("X-Test-Action", "unserializable")
+                    .header("Accept", "application/json")
+                    .POST(HttpRequest.BodyPublishers.noBody()));
             assertEquals(500, unserializable.statusCode());
-            assertTrue(unserializable.body().contains("\"type\": \"TypeError\", \"message\": \"Object of type Object is not JSON serializable\""),
+            assertTrue(
+                    unserializable
+                            .body()
+                            .contains(
+                                    "\"type\": \"TypeError\", \"message\": \"Object of type Object is not JSON serializable\""),
                     unserializable.body());
             assertEquals(507, act(server, "oom", new byte[0]).statusCode());
             assertEquals(500, act(server, "null", new byte[0]).statusCode());
@@ -59,11 +70,17 @@ class ResilienceIT {
     @Test
     void handlersSetStatusReasonAndCustomAttributes() throws Exception {
         try (TestServer server = TestServer.start(new TestHandlers.Actions(), Map.of())) {
-            HttpResponse<String> response = server.send(HttpRequest.newBuilder(server.uri("/invocations")).header("X-Test-Action", "attributes")
-                    .header("X-Amzn-SageMaker-Custom-Attributes", "a=1; b = two ;c").POST(HttpRequest.BodyPublishers.noBody()));
+            HttpResponse<String> response = server.send(HttpRequest.newBuilder(server.uri("/invocations"))
+                    .header("X-Test-Action", "attributes")
+                    .header("X-Amzn-SageMaker-Custom-Attributes", "a=1; b = two ;c")
+                    .POST(HttpRequest.BodyPublishers.noBody()));
             assertEquals(201, response.statusCode());
             assertEquals("{a=1, b=two, c=}", response.body());
-            assertEquals("a=1; b = two ;c", response.headers().firstValue("X-Amzn-SageMaker-Custom-Attributes").orElseThrow());
+            assertEquals(
+                    "a=1; b = two ;c",
+                    response.headers()
+                            .firstValue("X-Amzn-SageMaker-Custom-Attributes")
+                            .orElseThrow());
         }
     }
 
@@ -76,18 +93,27 @@ class ResilienceIT {
                 random.nextBytes(body);
                 for (String action : List.of("echo", "echo-payload", "echo-buffer")) {
                     HttpResponse<byte[]> response = server.sendBytes(HttpRequest.newBuilder(server.uri("/invocations"))
-                            .header("X-Test-Action", action).header("Content-Type", "application/octet-stream")
+                            .header("X-Test-Action", action)
+                            .header("Content-Type", "application/octet-stream")
                             .POST(HttpRequest.BodyPublishers.ofByteArray(body)));
                     assertEquals(200, response.statusCode(), action + " " + size);
-                    assertEquals("application/octet-stream", response.headers().firstValue("Content-Type").orElseThrow());
-                    assertEquals(Long.toString(size), response.headers().firstValue("Content-Length").orElseThrow(), action + " " + size);
+                    assertEquals(
+                            "application/octet-stream",
+                            response.headers().firstValue("Content-Type").orElseThrow());
+                    assertEquals(
+                            Long.toString(size),
+                            response.headers().firstValue("Content-Length").orElseThrow(),
+                            action + " " + size);
                     org.junit.jupiter.api.Assertions.assertArrayEquals(body, response.body(), action + " " + size);
                     // chunked: the body arrives in many parts, which the aggregator merges into one buffer
                     HttpResponse<byte[]> chunked = server.sendBytes(HttpRequest.newBuilder(server.uri("/invocations"))
-                            .header("X-Test-Action", action).header("Content-Type", "application/octet-stream")
-                            .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(body))));
+                            .header("X-Test-Action", action)
+                            .header("Content-Type", "application/octet-stream")
+                            .POST(HttpRequest.BodyPublishers.ofInputStream(
+                                    () -> new java.io.ByteArrayInputStream(body))));
                     assertEquals(200, chunked.statusCode(), action + " chunked " + size);
-                    org.junit.jupiter.api.Assertions.assertArrayEquals(body, chunked.body(), action + " chunked " + size);
+                    org.junit.jupiter.api.Assertions.assertArrayEquals(
+                            body, chunked.body(), action + " chunked " + size);
                 }
             }
         }
@@ -95,14 +121,16 @@ class ResilienceIT {
 
     @Test
     void aViewOfTheBodyAnsweredAfterTheTimeoutIsDroppedWithoutLeaking() throws Exception {
-        try (TestServer server = TestServer.start(new TestHandlers.Actions(), Map.of("SAGEMAKER_MODEL_SERVER_WORKERS", "1",
-                "SAGEMAKER_MODEL_SERVER_TIMEOUT", "1"))) {
+        try (TestServer server = TestServer.start(
+                new TestHandlers.Actions(),
+                Map.of("SAGEMAKER_MODEL_SERVER_WORKERS", "1", "SAGEMAKER_MODEL_SERVER_TIMEOUT", "1"))) {
             byte[] body = new byte[50_000];
             new java.util.Random(11).nextBytes(body);
             HttpResponse<String> late = act(server, "echo-late:1500", body);
             assertEquals(504, late.statusCode());
             HttpResponse<byte[]> next = server.sendBytes(HttpRequest.newBuilder(server.uri("/invocations"))
-                    .header("X-Test-Action", "echo-payload").POST(HttpRequest.BodyPublishers.ofByteArray(body)));
+                    .header("X-Test-Action", "echo-payload")
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(body)));
             assertEquals(200, next.statusCode(), "the worker is free again once the late handler returned");
             org.junit.jupiter.api.Assertions.assertArrayEquals(body, next.body());
         }
@@ -110,15 +138,18 @@ class ResilienceIT {
 
     @Test
     void bodiesOverTheLimitAre413AndTheServerKeepsServing() throws Exception {
-        try (TestServer server = TestServer.start(new TestHandlers.Actions(), Map.of("SAGEMAKER_MAX_PAYLOAD_IN_MB", "1"))) {
+        try (TestServer server =
+                TestServer.start(new TestHandlers.Actions(), Map.of("SAGEMAKER_MAX_PAYLOAD_IN_MB", "1"))) {
             int limit = 1024 * 1024;
             assertEquals(200, act(server, "echo", new byte[limit]).statusCode(), "exactly the limit is accepted");
             HttpResponse<String> justOver = act(server, "echo", new byte[limit + 1]);
             assertEquals(413, justOver.statusCode());
             assertTrue(justOver.body().contains("\"type\": \"RequestEntityTooLarge\""), justOver.body());
             assertEquals(413, act(server, "echo", new byte[limit * 10]).statusCode());
-            HttpResponse<String> chunked = server.send(HttpRequest.newBuilder(server.uri("/invocations")).header("X-Test-Action", "echo")
-                    .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(new byte[limit * 2]))));
+            HttpResponse<String> chunked = server.send(HttpRequest.newBuilder(server.uri("/invocations"))
+                    .header("X-Test-Action", "echo")
+                    .POST(HttpRequest.BodyPublishers.ofInputStream(
+                            () -> new java.io.ByteArrayInputStream(new byte[limit * 2]))));
             assertEquals(413, chunked.statusCode());
             assertEquals(200, server.get("/ping").statusCode());
             assertEquals(200, act(server, "echo", new byte[10]).statusCode());
@@ -128,11 +159,17 @@ class ResilienceIT {
     @Test
     void aFullQueueAnswers503Immediately() throws Exception {
         TestHandlers.Actions handler = new TestHandlers.Actions();
-        try (TestServer server = TestServer.start(handler, Map.of("SAGEMAKER_MODEL_SERVER_WORKERS", "1", "SMC_JOB_QUEUE_SIZE", "1"))) {
+        try (TestServer server =
+                TestServer.start(handler, Map.of("SAGEMAKER_MODEL_SERVER_WORKERS", "1", "SMC_JOB_QUEUE_SIZE", "1"))) {
             List<CompletableFuture<HttpResponse<String>>> calls = new ArrayList<>();
             for (int i = 0; i < 4; i++) {
-                calls.add(TestServer.client().sendAsync(HttpRequest.newBuilder(server.uri("/invocations")).header("X-Test-Action", "sleep:1500")
-                        .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString()));
+                calls.add(TestServer.client()
+                        .sendAsync(
+                                HttpRequest.newBuilder(server.uri("/invocations"))
+                                        .header("X-Test-Action", "sleep:1500")
+                                        .POST(HttpRequest.BodyPublishers.noBody())
+                                        .build(),
+                                HttpResponse.BodyHandlers.ofString()));
                 Thread.sleep(150);
             }
             long start = System.nanoTime();
@@ -155,11 +192,15 @@ class ResilienceIT {
     @Test
     void slowHandlersAre504AndAHungWorkerIsReplaced() throws Exception {
         TestHandlers.Actions handler = new TestHandlers.Actions();
-        try (TestServer server = TestServer.start(handler, Map.of("SAGEMAKER_MODEL_SERVER_WORKERS", "1", "SAGEMAKER_MODEL_SERVER_TIMEOUT", "1"))) {
+        try (TestServer server = TestServer.start(
+                handler, Map.of("SAGEMAKER_MODEL_SERVER_WORKERS", "1", "SAGEMAKER_MODEL_SERVER_TIMEOUT", "1"))) {
             HttpResponse<String> interrupted = act(server, "sleep:5000", new byte[0]);
             assertEquals(504, interrupted.statusCode());
             assertTrue(interrupted.body().contains("\"type\": \"InvocationTimeout\""), interrupted.body());
-            assertEquals(200, act(server, "echo", "ok".getBytes(UTF_8)).statusCode(), "an interrupted handler frees its worker");
+            assertEquals(
+                    200,
+                    act(server, "echo", "ok".getBytes(UTF_8)).statusCode(),
+                    "an interrupted handler frees its worker");
             HttpResponse<String> hung = act(server, "hang", new byte[0]);
             assertEquals(504, hung.statusCode());
             assertEquals(200, server.get("/ping").statusCode());
@@ -174,9 +215,15 @@ class ResilienceIT {
     @Test
     void aJobStillQueuedAtItsDeadlineIs504AndNeverRuns() throws Exception {
         TestHandlers.Actions handler = new TestHandlers.Actions();
-        try (TestServer server = TestServer.start(handler, Map.of("SAGEMAKER_MODEL_SERVER_WORKERS", "1", "SAGEMAKER_MODEL_SERVER_TIMEOUT", "1"))) {
-            CompletableFuture<HttpResponse<String>> hung = TestServer.client().sendAsync(HttpRequest.newBuilder(server.uri("/invocations"))
-                    .header("X-Test-Action", "hang").POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        try (TestServer server = TestServer.start(
+                handler, Map.of("SAGEMAKER_MODEL_SERVER_WORKERS", "1", "SAGEMAKER_MODEL_SERVER_TIMEOUT", "1"))) {
+            CompletableFuture<HttpResponse<String>> hung = TestServer.client()
+                    .sendAsync(
+                            HttpRequest.newBuilder(server.uri("/invocations"))
+                                    .header("X-Test-Action", "hang")
+                                    .POST(HttpRequest.BodyPublishers.noBody())
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString());
             while (handler.started.get() == 0) {
                 Thread.sleep(5);
             }
@@ -185,7 +232,9 @@ class ResilienceIT {
             long waitedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
             assertEquals(504, queued.statusCode());
             assertTrue(queued.body().contains("\"type\": \"InvocationTimeout\""), queued.body());
-            assertTrue(waitedMillis >= 900 && waitedMillis < 3000, "answered at the deadline, after " + waitedMillis + " ms");
+            assertTrue(
+                    waitedMillis >= 900 && waitedMillis < 3000,
+                    "answered at the deadline, after " + waitedMillis + " ms");
             assertEquals(504, hung.get(10, TimeUnit.SECONDS).statusCode());
             handler.release.countDown();
             Thread.sleep(200);

@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.smcontainers.serving.netty.testing.LeakRecorder;
+import io.smcontainers.serving.netty.testing.RawHttp;
 import io.smcontainers.serving.netty.testing.TestHandlers;
 import io.smcontainers.serving.netty.testing.TestServer;
-import io.smcontainers.serving.netty.testing.RawHttp;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.http.HttpRequest;
@@ -31,8 +31,13 @@ class ShutdownIT {
         TestHandlers.Actions handler = new TestHandlers.Actions();
         TestServer server = TestServer.start(handler, Map.of("SMC_SHUTDOWN_GRACE_SECONDS", "10"));
         int port = server.port();
-        CompletableFuture<HttpResponse<String>> inFlight = TestServer.client().sendAsync(HttpRequest.newBuilder(server.uri("/invocations"))
-                .header("X-Test-Action", "sleep:1500").POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        CompletableFuture<HttpResponse<String>> inFlight = TestServer.client()
+                .sendAsync(
+                        HttpRequest.newBuilder(server.uri("/invocations"))
+                                .header("X-Test-Action", "sleep:1500")
+                                .POST(HttpRequest.BodyPublishers.noBody())
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
         while (handler.started.get() == 0) {
             Thread.sleep(10);
         }
@@ -52,9 +57,15 @@ class ShutdownIT {
     @Test
     void theDrainIsBoundedByTheGracePeriod() throws Exception {
         TestHandlers.Actions handler = new TestHandlers.Actions();
-        TestServer server = TestServer.start(handler, Map.of("SMC_SHUTDOWN_GRACE_SECONDS", "1", "SAGEMAKER_MODEL_SERVER_TIMEOUT", "60"));
-        TestServer.client().sendAsync(HttpRequest.newBuilder(server.uri("/invocations")).header("X-Test-Action", "hang")
-                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        TestServer server = TestServer.start(
+                handler, Map.of("SMC_SHUTDOWN_GRACE_SECONDS", "1", "SAGEMAKER_MODEL_SERVER_TIMEOUT", "60"));
+        TestServer.client()
+                .sendAsync(
+                        HttpRequest.newBuilder(server.uri("/invocations"))
+                                .header("X-Test-Action", "hang")
+                                .POST(HttpRequest.BodyPublishers.noBody())
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
         while (handler.started.get() == 0) {
             Thread.sleep(10);
         }
@@ -76,14 +87,18 @@ class ShutdownIT {
             socket.setReceiveBufferSize(64 * 1024);
             socket.setSoTimeout(30_000);
             socket.connect(new InetSocketAddress("127.0.0.1", server.port()));
-            socket.getOutputStream().write(("POST /invocations HTTP/1.1\r\nHost: x\r\nX-Test-Action: big:" + size + "\r\nContent-Length: 0\r\n\r\n")
-                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            socket.getOutputStream()
+                    .write(("POST /invocations HTTP/1.1\r\nHost: x\r\nX-Test-Action: big:" + size
+                                    + "\r\nContent-Length: 0\r\n\r\n")
+                            .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
             // the answer is written and mostly waiting in the server's outbound buffer: the client has not read yet
             long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
             while (server.server().pendingOutboundBytes() < size / 2 && System.nanoTime() < until) {
                 Thread.sleep(10);
             }
-            assertTrue(server.server().pendingOutboundBytes() >= size / 2, "pending " + server.server().pendingOutboundBytes());
+            assertTrue(
+                    server.server().pendingOutboundBytes() >= size / 2,
+                    "pending " + server.server().pendingOutboundBytes());
             CompletableFuture<Void> stopping = CompletableFuture.runAsync(server::close);
             // the drain has passed the point where it used to close every connection: the inference workers are gone
             until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
@@ -104,17 +119,33 @@ class ShutdownIT {
     @Test
     void invocationsStillQueuedAtTheDrainDeadlineGet503AndClose() throws Exception {
         TestHandlers.Actions handler = new TestHandlers.Actions();
-        TestServer server = TestServer.start(handler, Map.of("SMC_SHUTDOWN_GRACE_SECONDS", "1", "SAGEMAKER_MODEL_SERVER_WORKERS", "1",
-                "SAGEMAKER_MODEL_SERVER_TIMEOUT", "60"));
+        TestServer server = TestServer.start(
+                handler,
+                Map.of(
+                        "SMC_SHUTDOWN_GRACE_SECONDS",
+                        "1",
+                        "SAGEMAKER_MODEL_SERVER_WORKERS",
+                        "1",
+                        "SAGEMAKER_MODEL_SERVER_TIMEOUT",
+                        "60"));
         try {
-            TestServer.client().sendAsync(HttpRequest.newBuilder(server.uri("/invocations")).header("X-Test-Action", "hang")
-                    .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+            TestServer.client()
+                    .sendAsync(
+                            HttpRequest.newBuilder(server.uri("/invocations"))
+                                    .header("X-Test-Action", "hang")
+                                    .POST(HttpRequest.BodyPublishers.noBody())
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString());
             while (handler.started.get() == 0) {
                 Thread.sleep(10);
             }
-            CompletableFuture<HttpResponse<String>> queued = TestServer.client().sendAsync(HttpRequest.newBuilder(server.uri("/invocations"))
-                    .header("X-Test-Action", "echo").POST(HttpRequest.BodyPublishers.ofString("never run")).build(),
-                    HttpResponse.BodyHandlers.ofString());
+            CompletableFuture<HttpResponse<String>> queued = TestServer.client()
+                    .sendAsync(
+                            HttpRequest.newBuilder(server.uri("/invocations"))
+                                    .header("X-Test-Action", "echo")
+                                    .POST(HttpRequest.BodyPublishers.ofString("never run"))
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString());
             long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
             while (server.server().queuedInvocations() == 0 && System.nanoTime() < until) {
                 Thread.sleep(10);

@@ -48,8 +48,13 @@ public record ProcStat(long pid, String comm, char state, long ppid, long pgid, 
             return Optional.empty();
         }
         try {
-            return Optional.of(new ProcStat(Long.parseLong(line.substring(0, open).strip()), line.substring(open + 1, close),
-                    fields[0].charAt(0), Long.parseLong(fields[1]), Long.parseLong(fields[2]), Long.parseLong(fields[3]),
+            return Optional.of(new ProcStat(
+                    Long.parseLong(line.substring(0, open).strip()),
+                    line.substring(open + 1, close),
+                    fields[0].charAt(0),
+                    Long.parseLong(fields[1]),
+                    Long.parseLong(fields[2]),
+                    Long.parseLong(fields[3]),
                     Long.parseLong(fields[19])));
         } catch (NumberFormatException e) {
             return Optional.empty();

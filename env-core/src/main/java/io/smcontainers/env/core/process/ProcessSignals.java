@@ -21,10 +21,22 @@ import java.util.function.Consumer;
  */
 public final class ProcessSignals {
     private static final Map<Integer, String> NAMES = Map.ofEntries(
-            Map.entry(1, "SIGHUP"), Map.entry(2, "SIGINT"), Map.entry(3, "SIGQUIT"), Map.entry(4, "SIGILL"),
-            Map.entry(5, "SIGTRAP"), Map.entry(6, "SIGABRT"), Map.entry(7, "SIGBUS"), Map.entry(8, "SIGFPE"),
-            Map.entry(9, "SIGKILL"), Map.entry(10, "SIGUSR1"), Map.entry(11, "SIGSEGV"), Map.entry(12, "SIGUSR2"),
-            Map.entry(13, "SIGPIPE"), Map.entry(14, "SIGALRM"), Map.entry(15, "SIGTERM"), Map.entry(24, "SIGXCPU"),
+            Map.entry(1, "SIGHUP"),
+            Map.entry(2, "SIGINT"),
+            Map.entry(3, "SIGQUIT"),
+            Map.entry(4, "SIGILL"),
+            Map.entry(5, "SIGTRAP"),
+            Map.entry(6, "SIGABRT"),
+            Map.entry(7, "SIGBUS"),
+            Map.entry(8, "SIGFPE"),
+            Map.entry(9, "SIGKILL"),
+            Map.entry(10, "SIGUSR1"),
+            Map.entry(11, "SIGSEGV"),
+            Map.entry(12, "SIGUSR2"),
+            Map.entry(13, "SIGPIPE"),
+            Map.entry(14, "SIGALRM"),
+            Map.entry(15, "SIGTERM"),
+            Map.entry(24, "SIGXCPU"),
             Map.entry(25, "SIGXFSZ"));
     private static final Optional<String> SETSID = find("setsid");
     /** How long {@link #terminate} waits for the processes to go after SIGKILL. */
@@ -89,7 +101,8 @@ public final class ProcessSignals {
 
     private static void kill(String targets, String signal) {
         // the shell builtin takes negative pids (process groups) everywhere; /usr/bin/kill may be missing
-        ProcessBuilder kill = new ProcessBuilder("/bin/sh", "-c", "kill -s " + signal + " -- " + targets + " 2>/dev/null")
+        ProcessBuilder kill = new ProcessBuilder(
+                        "/bin/sh", "-c", "kill -s " + signal + " -- " + targets + " 2>/dev/null")
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD);
         boolean interrupted = Thread.interrupted();

@@ -24,13 +24,26 @@ class ProcStatTest {
 
     @Test
     void zombiesAndDeadProcessesHaveExited() {
-        assertTrue(ProcStat.parse("5 (defunct)" + REST.replace(" S ", " Z ")).orElseThrow().exited());
-        assertTrue(ProcStat.parse("5 (gone)" + REST.replace(" S ", " X ")).orElseThrow().exited());
+        assertTrue(ProcStat.parse("5 (defunct)" + REST.replace(" S ", " Z "))
+                .orElseThrow()
+                .exited());
+        assertTrue(ProcStat.parse("5 (gone)" + REST.replace(" S ", " X "))
+                .orElseThrow()
+                .exited());
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"", "4711", "4711 (bash", "4711 bash) S 1 2 3", "(bash)", "x (bash)" + " S 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20",
-            "4711 (bash) S 1 2", "4711 (bash) S one 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20"})
+    @ValueSource(
+            strings = {
+                "",
+                "4711",
+                "4711 (bash",
+                "4711 bash) S 1 2 3",
+                "(bash)",
+                "x (bash)" + " S 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20",
+                "4711 (bash) S 1 2",
+                "4711 (bash) S one 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20"
+            })
     void anythingElseIsNotAStatLine(String line) {
         assertEquals(Optional.empty(), ProcStat.parse(line));
     }

@@ -19,7 +19,9 @@ class ProcessSignalsIT {
         Process leader = startGroup("sleep 60 & echo ready; wait");
         long group = leader.pid();
         assertEquals(2, members(group).size(), "the shell and its sleep");
-        assertTrue(ProcessSignals.terminate(signal -> ProcessSignals.signalGroups(List.of(group), signal), 30_000,
+        assertTrue(ProcessSignals.terminate(
+                signal -> ProcessSignals.signalGroups(List.of(group), signal),
+                30_000,
                 millis -> awaitNoMembers(group, millis)));
         assertEquals(List.of(), members(group));
         assertEquals(128 + 15, leader.waitFor(), ProcessSignals.name(leader.exitValue() - 128));
@@ -30,10 +32,13 @@ class ProcessSignalsIT {
         Process leader = startGroup("trap '' TERM; sleep 60 & echo ready; wait");
         long group = leader.pid();
         List<String> sent = new ArrayList<>();
-        assertFalse(ProcessSignals.terminate(signal -> {
-            sent.add(signal);
-            ProcessSignals.signalGroups(List.of(group), signal);
-        }, 200, millis -> awaitNoMembers(group, millis)));
+        assertFalse(ProcessSignals.terminate(
+                signal -> {
+                    sent.add(signal);
+                    ProcessSignals.signalGroups(List.of(group), signal);
+                },
+                200,
+                millis -> awaitNoMembers(group, millis)));
         assertEquals(List.of("TERM", "KILL"), sent);
         assertEquals(List.of(), members(group));
         assertEquals("SIGKILL", ProcessSignals.name(leader.waitFor() - 128));
@@ -43,7 +48,8 @@ class ProcessSignalsIT {
     void signalProcessReachesOneProcessNotItsGroup() throws Exception {
         Process leader = startGroup("sleep 60 & echo ready; wait");
         long group = leader.pid();
-        long sleep = members(group).stream().filter(pid -> pid != group).findFirst().orElseThrow();
+        long sleep =
+                members(group).stream().filter(pid -> pid != group).findFirst().orElseThrow();
         ProcessSignals.signalProcess(sleep, "KILL");
         // the shell outlives its child: its wait returns and it exits 0 (a signal would have given 128 + n)
         assertTrue(leader.waitFor(30, TimeUnit.SECONDS));
@@ -63,14 +69,18 @@ class ProcessSignalsIT {
         argv.add(ProcessSignals.setsid().orElseThrow(() -> new AssertionError("setsid (util-linux) is needed")));
         argv.addAll(List.of("/bin/sh", "-c", script));
         Process process = new ProcessBuilder(argv).redirectErrorStream(true).start();
-        BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+        BufferedReader out =
+                new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
         assertEquals("ready", out.readLine());
         return process;
     }
 
     /** Live members of process group {@code group}, from {@code /proc}. */
     private static List<Long> members(long group) {
-        return ProcStat.all().stream().filter(process -> process.pgid() == group && !process.exited()).map(ProcStat::pid).toList();
+        return ProcStat.all().stream()
+                .filter(process -> process.pgid() == group && !process.exited())
+                .map(ProcStat::pid)
+                .toList();
     }
 
     private static boolean awaitNoMembers(long group, long millis) {

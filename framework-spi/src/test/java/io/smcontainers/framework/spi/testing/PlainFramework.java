@@ -6,6 +6,5 @@ import io.smcontainers.framework.spi.TrainingContext;
 /** A framework that overrides nothing but {@link #train}: what the SPI's defaults give. */
 public final class PlainFramework implements Framework {
     @Override
-    public void train(TrainingContext context) {
-    }
+    public void train(TrainingContext context) {}
 }

@@ -94,7 +94,9 @@ public final class FakeCommands {
     public int calls(String name) {
         Path calls = directory.resolve(name + ".calls");
         try {
-            return Files.exists(calls) ? Files.readAllLines(calls, StandardCharsets.UTF_8).size() : 0;
+            return Files.exists(calls)
+                    ? Files.readAllLines(calls, StandardCharsets.UTF_8).size()
+                    : 0;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -103,7 +105,8 @@ public final class FakeCommands {
     /** Reads a pid a fake wrote with {@code echo $! > "$FAKE_DIR/<file>"}. */
     public long pid(String file) {
         try {
-            return Long.parseLong(Files.readString(directory.resolve(file), StandardCharsets.UTF_8).strip());
+            return Long.parseLong(Files.readString(directory.resolve(file), StandardCharsets.UTF_8)
+                    .strip());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -130,7 +133,10 @@ public final class FakeCommands {
      */
     public static void killSleep(long pid) {
         ProcessHandle.of(pid)
-                .filter(handle -> handle.info().command().map(command -> command.endsWith("/sleep")).orElse(false))
+                .filter(handle -> handle.info()
+                        .command()
+                        .map(command -> command.endsWith("/sleep"))
+                        .orElse(false))
                 .ifPresent(ProcessHandle::destroyForcibly);
     }
 }

@@ -13,8 +13,7 @@ public final class RecordingLogger extends LegacyAbstractLogger {
     private static final long serialVersionUID = 1L;
 
     /** One logged line. */
-    public record Line(Level level, String message) {
-    }
+    public record Line(Level level, String message) {}
 
     private final List<Line> lines = new ArrayList<>();
 
@@ -32,8 +31,8 @@ public final class RecordingLogger extends LegacyAbstractLogger {
     }
 
     @Override
-    protected synchronized void handleNormalizedLoggingCall(Level level, Marker marker, String messagePattern,
-                                                            Object[] arguments, Throwable throwable) {
+    protected synchronized void handleNormalizedLoggingCall(
+            Level level, Marker marker, String messagePattern, Object[] arguments, Throwable throwable) {
         lines.add(new Line(level, MessageFormatter.basicArrayFormat(messagePattern, arguments)));
     }
 

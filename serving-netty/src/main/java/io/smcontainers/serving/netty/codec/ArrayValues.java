@@ -16,6 +16,7 @@ import java.util.Optional;
 final class ArrayValues {
     /** NumPy's {@code NPY_MAXDIMS}. */
     static final int MAX_DIMS = 32;
+
     private static final BigInteger TWO_TO_64 = BigInteger.ONE.shiftLeft(64);
 
     private ArrayValues() {}
@@ -56,21 +57,26 @@ final class ArrayValues {
                 break;
             }
             if (lists != level.size()) {
-                throw new NotAnArray("setting an array element with a sequence: the requested array has an inhomogeneous shape after "
-                        + shape.size() + " dimensions", false);
+                throw new NotAnArray(
+                        "setting an array element with a sequence: the requested array has an inhomogeneous shape after "
+                                + shape.size() + " dimensions",
+                        false);
             }
             int length = ((List<?>) level.get(0)).size();
             List<Object> next = new ArrayList<>(level.size() * Math.max(length, 1));
             for (Object node : level) {
                 if (((List<?>) node).size() != length) {
-                    throw new NotAnArray("setting an array element with a sequence: the requested array has an inhomogeneous shape after "
-                            + shape.size() + " dimensions", false);
+                    throw new NotAnArray(
+                            "setting an array element with a sequence: the requested array has an inhomogeneous shape after "
+                                    + shape.size() + " dimensions",
+                            false);
                 }
                 next.addAll((List<?>) node);
             }
             shape.add(length);
             if (shape.size() > MAX_DIMS) {
-                throw new NotAnArray("the requested array would exceed the maximum number of dimensions of " + MAX_DIMS, true);
+                throw new NotAnArray(
+                        "the requested array would exceed the maximum number of dimensions of " + MAX_DIMS, true);
             }
             if (length == 0) {
                 break;
@@ -94,7 +100,15 @@ final class ArrayValues {
         return level;
     }
 
-    private enum Kind { NONE, BOOL, INT64, UINT64, FLOAT64, STR, OBJECT }
+    private enum Kind {
+        NONE,
+        BOOL,
+        INT64,
+        UINT64,
+        FLOAT64,
+        STR,
+        OBJECT
+    }
 
     /**
      * The array NumPy would build from a JSON tree, or empty when NumPy makes an object array (nulls, dicts, integers
@@ -113,7 +127,8 @@ final class ArrayValues {
                 return Optional.empty();
             }
             if (leafKind == Kind.STR || kind == Kind.STR) {
-                width = Math.max(leafKind == Kind.STR ? codePoints((String) leaf) : strWidth(leafKind),
+                width = Math.max(
+                        leafKind == Kind.STR ? codePoints((String) leaf) : strWidth(leafKind),
                         kind == Kind.STR ? width : strWidth(kind));
                 kind = Kind.STR;
             } else {
@@ -214,11 +229,16 @@ final class ArrayValues {
     /** The width numpy gives a number kind when it meets a string ({@code promote_types(kind, 'U')}). */
     private static int strWidth(Kind kind) {
         switch (kind) {
-            case BOOL: return 5;
-            case INT64: return 21;
-            case UINT64: return 20;
-            case FLOAT64: return 32;
-            default: return 0;
+            case BOOL:
+                return 5;
+            case INT64:
+                return 21;
+            case UINT64:
+                return 20;
+            case FLOAT64:
+                return 32;
+            default:
+                return 0;
         }
     }
 
@@ -285,22 +305,38 @@ final class ArrayValues {
     static String csvField(NdArray array, int index) {
         Object data = array.data();
         switch (array.dtype()) {
-            case FLOAT64: return PyFloat.repr(((double[]) data)[index]);
-            case FLOAT32: return PyFloat.strFloat32(((float[]) data)[index]);
-            case FLOAT16: return PyFloat.strFloat16(((float[]) data)[index]);
-            case COMPLEX128: return PyFloat.strComplex(((double[]) data)[2 * index], ((double[]) data)[2 * index + 1], false);
-            case COMPLEX64: return PyFloat.strComplex(((float[]) data)[2 * index], ((float[]) data)[2 * index + 1], true);
-            case INT64: return Long.toString(((long[]) data)[index]);
-            case UINT64: return Long.toUnsignedString(((long[]) data)[index]);
-            case INT32: return Integer.toString(((int[]) data)[index]);
-            case UINT32: return Integer.toUnsignedString(((int[]) data)[index]);
-            case INT16: return Short.toString(((short[]) data)[index]);
-            case UINT16: return Integer.toString(Short.toUnsignedInt(((short[]) data)[index]));
-            case INT8: return Byte.toString(((byte[]) data)[index]);
-            case UINT8: return Integer.toString(Byte.toUnsignedInt(((byte[]) data)[index]));
-            case BOOL: return ((boolean[]) data)[index] ? "True" : "False";
-            case STRING: return ((String[]) data)[index];
-            case BYTES: return bytesRepr(((byte[][]) data)[index]);
+            case FLOAT64:
+                return PyFloat.repr(((double[]) data)[index]);
+            case FLOAT32:
+                return PyFloat.strFloat32(((float[]) data)[index]);
+            case FLOAT16:
+                return PyFloat.strFloat16(((float[]) data)[index]);
+            case COMPLEX128:
+                return PyFloat.strComplex(((double[]) data)[2 * index], ((double[]) data)[2 * index + 1], false);
+            case COMPLEX64:
+                return PyFloat.strComplex(((float[]) data)[2 * index], ((float[]) data)[2 * index + 1], true);
+            case INT64:
+                return Long.toString(((long[]) data)[index]);
+            case UINT64:
+                return Long.toUnsignedString(((long[]) data)[index]);
+            case INT32:
+                return Integer.toString(((int[]) data)[index]);
+            case UINT32:
+                return Integer.toUnsignedString(((int[]) data)[index]);
+            case INT16:
+                return Short.toString(((short[]) data)[index]);
+            case UINT16:
+                return Integer.toString(Short.toUnsignedInt(((short[]) data)[index]));
+            case INT8:
+                return Byte.toString(((byte[]) data)[index]);
+            case UINT8:
+                return Integer.toString(Byte.toUnsignedInt(((byte[]) data)[index]));
+            case BOOL:
+                return ((boolean[]) data)[index] ? "True" : "False";
+            case STRING:
+                return ((String[]) data)[index];
+            case BYTES:
+                return bytesRepr(((byte[][]) data)[index]);
         }
         throw new AssertionError(array.dtype());
     }

@@ -5,9 +5,9 @@ import io.smcontainers.framework.spi.NdArray;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
 import java.nio.charset.CharacterCodingException;
+import java.nio.charset.Charset;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.nio.charset.Charset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -26,8 +26,11 @@ final class CsvCodec {
         int columns = rows.isEmpty() ? 0 : rows.get(0).size();
         for (int row = 1; row < rows.size(); row++) {
             if (rows.get(row).size() != columns) {
-                throw InvocationException.badRequest("Error while decoding csv: rows have different lengths (record 1 has "
-                        + columns + " fields, record " + (row + 1) + " has " + rows.get(row).size() + ")", null);
+                throw InvocationException.badRequest(
+                        "Error while decoding csv: rows have different lengths (record 1 has " + columns
+                                + " fields, record " + (row + 1) + " has "
+                                + rows.get(row).size() + ")",
+                        null);
             }
         }
         String[] cells = new String[rows.size() * columns];
@@ -161,11 +164,27 @@ final class CsvCodec {
 
     /** The characters Python's {@code float()} strips: ASCII space, \t \n \v \f \r and non-ASCII Unicode whitespace. */
     static boolean isPythonSpace(char c) {
-        return (c >= 0x09 && c <= 0x0d) || c == 0x20 || c == 0x85 || c == 0xa0 || c == 0x1680
-                || (c >= 0x2000 && c <= 0x200a) || c == 0x2028 || c == 0x2029 || c == 0x202f || c == 0x205f || c == 0x3000;
+        return (c >= 0x09 && c <= 0x0d)
+                || c == 0x20
+                || c == 0x85
+                || c == 0xa0
+                || c == 0x1680
+                || (c >= 0x2000 && c <= 0x200a)
+                || c == 0x2028
+                || c == 0x2029
+                || c == 0x202f
+                || c == 0x205f
+                || c == 0x3000;
     }
 
-    private enum State { START_RECORD, START_FIELD, IN_FIELD, IN_QUOTED_FIELD, QUOTE_IN_QUOTED_FIELD, EAT_CRNL }
+    private enum State {
+        START_RECORD,
+        START_FIELD,
+        IN_FIELD,
+        IN_QUOTED_FIELD,
+        QUOTE_IN_QUOTED_FIELD,
+        EAT_CRNL
+    }
 
     private static final int EOL = -2;
 
@@ -197,7 +216,7 @@ final class CsvCodec {
                             break;
                         }
                         state = State.START_FIELD;
-                        // fall through
+                    // fall through
                     case START_FIELD:
                         if (c == '\n' || c == '\r' || c == EOL) {
                             fields.add(field.toString());
@@ -309,13 +328,20 @@ final class CsvCodec {
     /** The text as UTF-8; a lone surrogate is an error, as in Python. */
     static byte[] utf8(String text) {
         try {
-            ByteBuffer bytes = StandardCharsets.UTF_8.newEncoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT).encode(CharBuffer.wrap(text));
+            ByteBuffer bytes = StandardCharsets.UTF_8
+                    .newEncoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .encode(CharBuffer.wrap(text));
             byte[] out = new byte[bytes.remaining()];
             bytes.get(out);
             return out;
         } catch (CharacterCodingException e) {
-            throw new InvocationException(500, "UnicodeEncodeError", "Error while encoding csv: 'utf-8' codec can't encode a lone surrogate", e);
+            throw new InvocationException(
+                    500,
+                    "UnicodeEncodeError",
+                    "Error while encoding csv: 'utf-8' codec can't encode a lone surrogate",
+                    e);
         }
     }
 
@@ -338,8 +364,11 @@ final class CsvCodec {
             }
             return out.toString();
         }
-        throw new InvocationException(500, "ValueError", "Error while encoding csv: expected a 1-D or 2-D array, got "
-                + shape.length + "-D", null);
+        throw new InvocationException(
+                500,
+                "ValueError",
+                "Error while encoding csv: expected a 1-D or 2-D array, got " + shape.length + "-D",
+                null);
     }
 
     private static void line(StringBuilder out, IntFunction<String> field, int offset, int count) {
@@ -348,7 +377,10 @@ final class CsvCodec {
                 out.append(',');
             }
             String text = field.apply(offset + i);
-            if (text.indexOf(',') >= 0 || text.indexOf('"') >= 0 || text.indexOf('\n') >= 0 || (count == 1 && text.isEmpty())) {
+            if (text.indexOf(',') >= 0
+                    || text.indexOf('"') >= 0
+                    || text.indexOf('\n') >= 0
+                    || (count == 1 && text.isEmpty())) {
                 out.append('"').append(text.replace("\"", "\"\"")).append('"');
             } else {
                 out.append(text);

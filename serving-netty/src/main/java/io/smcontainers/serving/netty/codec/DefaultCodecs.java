@@ -44,10 +44,11 @@ public final class DefaultCodecs implements Codecs {
         for (String type : candidates) {
             switch (type) {
                 case MediaTypes.JSON:
-                    return InvocationResponse.of(JsonCodec.encode(prediction).getBytes(StandardCharsets.US_ASCII), MediaTypes.JSON);
+                    return InvocationResponse.of(
+                            JsonCodec.encode(prediction).getBytes(StandardCharsets.US_ASCII), MediaTypes.JSON);
                 case MediaTypes.CSV:
-                    return InvocationResponse.of(CsvCodec.utf8(CsvCodec.encode(prediction)),
-                            MediaTypes.responseContentType(MediaTypes.CSV));
+                    return InvocationResponse.of(
+                            CsvCodec.utf8(CsvCodec.encode(prediction)), MediaTypes.responseContentType(MediaTypes.CSV));
                 case MediaTypes.NPY:
                     return InvocationResponse.of(NpyCodec.encode(prediction), MediaTypes.NPY);
                 default:

@@ -130,14 +130,20 @@ public final class JsonCodec {
 
     private static Object element(NdArray array, int index) {
         switch (array.dtype()) {
-            case BOOL: return ((boolean[]) array.data())[index];
-            case STRING: return ((String[]) array.data())[index];
-            case INT64: return ((long[]) array.data())[index];
-            case UINT64: return new BigInteger(Long.toUnsignedString(((long[]) array.data())[index]));
+            case BOOL:
+                return ((boolean[]) array.data())[index];
+            case STRING:
+                return ((String[]) array.data())[index];
+            case INT64:
+                return ((long[]) array.data())[index];
+            case UINT64:
+                return new BigInteger(Long.toUnsignedString(((long[]) array.data())[index]));
             case FLOAT64:
             case FLOAT32:
-            case FLOAT16: return array.getDouble(index);
-            default: return (long) array.getDouble(index);
+            case FLOAT16:
+                return array.getDouble(index);
+            default:
+                return (long) array.getDouble(index);
         }
     }
 
@@ -175,8 +181,11 @@ public final class JsonCodec {
     }
 
     static InvocationException notSerializable(Object value) {
-        return new InvocationException(500, "TypeError",
-                "Object of type " + value.getClass().getSimpleName() + " is not JSON serializable", null);
+        return new InvocationException(
+                500,
+                "TypeError",
+                "Object of type " + value.getClass().getSimpleName() + " is not JSON serializable",
+                null);
     }
 
     /** A JSON string with {@code ensure_ascii}: every non-ASCII character as a lower-case {@code \\uXXXX} escape. */

@@ -148,7 +148,10 @@ public final class MediaTypes {
                 type = essence(defaultAccept);
             } else if (type.endsWith("/*")) {
                 String prefix = type.substring(0, type.length() - 1);
-                type = ENCODABLE.stream().filter(candidate -> candidate.startsWith(prefix)).findFirst().orElse(type);
+                type = ENCODABLE.stream()
+                        .filter(candidate -> candidate.startsWith(prefix))
+                        .findFirst()
+                        .orElse(type);
             }
             if (!out.contains(type)) {
                 out.add(type);

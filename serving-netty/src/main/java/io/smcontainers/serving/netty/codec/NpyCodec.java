@@ -29,7 +29,8 @@ public final class NpyCodec {
             if (body.length < 12) {
                 throw bad("truncated header");
             }
-            headerLength = Integer.toUnsignedLong(ByteBuffer.wrap(body, 8, 4).order(ByteOrder.LITTLE_ENDIAN).getInt());
+            headerLength = Integer.toUnsignedLong(
+                    ByteBuffer.wrap(body, 8, 4).order(ByteOrder.LITTLE_ENDIAN).getInt());
             headerStart = 12;
         } else {
             throw bad("unsupported format version " + major + "." + (body[7] & 0xff));
@@ -37,15 +38,22 @@ public final class NpyCodec {
         if (headerStart + headerLength > body.length) {
             throw bad("the header says " + headerLength + " bytes but the body has " + (body.length - headerStart));
         }
-        String header = new String(body, headerStart, (int) headerLength, major == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
+        String header = new String(
+                body,
+                headerStart,
+                (int) headerLength,
+                major == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
         NpyHeader parsed = NpyHeader.parse(header);
         NpyType type = parsed.type();
         int dataStart = headerStart + (int) headerLength;
         long available = body.length - dataStart;
         long count = parsed.count();
         // never trust the declared size: the body must hold every element, and the element count is bounded by the body
-        if (count != 0 && type.itemSize() != 0 && (type.itemSize() > available || count > available / type.itemSize())) {
-            throw bad("shape " + parsed.shapeText() + " of " + type.descr() + " needs more data than the body's " + available + " bytes");
+        if (count != 0
+                && type.itemSize() != 0
+                && (type.itemSize() > available || count > available / type.itemSize())) {
+            throw bad("shape " + parsed.shapeText() + " of " + type.descr() + " needs more data than the body's "
+                    + available + " bytes");
         }
         if (count > Math.max(available, 1L << 20)) {
             throw bad("shape " + parsed.shapeText() + " has too many elements for a " + body.length + "-byte body");
@@ -59,8 +67,16 @@ public final class NpyCodec {
 
     private static NdArray read(NpyType type, int count, ByteBuffer data, int[] shape) {
         switch (type.dtype()) {
-            case FLOAT64: { double[] out = new double[count]; data.asDoubleBuffer().get(out); return NdArray.of(DType.FLOAT64, out, shape); }
-            case FLOAT32: { float[] out = new float[count]; data.asFloatBuffer().get(out); return NdArray.of(DType.FLOAT32, out, shape); }
+            case FLOAT64: {
+                double[] out = new double[count];
+                data.asDoubleBuffer().get(out);
+                return NdArray.of(DType.FLOAT64, out, shape);
+            }
+            case FLOAT32: {
+                float[] out = new float[count];
+                data.asFloatBuffer().get(out);
+                return NdArray.of(DType.FLOAT32, out, shape);
+            }
             case FLOAT16: {
                 float[] out = new float[count];
                 for (int i = 0; i < count; i++) {
@@ -68,16 +84,56 @@ public final class NpyCodec {
                 }
                 return NdArray.of(DType.FLOAT16, out, shape);
             }
-            case COMPLEX128: { double[] out = new double[count * 2]; data.asDoubleBuffer().get(out); return NdArray.of(DType.COMPLEX128, out, shape); }
-            case COMPLEX64: { float[] out = new float[count * 2]; data.asFloatBuffer().get(out); return NdArray.of(DType.COMPLEX64, out, shape); }
-            case INT64: { long[] out = new long[count]; data.asLongBuffer().get(out); return NdArray.of(DType.INT64, out, shape); }
-            case UINT64: { long[] out = new long[count]; data.asLongBuffer().get(out); return NdArray.of(DType.UINT64, out, shape); }
-            case INT32: { int[] out = new int[count]; data.asIntBuffer().get(out); return NdArray.of(DType.INT32, out, shape); }
-            case UINT32: { int[] out = new int[count]; data.asIntBuffer().get(out); return NdArray.of(DType.UINT32, out, shape); }
-            case INT16: { short[] out = new short[count]; data.asShortBuffer().get(out); return NdArray.of(DType.INT16, out, shape); }
-            case UINT16: { short[] out = new short[count]; data.asShortBuffer().get(out); return NdArray.of(DType.UINT16, out, shape); }
-            case INT8: { byte[] out = new byte[count]; data.get(out); return NdArray.of(DType.INT8, out, shape); }
-            case UINT8: { byte[] out = new byte[count]; data.get(out); return NdArray.of(DType.UINT8, out, shape); }
+            case COMPLEX128: {
+                double[] out = new double[count * 2];
+                data.asDoubleBuffer().get(out);
+                return NdArray.of(DType.COMPLEX128, out, shape);
+            }
+            case COMPLEX64: {
+                float[] out = new float[count * 2];
+                data.asFloatBuffer().get(out);
+                return NdArray.of(DType.COMPLEX64, out, shape);
+            }
+            case INT64: {
+                long[] out = new long[count];
+                data.asLongBuffer().get(out);
+                return NdArray.of(DType.INT64, out, shape);
+            }
+            case UINT64: {
+                long[] out = new long[count];
+                data.asLongBuffer().get(out);
+                return NdArray.of(DType.UINT64, out, shape);
+            }
+            case INT32: {
+                int[] out = new int[count];
+                data.asIntBuffer().get(out);
+                return NdArray.of(DType.INT32, out, shape);
+            }
+            case UINT32: {
+                int[] out = new int[count];
+                data.asIntBuffer().get(out);
+                return NdArray.of(DType.UINT32, out, shape);
+            }
+            case INT16: {
+                short[] out = new short[count];
+                data.asShortBuffer().get(out);
+                return NdArray.of(DType.INT16, out, shape);
+            }
+            case UINT16: {
+                short[] out = new short[count];
+                data.asShortBuffer().get(out);
+                return NdArray.of(DType.UINT16, out, shape);
+            }
+            case INT8: {
+                byte[] out = new byte[count];
+                data.get(out);
+                return NdArray.of(DType.INT8, out, shape);
+            }
+            case UINT8: {
+                byte[] out = new byte[count];
+                data.get(out);
+                return NdArray.of(DType.UINT8, out, shape);
+            }
             case BOOL: {
                 boolean[] out = new boolean[count];
                 for (int i = 0; i < count; i++) {
@@ -98,7 +154,8 @@ public final class NpyCodec {
                     for (int j = 0; j < end; j++) {
                         int codePoint = data.getInt((i * width + j) * 4);
                         if (!Character.isValidCodePoint(codePoint)) {
-                            throw bad("invalid code point 0x" + Integer.toUnsignedString(codePoint, 16) + " in a " + type.descr() + " array");
+                            throw bad("invalid code point 0x" + Integer.toUnsignedString(codePoint, 16) + " in a "
+                                    + type.descr() + " array");
                         }
                         text.appendCodePoint(codePoint);
                     }
@@ -208,7 +265,8 @@ public final class NpyCodec {
         NdArray array = asArray(value);
         String descr = descr(array);
         int[] shape = array.shape();
-        StringBuilder dict = new StringBuilder("{'descr': '").append(descr).append("', 'fortran_order': False, 'shape': (");
+        StringBuilder dict =
+                new StringBuilder("{'descr': '").append(descr).append("', 'fortran_order': False, 'shape': (");
         for (int i = 0; i < shape.length; i++) {
             if (i > 0) {
                 dict.append(", ");
@@ -234,7 +292,8 @@ public final class NpyCodec {
         dict.append('\n');
         byte[] header = dict.toString().getBytes(StandardCharsets.ISO_8859_1);
         byte[] data = dataBytes(array, descr);
-        ByteBuffer out = ByteBuffer.allocate(preamble + header.length + data.length).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer out =
+                ByteBuffer.allocate(preamble + header.length + data.length).order(ByteOrder.LITTLE_ENDIAN);
         out.put(MAGIC).put((byte) version).put((byte) 0);
         if (version == 1) {
             out.putShort((short) header.length);
@@ -256,32 +315,51 @@ public final class NpyCodec {
             throw new InvocationException(500, "ValueError", "Error while encoding npy: " + e.getMessage(), null);
         }
         if (array.isEmpty()) {
-            throw new InvocationException(500, "ValueError", "Error while encoding npy: a "
-                    + (value == null ? "null" : value.getClass().getSimpleName())
-                    + " that is not a regular array of numbers, strings or booleans would need a pickled object array, which is not written", null);
+            throw new InvocationException(
+                    500,
+                    "ValueError",
+                    "Error while encoding npy: a "
+                            + (value == null ? "null" : value.getClass().getSimpleName())
+                            + " that is not a regular array of numbers, strings or booleans would need a pickled object array, which is not written",
+                    null);
         }
         return array.get();
     }
 
-
     private static String descr(NdArray array) {
         switch (array.dtype()) {
-            case FLOAT64: return "<f8";
-            case FLOAT32: return "<f4";
-            case FLOAT16: return "<f2";
-            case COMPLEX128: return "<c16";
-            case COMPLEX64: return "<c8";
-            case INT64: return "<i8";
-            case UINT64: return "<u8";
-            case INT32: return "<i4";
-            case UINT32: return "<u4";
-            case INT16: return "<i2";
-            case UINT16: return "<u2";
-            case INT8: return "|i1";
-            case UINT8: return "|u1";
-            case BOOL: return "|b1";
-            case STRING: return "<U" + array.width();
-            case BYTES: return "|S" + array.width();
+            case FLOAT64:
+                return "<f8";
+            case FLOAT32:
+                return "<f4";
+            case FLOAT16:
+                return "<f2";
+            case COMPLEX128:
+                return "<c16";
+            case COMPLEX64:
+                return "<c8";
+            case INT64:
+                return "<i8";
+            case UINT64:
+                return "<u8";
+            case INT32:
+                return "<i4";
+            case UINT32:
+                return "<u4";
+            case INT16:
+                return "<i2";
+            case UINT16:
+                return "<u2";
+            case INT8:
+                return "|i1";
+            case UINT8:
+                return "|u1";
+            case BOOL:
+                return "|b1";
+            case STRING:
+                return "<U" + array.width();
+            case BYTES:
+                return "|S" + array.width();
         }
         throw new AssertionError(array.dtype());
     }
@@ -290,10 +368,26 @@ public final class NpyCodec {
         int count = array.size();
         Object data = array.data();
         switch (array.dtype()) {
-            case FLOAT64: { ByteBuffer b = little(count * 8); b.asDoubleBuffer().put((double[]) data); return b.array(); }
-            case FLOAT32: { ByteBuffer b = little(count * 4); b.asFloatBuffer().put((float[]) data); return b.array(); }
-            case COMPLEX128: { ByteBuffer b = little(count * 16); b.asDoubleBuffer().put((double[]) data); return b.array(); }
-            case COMPLEX64: { ByteBuffer b = little(count * 8); b.asFloatBuffer().put((float[]) data); return b.array(); }
+            case FLOAT64: {
+                ByteBuffer b = little(count * 8);
+                b.asDoubleBuffer().put((double[]) data);
+                return b.array();
+            }
+            case FLOAT32: {
+                ByteBuffer b = little(count * 4);
+                b.asFloatBuffer().put((float[]) data);
+                return b.array();
+            }
+            case COMPLEX128: {
+                ByteBuffer b = little(count * 16);
+                b.asDoubleBuffer().put((double[]) data);
+                return b.array();
+            }
+            case COMPLEX64: {
+                ByteBuffer b = little(count * 8);
+                b.asFloatBuffer().put((float[]) data);
+                return b.array();
+            }
             case FLOAT16: {
                 ByteBuffer b = little(count * 2);
                 float[] values = (float[]) data;
@@ -303,13 +397,26 @@ public final class NpyCodec {
                 return b.array();
             }
             case INT64:
-            case UINT64: { ByteBuffer b = little(count * 8); b.asLongBuffer().put((long[]) data); return b.array(); }
+            case UINT64: {
+                ByteBuffer b = little(count * 8);
+                b.asLongBuffer().put((long[]) data);
+                return b.array();
+            }
             case INT32:
-            case UINT32: { ByteBuffer b = little(count * 4); b.asIntBuffer().put((int[]) data); return b.array(); }
+            case UINT32: {
+                ByteBuffer b = little(count * 4);
+                b.asIntBuffer().put((int[]) data);
+                return b.array();
+            }
             case INT16:
-            case UINT16: { ByteBuffer b = little(count * 2); b.asShortBuffer().put((short[]) data); return b.array(); }
+            case UINT16: {
+                ByteBuffer b = little(count * 2);
+                b.asShortBuffer().put((short[]) data);
+                return b.array();
+            }
             case INT8:
-            case UINT8: return ((byte[]) data).clone();
+            case UINT8:
+                return ((byte[]) data).clone();
             case BOOL: {
                 byte[] out = new byte[count];
                 boolean[] values = (boolean[]) data;

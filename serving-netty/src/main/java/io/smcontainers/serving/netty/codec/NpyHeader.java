@@ -25,13 +25,17 @@ record NpyHeader(NpyType type, boolean fortranOrder, int[] shape, long count, St
             throw NpyCodec.bad("the header is not a Python literal (" + e.getMessage() + "): " + abbreviate(header));
         }
         if (!(literal instanceof Map) || !((Map<?, ?>) literal).keySet().equals(KEYS)) {
-            throw NpyCodec.bad("the header does not contain exactly the keys 'descr', 'fortran_order' and 'shape': " + abbreviate(header));
+            throw NpyCodec.bad("the header does not contain exactly the keys 'descr', 'fortran_order' and 'shape': "
+                    + abbreviate(header));
         }
         Map<?, ?> dict = (Map<?, ?>) literal;
         Object descr = dict.get("descr");
         if (!(descr instanceof String)) {
-            throw new InvocationException(415, InvocationException.UNSUPPORTED_FORMAT,
-                    "NPY arrays with structured dtypes are not supported: " + abbreviate(header.strip()), null);
+            throw new InvocationException(
+                    415,
+                    InvocationException.UNSUPPORTED_FORMAT,
+                    "NPY arrays with structured dtypes are not supported: " + abbreviate(header.strip()),
+                    null);
         }
         if (!(dict.get("fortran_order") instanceof Boolean)) {
             throw NpyCodec.bad("fortran_order is not a valid bool: " + dict.get("fortran_order"));
@@ -58,7 +62,8 @@ record NpyHeader(NpyType type, boolean fortranOrder, int[] shape, long count, St
             empty |= shape[i] == 0;
             count = empty ? 0 : Math.min(count * shape[i], Long.MAX_VALUE / Integer.MAX_VALUE);
         }
-        return new NpyHeader(NpyType.of((String) descr), (Boolean) dict.get("fortran_order"), shape, count, dims.toString());
+        return new NpyHeader(
+                NpyType.of((String) descr), (Boolean) dict.get("fortran_order"), shape, count, dims.toString());
     }
 
     private static String abbreviate(String text) {
@@ -88,8 +93,12 @@ record NpyHeader(NpyType type, boolean fortranOrder, int[] shape, long count, St
 
         private int skip(int at) {
             int i = at;
-            while (i < text.length() && (text.charAt(i) == ' ' || text.charAt(i) == '\t' || text.charAt(i) == '\n'
-                    || text.charAt(i) == '\r' || text.charAt(i) == '\f')) {
+            while (i < text.length()
+                    && (text.charAt(i) == ' '
+                            || text.charAt(i) == '\t'
+                            || text.charAt(i) == '\n'
+                            || text.charAt(i) == '\r'
+                            || text.charAt(i) == '\f')) {
                 i++;
             }
             return i;
@@ -151,8 +160,10 @@ record NpyHeader(NpyType type, boolean fortranOrder, int[] shape, long count, St
                 return integer(i);
             }
             for (String word : new String[] {"True", "False", "None"}) {
-                if (text.startsWith(word, i) && (i + word.length() == text.length() || !Character.isLetterOrDigit(text.charAt(i + word.length()))
-                        && text.charAt(i + word.length()) != '_')) {
+                if (text.startsWith(word, i)
+                        && (i + word.length() == text.length()
+                                || !Character.isLetterOrDigit(text.charAt(i + word.length()))
+                                        && text.charAt(i + word.length()) != '_')) {
                     position = i + word.length();
                     return word.equals("None") ? NONE : Boolean.valueOf(word.equals("True"));
                 }
@@ -186,12 +197,19 @@ record NpyHeader(NpyType type, boolean fortranOrder, int[] shape, long count, St
             while (i < text.length() && ((text.charAt(i) >= '0' && text.charAt(i) <= '9') || text.charAt(i) == '_')) {
                 if (text.charAt(i) != '_') {
                     digits.append(text.charAt(i));
-                } else if (i + 1 >= text.length() || text.charAt(i + 1) < '0' || text.charAt(i + 1) > '9' || i == start) {
+                } else if (i + 1 >= text.length()
+                        || text.charAt(i + 1) < '0'
+                        || text.charAt(i + 1) > '9'
+                        || i == start) {
                     throw new IllegalArgumentException("invalid number at " + from);
                 }
                 i++;
             }
-            if (digits.length() == 0 || digits.length() > 4300 || (digits.length() > 1 && digits.charAt(0) == '0' && !digits.chars().allMatch(d -> d == '0'))) {
+            if (digits.length() == 0
+                    || digits.length() > 4300
+                    || (digits.length() > 1
+                            && digits.charAt(0) == '0'
+                            && !digits.chars().allMatch(d -> d == '0'))) {
                 throw new IllegalArgumentException("invalid number at " + from);
             }
             if (i < text.length() && (text.charAt(i) == 'L' || text.charAt(i) == 'l')) {
@@ -221,10 +239,19 @@ record NpyHeader(NpyType type, boolean fortranOrder, int[] shape, long count, St
                 if (c == '\\' && i + 1 < text.length()) {
                     char escaped = text.charAt(i + 1);
                     switch (escaped) {
-                        case 'n': out.append('\n'); break;
-                        case 't': out.append('\t'); break;
-                        case '\\': case '\'': case '"': out.append(escaped); break;
-                        default: out.append('\\').append(escaped);
+                        case 'n':
+                            out.append('\n');
+                            break;
+                        case 't':
+                            out.append('\t');
+                            break;
+                        case '\\':
+                        case '\'':
+                        case '"':
+                            out.append(escaped);
+                            break;
+                        default:
+                            out.append('\\').append(escaped);
                     }
                     i += 2;
                     continue;

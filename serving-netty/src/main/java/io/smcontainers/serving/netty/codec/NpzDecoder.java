@@ -40,7 +40,9 @@ final class NpzDecoder {
                     }
                     out.write(buffer, 0, read);
                 }
-                String name = entry.getName().endsWith(".npy") ? entry.getName().substring(0, entry.getName().length() - 4) : entry.getName();
+                String name = entry.getName().endsWith(".npy")
+                        ? entry.getName().substring(0, entry.getName().length() - 4)
+                        : entry.getName();
                 members.put(name, NpyCodec.decode(out.toByteArray()));
             }
         } catch (IOException e) {
@@ -64,7 +66,8 @@ final class NpzDecoder {
         long rows = (long) shape.getDouble(0);
         long columns = (long) shape.getDouble(1);
         if (rows < 0 || columns < 0 || rows * columns > MAX_DENSE_ELEMENTS) {
-            throw bad("a " + rows + " x " + columns + " sparse matrix is too large to densify (limit " + MAX_DENSE_ELEMENTS + " elements)");
+            throw bad("a " + rows + " x " + columns + " sparse matrix is too large to densify (limit "
+                    + MAX_DENSE_ELEMENTS + " elements)");
         }
         NdArray data = member(members, "data");
         Dense dense = new Dense(data, (int) rows, (int) columns);
@@ -108,9 +111,13 @@ final class NpzDecoder {
                 int blockColumns = blockShape[2];
                 double[] indices = member(members, "indices").toDoubles();
                 double[] pointers = member(members, "indptr").toDoubles();
-                if (blockRows == 0 || blockColumns == 0 || rows % blockRows != 0 || columns % blockColumns != 0
+                if (blockRows == 0
+                        || blockColumns == 0
+                        || rows % blockRows != 0
+                        || columns % blockColumns != 0
                         || pointers.length != rows / blockRows + 1) {
-                    throw bad("bsr blocks of " + blockRows + " x " + blockColumns + " do not tile a " + rows + " x " + columns + " matrix");
+                    throw bad("bsr blocks of " + blockRows + " x " + blockColumns + " do not tile a " + rows + " x "
+                            + columns + " matrix");
                 }
                 for (int blockRow = 0; blockRow < pointers.length - 1; blockRow++) {
                     for (long k = (long) pointers[blockRow]; k < (long) pointers[blockRow + 1]; k++) {
@@ -120,8 +127,8 @@ final class NpzDecoder {
                         long blockColumn = (long) indices[(int) k];
                         for (int i = 0; i < blockRows; i++) {
                             for (int j = 0; j < blockColumns; j++) {
-                                dense.add((long) blockRow * blockRows + i, blockColumn * blockColumns + j,
-                                        (int) ((k * blockRows + i) * blockColumns + j));
+                                dense.add((long) blockRow * blockRows + i, blockColumn * blockColumns + j, (int)
+                                        ((k * blockRows + i) * blockColumns + j));
                             }
                         }
                     }
@@ -167,7 +174,8 @@ final class NpzDecoder {
             this.rows = rows;
             this.columns = columns;
             int perElement = data.dtype().isComplex() ? 2 : 1;
-            this.target = java.lang.reflect.Array.newInstance(source.getClass().getComponentType(), rows * columns * perElement);
+            this.target = java.lang.reflect.Array.newInstance(
+                    source.getClass().getComponentType(), rows * columns * perElement);
         }
 
         void add(long row, long column, int k) {
@@ -176,9 +184,15 @@ final class NpzDecoder {
             }
             int at = (int) (row * columns + column);
             switch (data.dtype()) {
-                case FLOAT64: ((double[]) target)[at] += ((double[]) source)[k]; break;
-                case FLOAT32: ((float[]) target)[at] += ((float[]) source)[k]; break;
-                case FLOAT16: ((float[]) target)[at] = PyFloat.toHalf(((float[]) target)[at] + ((float[]) source)[k]); break;
+                case FLOAT64:
+                    ((double[]) target)[at] += ((double[]) source)[k];
+                    break;
+                case FLOAT32:
+                    ((float[]) target)[at] += ((float[]) source)[k];
+                    break;
+                case FLOAT16:
+                    ((float[]) target)[at] = PyFloat.toHalf(((float[]) target)[at] + ((float[]) source)[k]);
+                    break;
                 case COMPLEX128:
                     ((double[]) target)[2 * at] += ((double[]) source)[2 * k];
                     ((double[]) target)[2 * at + 1] += ((double[]) source)[2 * k + 1];
@@ -188,15 +202,26 @@ final class NpzDecoder {
                     ((float[]) target)[2 * at + 1] += ((float[]) source)[2 * k + 1];
                     break;
                 case INT64:
-                case UINT64: ((long[]) target)[at] += ((long[]) source)[k]; break;
+                case UINT64:
+                    ((long[]) target)[at] += ((long[]) source)[k];
+                    break;
                 case INT32:
-                case UINT32: ((int[]) target)[at] += ((int[]) source)[k]; break;
+                case UINT32:
+                    ((int[]) target)[at] += ((int[]) source)[k];
+                    break;
                 case INT16:
-                case UINT16: ((short[]) target)[at] += ((short[]) source)[k]; break;
+                case UINT16:
+                    ((short[]) target)[at] += ((short[]) source)[k];
+                    break;
                 case INT8:
-                case UINT8: ((byte[]) target)[at] += ((byte[]) source)[k]; break;
-                case BOOL: ((boolean[]) target)[at] |= ((boolean[]) source)[k]; break;
-                default: throw new AssertionError(data.dtype());
+                case UINT8:
+                    ((byte[]) target)[at] += ((byte[]) source)[k];
+                    break;
+                case BOOL:
+                    ((boolean[]) target)[at] |= ((boolean[]) source)[k];
+                    break;
+                default:
+                    throw new AssertionError(data.dtype());
             }
         }
 

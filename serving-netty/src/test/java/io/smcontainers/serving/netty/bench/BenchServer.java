@@ -49,21 +49,35 @@ public final class BenchServer {
     public static void main(String[] args) throws Exception {
         int port = Integer.parseInt(args[1]);
         if (args[0].equals("live-model")) {
-            ServingEnv env = ServingEnv.fromEnvironment(Map.of("SMC_BIND_ADDRESS", "127.0.0.1", "SAGEMAKER_BIND_TO_PORT", Integer.toString(port),
-                    "SAGEMAKER_BASE_DIR", System.getProperty("java.io.tmpdir")), Runtime.getRuntime().availableProcessors());
+            ServingEnv env = ServingEnv.fromEnvironment(
+                    Map.of(
+                            "SMC_BIND_ADDRESS",
+                            "127.0.0.1",
+                            "SAGEMAKER_BIND_TO_PORT",
+                            Integer.toString(port),
+                            "SAGEMAKER_BASE_DIR",
+                            System.getProperty("java.io.tmpdir")),
+                    Runtime.getRuntime().availableProcessors());
             ServingServer server = ServingServer.start(env, new LiveModel(Long.parseLong(args[2])));
             server.ready().get();
             System.out.println("READY live-model " + server.transport());
             Thread.currentThread().join();
         }
         if (args[0].equals("serving") || args[0].equals("async")) {
-            Map<String, String> variables = new java.util.HashMap<>(Map.of("SMC_BIND_ADDRESS", "127.0.0.1", "SAGEMAKER_BIND_TO_PORT",
-                    Integer.toString(port), "SAGEMAKER_BASE_DIR", System.getProperty("java.io.tmpdir")));
+            Map<String, String> variables = new java.util.HashMap<>(Map.of(
+                    "SMC_BIND_ADDRESS",
+                    "127.0.0.1",
+                    "SAGEMAKER_BIND_TO_PORT",
+                    Integer.toString(port),
+                    "SAGEMAKER_BASE_DIR",
+                    System.getProperty("java.io.tmpdir")));
             if (args.length > 2) {
                 variables.put("SMC_METRICS_PORT", args[2]); // bench/metrics.sh: the same server with metrics on
             }
-            ServingEnv env = ServingEnv.fromEnvironment(variables, Runtime.getRuntime().availableProcessors());
-            ServingServer server = ServingServer.start(env, args[0].equals("async") ? new NonBlockingEcho() : new Echo());
+            ServingEnv env =
+                    ServingEnv.fromEnvironment(variables, Runtime.getRuntime().availableProcessors());
+            ServingServer server =
+                    ServingServer.start(env, args[0].equals("async") ? new NonBlockingEcho() : new Echo());
             server.ready().get();
             System.out.println("READY serving " + server.transport());
             Thread.currentThread().join();
@@ -87,7 +101,8 @@ public final class BenchServer {
         }
 
         @Override
-        public InvocationResponse transform(String model, Payload body, String contentType, String accept, InvocationContext context) {
+        public InvocationResponse transform(
+                String model, Payload body, String contentType, String accept, InvocationContext context) {
             return InvocationResponse.of(body, contentType);
         }
     }
@@ -110,8 +125,8 @@ public final class BenchServer {
         }
 
         @Override
-        public CompletionStage<InvocationResponse> transformAsync(String model, Payload body, String contentType, String accept,
-                InvocationContext context) {
+        public CompletionStage<InvocationResponse> transformAsync(
+                String model, Payload body, String contentType, String accept, InvocationContext context) {
             return CompletableFuture.completedFuture(InvocationResponse.of(body, contentType));
         }
     }
@@ -130,7 +145,10 @@ public final class BenchServer {
         }
 
         /** The live data. */
-        record Data(float[][] rows, Map<String, int[]> vocabulary, java.util.concurrent.atomic.AtomicReferenceArray<byte[]> cache) {}
+        record Data(
+                float[][] rows,
+                Map<String, int[]> vocabulary,
+                java.util.concurrent.atomic.AtomicReferenceArray<byte[]> cache) {}
 
         @Override
         public Data loadModel(Path modelDir, ServingContext context) {
@@ -153,7 +171,8 @@ public final class BenchServer {
         }
 
         @Override
-        public InvocationResponse transform(Data model, Payload body, String contentType, String accept, InvocationContext context) {
+        public InvocationResponse transform(
+                Data model, Payload body, String contentType, String accept, InvocationContext context) {
             java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
             float sum = 0;
             for (int i = 0; i < 16; i++) {
@@ -169,31 +188,48 @@ public final class BenchServer {
 
     private static void hello(int port) throws InterruptedException {
         boolean epoll = Epoll.isAvailable();
-        EventLoopGroup group = new MultiThreadIoEventLoopGroup(Runtime.getRuntime().availableProcessors(),
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(
+                Runtime.getRuntime().availableProcessors(),
                 epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
         try {
-            Channel channel = new ServerBootstrap().group(group).channel(epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class)
+            Channel channel = new ServerBootstrap()
+                    .group(group)
+                    .channel(epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class)
                     .childHandler(new ChannelInitializer<SocketChannel>() {
                         @Override
                         protected void initChannel(SocketChannel ch) {
-                            ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(100 << 20),
-                                    new SimpleChannelInboundHandler<FullHttpRequest>() {
-                                        @Override
-                                        protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
-                                            ByteBuf body = request.method().equals(HttpMethod.POST)
-                                                    ? Unpooled.copiedBuffer(request.content()) : Unpooled.EMPTY_BUFFER;
-                                            FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK, body);
-                                            response.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json")
-                                                    .setInt(HttpHeaderNames.CONTENT_LENGTH, body.readableBytes());
-                                            if (HttpUtil.isKeepAlive(request)) {
-                                                ctx.writeAndFlush(response);
-                                            } else {
-                                                ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
-                                            }
-                                        }
-                                    });
+                            ch.pipeline()
+                                    .addLast(
+                                            new HttpServerCodec(),
+                                            new HttpObjectAggregator(100 << 20),
+                                            new SimpleChannelInboundHandler<FullHttpRequest>() {
+                                                @Override
+                                                protected void channelRead0(
+                                                        ChannelHandlerContext ctx, FullHttpRequest request) {
+                                                    ByteBuf body =
+                                                            request.method().equals(HttpMethod.POST)
+                                                                    ? Unpooled.copiedBuffer(request.content())
+                                                                    : Unpooled.EMPTY_BUFFER;
+                                                    FullHttpResponse response = new DefaultFullHttpResponse(
+                                                            HttpVersion.HTTP_1_1, HttpResponseStatus.OK, body);
+                                                    response.headers()
+                                                            .set(HttpHeaderNames.CONTENT_TYPE, "application/json")
+                                                            .setInt(
+                                                                    HttpHeaderNames.CONTENT_LENGTH,
+                                                                    body.readableBytes());
+                                                    if (HttpUtil.isKeepAlive(request)) {
+                                                        ctx.writeAndFlush(response);
+                                                    } else {
+                                                        ctx.writeAndFlush(response)
+                                                                .addListener(ChannelFutureListener.CLOSE);
+                                                    }
+                                                }
+                                            });
                         }
-                    }).bind("127.0.0.1", port).sync().channel();
+                    })
+                    .bind("127.0.0.1", port)
+                    .sync()
+                    .channel();
             System.out.println("READY hello " + (epoll ? "epoll" : "nio"));
             channel.closeFuture().sync();
         } finally {

@@ -37,13 +37,17 @@ class ReferenceCodecsIT {
 
     @Test
     void everyContentTypeAndAcceptAnswersAsTheReference() throws Exception {
-        assertTrue(Files.isExecutable(PYTHON) && hasNumpy(), "needs /usr/bin/python3 with numpy and scipy (python3-numpy, python3-scipy)");
+        assertTrue(
+                Files.isExecutable(PYTHON) && hasNumpy(),
+                "needs /usr/bin/python3 with numpy and scipy (python3-numpy, python3-scipy)");
         Map<String, int[]> tally = new TreeMap<>();
         StringBuilder report = new StringBuilder();
         int mismatches = 0;
         int cases = 0;
-        Process process = new ProcessBuilder(PYTHON.toString(), script().toString(), "20261201", Integer.toString(GENERATED))
-                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        Process process = new ProcessBuilder(
+                        PYTHON.toString(), script().toString(), "20261201", Integer.toString(GENERATED))
+                .redirectError(ProcessBuilder.Redirect.INHERIT)
+                .start();
         try (BufferedReader lines = new BufferedReader(new InputStreamReader(process.getInputStream(), UTF_8))) {
             String line;
             while ((line = lines.readLine()) != null) {
@@ -55,7 +59,9 @@ class ReferenceCodecsIT {
                     String accept = (String) entry.getKey();
                     Map<?, ?> answer = (Map<?, ?>) entry.getValue();
                     String ours = run(body, contentType, accept);
-                    String theirs = answer.containsKey("ok") ? "ok " + new String(Base64.getDecoder().decode((String) answer.get("ok")), ISO_8859_1) : "error";
+                    String theirs = answer.containsKey("ok")
+                            ? "ok " + new String(Base64.getDecoder().decode((String) answer.get("ok")), ISO_8859_1)
+                            : "error";
                     int[] counts = tally.computeIfAbsent(contentType + " -> " + accept, key -> new int[2]);
                     counts[0]++;
                     boolean same = ours.startsWith("error") ? theirs.equals("error") : ours.equals(theirs);
@@ -63,10 +69,17 @@ class ReferenceCodecsIT {
                         counts[1]++;
                         mismatches++;
                         if (mismatches <= 25) {
-                            report.append("\n").append(contentType).append(" -> ").append(accept).append(" body ")
-                                    .append(printable(body)).append("\n  python ").append(printable(theirs))
+                            report.append("\n")
+                                    .append(contentType)
+                                    .append(" -> ")
+                                    .append(accept)
+                                    .append(" body ")
+                                    .append(printable(body))
+                                    .append("\n  python ")
+                                    .append(printable(theirs))
                                     .append(answer.containsKey("error") ? " (" + answer.get("error") + ")" : "")
-                                    .append("\n  ours   ").append(printable(ours));
+                                    .append("\n  ours   ")
+                                    .append(printable(ours));
                         }
                     }
                 }
@@ -76,15 +89,23 @@ class ReferenceCodecsIT {
         assertEquals(0, process.exitValue(), "reference_codecs.py failed");
         assertTrue(cases > GENERATED, "only " + cases + " cases came back");
         StringBuilder summary = new StringBuilder();
-        tally.forEach((pair, counts) -> summary.append("\n").append(pair).append(": ").append(counts[1]).append(" of ").append(counts[0]));
+        tally.forEach((pair, counts) -> summary.append("\n")
+                .append(pair)
+                .append(": ")
+                .append(counts[1])
+                .append(" of ")
+                .append(counts[0]));
         assertEquals(0, mismatches, "mismatches per pair:" + summary + "\nfirst ones:" + report);
     }
 
     @Test
     void floatSpellingsAreNumpys() throws Exception {
-        assertTrue(Files.isExecutable(PYTHON) && hasNumpy(), "needs /usr/bin/python3 with numpy and scipy (python3-numpy, python3-scipy)");
+        assertTrue(
+                Files.isExecutable(PYTHON) && hasNumpy(),
+                "needs /usr/bin/python3 with numpy and scipy (python3-numpy, python3-scipy)");
         Process process = new ProcessBuilder(PYTHON.toString(), script().toString(), "floats", "20261201", "20000")
-                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+                .redirectError(ProcessBuilder.Redirect.INHERIT)
+                .start();
         int lines = 0;
         List<String> wrong = new ArrayList<>();
         try (BufferedReader reader = new BufferedReader(new InputStreamReader(process.getInputStream(), UTF_8))) {
@@ -92,7 +113,8 @@ class ReferenceCodecsIT {
             while ((line = reader.readLine()) != null) {
                 String[] fields = line.split(" ");
                 double value = Double.longBitsToDouble(Long.parseUnsignedLong(fields[0], 16));
-                String ours = PyFloat.repr(value) + " " + PyFloat.strFloat32((float) value) + " " + PyFloat.strFloat16(PyFloat.toHalf(value));
+                String ours = PyFloat.repr(value) + " " + PyFloat.strFloat32((float) value) + " "
+                        + PyFloat.strFloat16(PyFloat.toHalf(value));
                 String theirs = fields[1] + " " + fields[2] + " " + fields[3];
                 if (!ours.equals(theirs) && wrong.size() < 20) {
                     wrong.add(fields[0] + ": python " + theirs + ", ours " + ours);
@@ -100,7 +122,9 @@ class ReferenceCodecsIT {
                 lines++;
             }
         }
-        assertTrue(process.waitFor(120, TimeUnit.SECONDS) && process.exitValue() == 0, "reference_codecs.py floats failed");
+        assertTrue(
+                process.waitFor(120, TimeUnit.SECONDS) && process.exitValue() == 0,
+                "reference_codecs.py floats failed");
         assertTrue(lines > 40_000, "only " + lines + " values came back");
         assertEquals(List.of(), wrong);
     }
@@ -136,12 +160,16 @@ class ReferenceCodecsIT {
     }
 
     private static boolean hasNumpy() throws IOException, InterruptedException {
-        Process probe = new ProcessBuilder(PYTHON.toString(), "-c", "import numpy, scipy.sparse").redirectErrorStream(true).start();
+        Process probe = new ProcessBuilder(PYTHON.toString(), "-c", "import numpy, scipy.sparse")
+                .redirectErrorStream(true)
+                .start();
         probe.getInputStream().readAllBytes();
         return probe.waitFor(60, TimeUnit.SECONDS) && probe.exitValue() == 0;
     }
 
     private static Path script() throws URISyntaxException {
-        return Path.of(ReferenceCodecsIT.class.getResource("/python/reference_codecs.py").toURI());
+        return Path.of(ReferenceCodecsIT.class
+                .getResource("/python/reference_codecs.py")
+                .toURI());
     }
 }

@@ -25,8 +25,19 @@ final class SmcWorkerPythonTest {
     @Test
     void workerUnitTestsPass(@TempDir Path tmp) throws IOException, InterruptedException {
         Path log = tmp.resolve("unittest.log");
-        Process process = new ProcessBuilder(python(), "-B", "-m", "unittest", "discover", "-s", TESTS.toString(),
-                "-t", TESTS.toString(), "-p", "test_*.py", "-v")
+        Process process = new ProcessBuilder(
+                        python(),
+                        "-B",
+                        "-m",
+                        "unittest",
+                        "discover",
+                        "-s",
+                        TESTS.toString(),
+                        "-t",
+                        TESTS.toString(),
+                        "-p",
+                        "test_*.py",
+                        "-v")
                 .redirectErrorStream(true)
                 .redirectOutput(log.toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))

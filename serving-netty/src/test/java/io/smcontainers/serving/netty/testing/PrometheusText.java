@@ -15,7 +15,8 @@ import java.util.concurrent.TimeUnit;
  */
 public final class PrometheusText {
     private static final String PYTHON = "/usr/bin/python3";
-    private static final String PARSER = String.join("\n",
+    private static final String PARSER = String.join(
+            "\n",
             "import json, sys",
             "from prometheus_client.parser import text_string_to_metric_families",
             "for family in text_string_to_metric_families(sys.stdin.read()):",
@@ -35,15 +36,19 @@ public final class PrometheusText {
     /** Parses {@code body}; fails with what to install when the parser is missing, and with its error when it rejects the body. */
     public static PrometheusText parse(String body) throws IOException, InterruptedException {
         if (!Files.isExecutable(Path.of(PYTHON))) {
-            throw new AssertionError("needs " + PYTHON + " with prometheus_client: apt-get install -y python3-prometheus-client");
+            throw new AssertionError(
+                    "needs " + PYTHON + " with prometheus_client: apt-get install -y python3-prometheus-client");
         }
-        Process python = new ProcessBuilder(PYTHON, "-c", PARSER).redirectErrorStream(true).start();
+        Process python = new ProcessBuilder(PYTHON, "-c", PARSER)
+                .redirectErrorStream(true)
+                .start();
         python.getOutputStream().write(body.getBytes(StandardCharsets.UTF_8));
         python.getOutputStream().close();
         String out = new String(python.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (!python.waitFor(60, TimeUnit.SECONDS) || python.exitValue() != 0) {
-            throw new AssertionError("prometheus_client.parser rejected the exposition (python3-prometheus-client installed?):\n" + out
-                    + "\n--- body ---\n" + body);
+            throw new AssertionError(
+                    "prometheus_client.parser rejected the exposition (python3-prometheus-client installed?):\n" + out
+                            + "\n--- body ---\n" + body);
         }
         Map<String, Double> samples = new LinkedHashMap<>();
         Map<String, String> types = new LinkedHashMap<>();
@@ -64,7 +69,9 @@ public final class PrometheusText {
         if (value == null) {
             String name = key.substring(0, key.indexOf('{'));
             StringBuilder known = new StringBuilder();
-            samples.keySet().stream().filter(sample -> sample.startsWith(name + "{")).forEach(sample -> known.append("\n  ").append(sample));
+            samples.keySet().stream()
+                    .filter(sample -> sample.startsWith(name + "{"))
+                    .forEach(sample -> known.append("\n  ").append(sample));
             throw new AssertionError("no sample " + key + "; samples of " + name + ":" + known);
         }
         return value;

@@ -49,7 +49,9 @@ public final class RawHttp {
         Map<String, String> headers = new LinkedHashMap<>();
         for (int i = 1; i < lines.length; i++) {
             int colon = lines[i].indexOf(':');
-            headers.put(lines[i].substring(0, colon).trim().toLowerCase(Locale.ROOT), lines[i].substring(colon + 1).trim());
+            headers.put(
+                    lines[i].substring(0, colon).trim().toLowerCase(Locale.ROOT),
+                    lines[i].substring(colon + 1).trim());
         }
         boolean bodiless = status < 200 || status == 204 || status == 304;
         long length = bodiless ? 0 : Long.parseLong(headers.getOrDefault("content-length", "0"));
@@ -60,7 +62,8 @@ public final class RawHttp {
         while (left > 0) {
             int read = in.read(buffer, 0, (int) Math.min(buffer.length, left));
             if (read < 0) {
-                throw new IOException("the connection closed after " + (length - left) + " of " + length + " body bytes");
+                throw new IOException(
+                        "the connection closed after " + (length - left) + " of " + length + " body bytes");
             }
             if (keepBody) {
                 body.write(buffer, 0, read);
@@ -88,7 +91,10 @@ public final class RawHttp {
                 throw new IOException("the connection closed before a response head; read: " + head.toString(US_ASCII));
             }
             head.write(next);
-            matched = (next == '\r' && (matched == 0 || matched == 2)) || (next == '\n' && (matched == 1 || matched == 3)) ? matched + 1 : 0;
+            matched =
+                    (next == '\r' && (matched == 0 || matched == 2)) || (next == '\n' && (matched == 1 || matched == 3))
+                            ? matched + 1
+                            : 0;
         }
         String text = head.toString(US_ASCII);
         return text.substring(0, text.length() - 4);

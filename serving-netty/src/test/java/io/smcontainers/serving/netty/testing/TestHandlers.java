@@ -83,7 +83,8 @@ public final class TestHandlers {
         }
 
         @Override
-        public InvocationResponse transform(String model, Payload body, String contentType, String accept, InvocationContext context)
+        public InvocationResponse transform(
+                String model, Payload body, String contentType, String accept, InvocationContext context)
                 throws Exception {
             started.incrementAndGet();
             String action = context.header("X-Test-Action").orElse("echo");
@@ -100,7 +101,8 @@ public final class TestHandlers {
                 return InvocationResponse.of(view, contentType);
             }
             if (action.startsWith("answer-status:")) {
-                return InvocationResponse.ofText("body", "text/plain").withStatus(Integer.parseInt(action.substring(14)));
+                return InvocationResponse.ofText("body", "text/plain")
+                        .withStatus(Integer.parseInt(action.substring(14)));
             }
             if (action.startsWith("big:")) {
                 byte[] big = new byte[Integer.parseInt(action.substring(4))];
@@ -130,19 +132,28 @@ public final class TestHandlers {
                 case "oom":
                     throw new OutOfMemoryError("simulated");
                 case "attributes":
-                    return InvocationResponse.ofText(context.customAttributeMap().toString(), "text/plain")
-                            .withHeader("X-Amzn-SageMaker-Custom-Attributes", context.customAttributes().orElse(""))
+                    return InvocationResponse.ofText(
+                                    context.customAttributeMap().toString(), "text/plain")
+                            .withHeader(
+                                    "X-Amzn-SageMaker-Custom-Attributes",
+                                    context.customAttributes().orElse(""))
                             .withReason("Fine\r\nThanks")
                             .withStatus(201);
                 case "null":
                     return null;
                 case "framing-headers":
-                    return InvocationResponse.ofText("abc", "text/plain").withHeader("Transfer-Encoding", "chunked")
-                            .withHeader("content-length", "1000").withHeader("Connection", "close").withHeader("Keep-Alive", "timeout=1")
-                            .withHeader("Upgrade", "h2c").withHeader("TE", "trailers").withHeader("Trailer", "X-Checksum")
+                    return InvocationResponse.ofText("abc", "text/plain")
+                            .withHeader("Transfer-Encoding", "chunked")
+                            .withHeader("content-length", "1000")
+                            .withHeader("Connection", "close")
+                            .withHeader("Keep-Alive", "timeout=1")
+                            .withHeader("Upgrade", "h2c")
+                            .withHeader("TE", "trailers")
+                            .withHeader("Trailer", "X-Checksum")
                             .withHeader("X-Kept", "yes");
                 default:
-                    return InvocationResponse.of(("unknown action " + action).getBytes(StandardCharsets.UTF_8), "text/plain");
+                    return InvocationResponse.of(
+                            ("unknown action " + action).getBytes(StandardCharsets.UTF_8), "text/plain");
             }
         }
     }

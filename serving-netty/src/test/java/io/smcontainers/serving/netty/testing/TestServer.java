@@ -16,8 +16,10 @@ import java.util.concurrent.TimeUnit;
 
 /** A real server on 127.0.0.1 (ephemeral port) and a real HTTP client, for integration tests. */
 public final class TestServer implements AutoCloseable {
-    private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
-            .version(HttpClient.Version.HTTP_1_1).build();
+    private static final HttpClient CLIENT = HttpClient.newBuilder()
+            .connectTimeout(Duration.ofSeconds(5))
+            .version(HttpClient.Version.HTTP_1_1)
+            .build();
 
     private final ServingServer server;
 
@@ -44,10 +46,31 @@ public final class TestServer implements AutoCloseable {
 
     /** {@code env} bound to 127.0.0.1 on an ephemeral port. */
     public static ServingEnv ephemeral(ServingEnv env) {
-        return new ServingEnv(env.baseDir(), "127.0.0.1", 0, env.safePortRange(), env.workers(), env.invocationTimeout(),
-                env.defaultAccept(), env.useNginx(), env.maxPayloadInMb(), env.multiModel(), env.program(), env.submitDirectory(),
-                env.servingModule(), env.logLevel(), env.startupTimeout(), env.currentHost(), env.jobQueueSize(), env.keepAlive(), env.headerReadTimeout(),
-                env.nettyThreads(), env.shutdownGrace(), env.useNativeIo(), env.errorStackTraces(), env.environment());
+        return new ServingEnv(
+                env.baseDir(),
+                "127.0.0.1",
+                0,
+                env.safePortRange(),
+                env.workers(),
+                env.invocationTimeout(),
+                env.defaultAccept(),
+                env.useNginx(),
+                env.maxPayloadInMb(),
+                env.multiModel(),
+                env.program(),
+                env.submitDirectory(),
+                env.servingModule(),
+                env.logLevel(),
+                env.startupTimeout(),
+                env.currentHost(),
+                env.jobQueueSize(),
+                env.keepAlive(),
+                env.headerReadTimeout(),
+                env.nettyThreads(),
+                env.shutdownGrace(),
+                env.useNativeIo(),
+                env.errorStackTraces(),
+                env.environment());
     }
 
     public ServingServer server() {
@@ -63,20 +86,28 @@ public final class TestServer implements AutoCloseable {
     }
 
     public HttpResponse<String> get(String path) throws IOException, InterruptedException {
-        return CLIENT.send(HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(30)).GET().build(),
+        return CLIENT.send(
+                HttpRequest.newBuilder(uri(path))
+                        .timeout(Duration.ofSeconds(30))
+                        .GET()
+                        .build(),
                 HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
     }
 
     public HttpResponse<String> send(HttpRequest.Builder request) throws IOException, InterruptedException {
-        return CLIENT.send(request.timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+        return CLIENT.send(
+                request.timeout(Duration.ofSeconds(30)).build(),
+                HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
     }
 
     public HttpResponse<byte[]> sendBytes(HttpRequest.Builder request) throws IOException, InterruptedException {
         return CLIENT.send(request.timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofByteArray());
     }
 
-    public HttpResponse<String> post(String path, String contentType, String accept, byte[] body) throws IOException, InterruptedException {
-        HttpRequest.Builder request = HttpRequest.newBuilder(uri(path)).POST(HttpRequest.BodyPublishers.ofByteArray(body));
+    public HttpResponse<String> post(String path, String contentType, String accept, byte[] body)
+            throws IOException, InterruptedException {
+        HttpRequest.Builder request =
+                HttpRequest.newBuilder(uri(path)).POST(HttpRequest.BodyPublishers.ofByteArray(body));
         if (contentType != null) {
             request.header("Content-Type", contentType);
         }
