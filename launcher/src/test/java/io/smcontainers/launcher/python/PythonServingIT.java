@@ -64,6 +64,13 @@ class PythonServingIT {
             try (OutputStream writer = Files.newOutputStream(fifo)) {
                 writer.flush();
             }
+            // and the test's folder is deleted only once that thread has stopped writing into it
+            for (Thread thread : Thread.getAllStackTraces().keySet()) {
+                if (thread.getName().equals("stoppable: " + during)) {
+                    thread.join(TimeUnit.SECONDS.toMillis(60));
+                    assertFalse(thread.isAlive(), "the abandoned fetch thread ended after EOF");
+                }
+            }
         }
     }
 
