@@ -4,6 +4,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.socket.DuplexChannel;
 import java.time.Duration;
 
 /**
@@ -48,6 +49,11 @@ final class Connection {
 
     ConnectionTimer headerReadTimeout() {
         return headerTimeout;
+    }
+
+    /** Whether the connection's last answer is flushed and only the client's side is still open ({@link LingeringClose}). */
+    boolean lingering() {
+        return channel instanceof DuplexChannel duplex && duplex.isOutputShutdown();
     }
 
     /** Whether a request is in flight (admitted, its answer not yet flushed). */
@@ -111,7 +117,7 @@ final class Connection {
      */
     void closeWhenIdle() {
         channel.eventLoop().execute(() -> {
-            if (inFlight != null || closing || !channel.isOpen()) {
+            if (inFlight != null || closing || !channel.isOpen() || lingering()) {
                 return;
             }
             closing = true;

@@ -3,7 +3,6 @@ package io.smcontainers.serving.netty;
 import static java.nio.charset.StandardCharsets.US_ASCII;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.HttpContent;
@@ -107,7 +106,7 @@ final class FastPath extends ChannelInboundHandlerAdapter {
         if (keepAlive) {
             ctx.writeAndFlush(out, ctx.voidPromise());
         } else {
-            ctx.writeAndFlush(out).addListener(ChannelFutureListener.CLOSE);
+            ctx.writeAndFlush(out).addListener(LingeringClose.AFTER);
         }
         return true;
     }

@@ -3,7 +3,6 @@ package io.smcontainers.serving.netty;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -254,7 +253,7 @@ final class Responses {
             if (written != null) {
                 future.addListener(done -> written.run());
             }
-            future.addListener(ChannelFutureListener.CLOSE);
+            future.addListener(LingeringClose.AFTER);
             return;
         }
         if (written == null && !connection.inFlight(exchange)) {

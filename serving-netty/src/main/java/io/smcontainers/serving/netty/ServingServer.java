@@ -366,21 +366,31 @@ public final class ServingServer implements AutoCloseable {
         }
     }
 
-    /** Waits until every connection closed after its last answer was flushed, up to {@code until}; then closes the rest. */
+    /**
+     * Waits until every connection closed after its last answer was flushed, or is only lingering after it (its output
+     * shut, see {@link LingeringClose}), up to {@code until}; then closes the rest.
+     */
     private void awaitConnectionsClosed(long until) throws InterruptedException {
         closeIdleConnections();
-        while (!connections.isEmpty() && System.nanoTime() < until) {
+        while (unanswered() > 0 && System.nanoTime() < until) {
             Thread.sleep(10);
             closeIdleConnections();
         }
-        if (!connections.isEmpty()) {
-            log.warn(
-                    "Closing {} connection(s) whose answers were not written by the drain deadline",
-                    connections.size());
-            for (Connection connection : connections) {
-                connection.channel().close().awaitUninterruptibly(1, TimeUnit.SECONDS);
-            }
+        int unanswered = unanswered();
+        if (unanswered > 0) {
+            log.warn("Closing {} connection(s) whose answers were not written by the drain deadline", unanswered);
         }
+        for (Connection connection : connections) {
+            connection.channel().close().awaitUninterruptibly(1, TimeUnit.SECONDS);
+        }
+    }
+
+    private int unanswered() {
+        int count = 0;
+        for (Connection connection : connections) {
+            count += connection.lingering() ? 0 : 1;
+        }
+        return count;
     }
 
     /** Connections whose reads are paused (tests). */

@@ -37,6 +37,7 @@ class HostileClientIT {
     }
 
     private static final long MIB = 1024 * 1024;
+    private static final byte[] CRLF = {'\r', '\n'};
 
     @AfterEach
     void noLeaks() {
@@ -279,30 +280,72 @@ class HostileClientIT {
                 Socket socket = connect(server)) {
             OutputStream out = socket.getOutputStream();
             out.write("GET /ping HTTP/1.1\r\nHost: x\r\nX-Slow: ".getBytes(US_ASCII));
-            AtomicBoolean stop = new AtomicBoolean();
-            CompletableFuture<Void> drip = CompletableFuture.runAsync(() -> {
+            // One byte every 100 ms: the connection is never idle, the headers never end. The client goes on after the
+            // 408 and the end of the stream; the server reads and drops that for a bounded time, then closes.
+            CompletableFuture<Boolean> drip = CompletableFuture.supplyAsync(() -> {
                 try {
-                    // one byte every 100 ms: the connection is never idle, the headers never end
-                    for (int i = 0; i < 300 && !stop.get(); i++) {
+                    for (int i = 0; i < 300; i++) {
                         out.write('a');
                         out.flush();
                         Thread.sleep(100);
                     }
-                } catch (IOException | InterruptedException e) {
-                    // closed by the server
+                    return false;
+                } catch (IOException e) {
+                    return true;
+                } catch (InterruptedException e) {
+                    return false;
                 }
             });
             long start = System.nanoTime();
             RawHttp http = new RawHttp(socket.getInputStream());
             RawHttp.Response timedOut = http.next(true);
             long took = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
-            stop.set(true);
-            drip.get(30, TimeUnit.SECONDS);
             assertEquals(408, timedOut.status());
             assertTrue(timedOut.text().contains("SMC_HEADER_READ_TIMEOUT_SECONDS"), timedOut.text());
             assertEquals("close", timedOut.header("Connection"));
             assertFalse(took > 20_000, "answered after " + took + " ms");
             assertTrue(http.closed());
+            assertTrue(
+                    drip.get(30, TimeUnit.SECONDS),
+                    "the server closed the connection while the client went on sending after the end of the stream");
+        }
+    }
+
+    @Test
+    void aClientStillUploadingARefusedBodyReadsThe413BeforeTheEndOfTheStream() throws Exception {
+        try (TestServer server =
+                TestServer.start(new TestHandlers.Actions(), Map.of("SAGEMAKER_MAX_PAYLOAD_IN_MB", "1"))) {
+            for (int round = 0; round < 20; round++) {
+                try (Socket socket = connect(server)) {
+                    OutputStream out = socket.getOutputStream();
+                    out.write(("POST /invocations HTTP/1.1\r\nHost: x\r\nX-Amzn-SageMaker-Inference-Id: upload-" + round
+                                    + "\r\nTransfer-Encoding: chunked\r\n\r\n")
+                            .getBytes(US_ASCII));
+                    // 4 MiB of chunks against a 1 MiB limit, written on: the server refuses mid-stream and closes while
+                    // the client is still sending (a reset would destroy the answer before it is read).
+                    CompletableFuture<Void> upload = CompletableFuture.runAsync(() -> {
+                        byte[] chunk = new byte[16 * 1024];
+                        byte[] size = (Integer.toHexString(chunk.length) + "\r\n").getBytes(US_ASCII);
+                        try {
+                            for (int i = 0; i < 256; i++) {
+                                out.write(size);
+                                out.write(chunk);
+                                out.write(CRLF);
+                            }
+                        } catch (IOException e) {
+                            // the server stopped reading: expected once it has answered
+                        }
+                    });
+                    RawHttp http = new RawHttp(socket.getInputStream());
+                    RawHttp.Response refused = http.next(true);
+                    assertEquals(413, refused.status(), "round " + round);
+                    assertEquals("upload-" + round, refused.header("x-request-id"));
+                    assertEquals("close", refused.header("Connection"));
+                    assertTrue(http.closed(), "the end of the stream follows the answer");
+                    upload.get(30, TimeUnit.SECONDS);
+                }
+            }
+            assertEquals(200, server.get("/ping").statusCode(), "the server keeps serving");
         }
     }
 }
