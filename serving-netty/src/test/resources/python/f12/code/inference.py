@@ -24,7 +24,14 @@ def input_fn(body, content_type):
 
 
 def predict_fn(data, model):
-    if data.startswith("nap"):
+    if data.startswith("hold:"):
+        # "hold:<dir>": mark this worker busy in <dir>, then wait (at most 60 s) until the test creates <dir>/release
+        folder = data[5:]
+        open(os.path.join(folder, "busy-%d" % os.getpid()), "w").close()
+        deadline = time.time() + 60
+        while not os.path.exists(os.path.join(folder, "release")) and time.time() < deadline:
+            time.sleep(0.01)
+    elif data.startswith("nap"):
         time.sleep(float(data[3:]))
     return str(os.getpid())
 

@@ -44,7 +44,7 @@ class BurstIT {
                 Files.write(dir.resolve("f" + f + ".txt"), content);
             }
         }
-        SyncReport report = sync.stop(Duration.ofMinutes(3));
+        SyncReport report = sync.stop(Duration.ofMinutes(10));
         assertTrue(report.complete(), report.summary());
         assertTrue(report.uploads() >= 10_000, report.summary());
         assertEquals(10_000, job.objects().size());
