@@ -61,6 +61,7 @@ public final class ServeCommand {
                 return 2;
             }
         }
+        ServingServer.prepareInBackground(); // on the other core, next to the injector and the handler search
         Injector injector;
         ServingEnv servingEnv;
         try {

@@ -126,6 +126,14 @@ public final class ServingServer implements AutoCloseable {
         this.workers = new MultiThreadIoEventLoopGroup(env.nettyThreads(), factory);
     }
 
+    /**
+     * For a cold start: initialises the transport, the allocator and the HTTP codec on a daemon thread while the caller
+     * does its own start-up (building the injector, finding the handler); optional, and harmless to skip.
+     */
+    public static void prepareInBackground() {
+        Prewarm.start();
+    }
+
     /** The {@link io.smcontainers.framework.spi.ServingContext} handlers get, for code that finds a handler before starting the server. */
     public static io.smcontainers.framework.spi.ServingContext context(ServingEnv env, java.nio.file.Path modelDir) {
         return new ServingContextImpl(env, modelDir);
