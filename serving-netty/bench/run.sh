@@ -6,7 +6,9 @@
 # KINDS (default "hello serving async") picks the servers: hello = the plain Netty server (the baseline, always run),
 # serving = the runtime with the synchronous echo handler (inference pool), async = the runtime with the non-blocking
 # CompletionStage echo handler (run inline on the event loop). CPU per request is the server JVM's user+system time
-# (/proc) over the wrk run, divided by the requests wrk counted.
+# (/proc) over the wrk run, divided by the requests wrk counted. BASE=<another checkout, built with
+# `mvn -pl serving-netty -am test-compile`> adds base-serving / base-async kinds from that tree's classes, for a same-run
+# before/after (e.g. KINDS="hello base-async async"); SCENARIOS (default "ping echo100 echo100k") narrows the scenarios.
 # Not part of the tests. Builds the test classes and a class path file with Maven (no install).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -18,7 +20,9 @@ trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
 
 mvn -B -ntp -q -pl serving-netty -am test-compile -Dsmc.check.skip=true
 mvn -B -ntp -q -pl serving-netty dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$work/cp.txt" -Dsmc.check.skip=true >/dev/null
-cp="serving-netty/target/test-classes:serving-netty/target/classes:framework-spi/target/classes:env-core/target/classes:$(cat "$work/cp.txt")"
+classes() { echo "$1/serving-netty/target/test-classes:$1/serving-netty/target/classes:$1/framework-spi/target/classes:$1/env-core/target/classes"; }
+cp="$(classes .):$(cat "$work/cp.txt")"
+base_cp="$(classes "${BASE:-.}"):$(cat "$work/cp.txt")"
 # The JVM options `serve` ships with (launcher/src/dist/bin/sagemaker-toolkit, serve block), for every server, with the
 # serial collector (serve's choice below 2 CPUs or 2 GiB of heap; the collectors are compared by bench/gc.sh).
 jvm=(-XX:+UseSerialGC -Xms32m -XX:MaxRAMPercentage=75 -XX:-UsePerfData)
@@ -38,7 +42,9 @@ PY
 start_server() { # kind port -> pid; prints cold start ms
   local kind=$1 port=$2 t0 t1
   t0=$(date +%s%N)
-  java "${jvm[@]}" -cp "$cp" io.smcontainers.serving.netty.bench.BenchServer "$kind" "$port" >"$work/$kind.log" 2>&1 &
+  local classpath=$cp
+  case $kind in base-*) [ -n "${BASE:-}" ] || { echo "$kind needs BASE=<checkout>" >&2; exit 1; }; classpath=$base_cp ;; esac
+  java "${jvm[@]}" -cp "$classpath" io.smcontainers.serving.netty.bench.BenchServer "${kind#base-}" "$port" >"$work/$kind.log" 2>&1 &
   echo $! >"$work/$kind.pid"
   until curl -fs -o /dev/null "http://127.0.0.1:$port/ping"; do sleep 0.005; done
   t1=$(date +%s%N)
@@ -113,11 +119,11 @@ python3 - "$work/results.txt" <<'PY'
 import sys
 rows = [line.split() for line in open(sys.argv[1])]
 base = {(r[0], r[1]): r for r in rows if r[2] == "hello"}
-print(f"\n{'scenario':9} {'conns':>5} {'server':8} | {'rps':>9} {'p99 ms':>8} {'CPU us/r':>9} | {'rps x':>6} {'p99 x':>6} {'CPU x':>6}")
+print(f"\n{'scenario':9} {'conns':>5} {'server':10} | {'rps':>9} {'p99 ms':>8} {'CPU us/r':>9} | {'rps x':>6} {'p99 x':>6} {'CPU x':>6}")
 for scenario, conns, kind, rps, p99, errors, cpu in rows:
     _, _, _, hrps, hp99, _, hcpu = base[(scenario, conns)]
     note = f"  ({errors} non-2xx)" if float(errors) else ""
-    print(f"{scenario:9} {conns:>5} {kind:8} | {float(rps):9.0f} {float(p99):8.2f} {float(cpu):9.2f} | "
+    print(f"{scenario:9} {conns:>5} {kind:10} | {float(rps):9.0f} {float(p99):8.2f} {float(cpu):9.2f} | "
           f"{float(rps) / float(hrps):6.2f} {float(p99) / float(hp99):6.2f} {float(cpu) / max(float(hcpu), 1e-9):6.2f}{note}")
 PY
 echo

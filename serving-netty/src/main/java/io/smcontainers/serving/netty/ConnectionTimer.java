@@ -14,8 +14,9 @@ import java.util.function.Consumer;
  * One deadline on a connection, configured per use ({@link #keepAlive}, {@link #headerRead}): it starts counting when
  * the connection opens or when the first byte of a request arrives, reads may postpone it, and it never fires while a
  * request is in flight ({@link Connection#busy()}) nor, if so configured, while reads are paused (then the client
- * cannot make progress). One scheduled check per connection, re-armed when it fires early, not per read or write (unlike
- * {@code IdleStateHandler}, which also adds a listener to every write). All on the event loop.
+ * cannot make progress). One scheduled check per connection, re-armed when it fires early, not per read, write or
+ * request (unlike {@code IdleStateHandler}, which also adds a listener to every write): stopping only marks the count
+ * ended, and the pending check, when it fires, finds nothing to do; the next start reuses it. All on the event loop.
  */
 final class ConnectionTimer extends ChannelInboundHandlerAdapter {
     static final String KEEP_ALIVE = "keep-alive";
@@ -55,6 +56,7 @@ final class ConnectionTimer extends ChannelInboundHandlerAdapter {
     private ChannelHandlerContext ctx;
     private Ticker ticker = Ticker.systemTicker();
     private long since;
+    private boolean counting;
     private Future<?> check;
 
     ConnectionTimer(Connection connection, Rules rules) {
@@ -103,9 +105,12 @@ final class ConnectionTimer extends ChannelInboundHandlerAdapter {
         }
     }
 
-    /** On the event loop: what was timed is done (the request's head was decoded); the next start counts afresh. */
+    /**
+     * On the event loop: what was timed is done (the request's head was decoded); the next start counts afresh. The
+     * scheduled check stays (a schedule and a cancel per request cost more than one idle wake-up per timeout).
+     */
     void stop() {
-        cancel();
+        counting = false;
     }
 
     @Override
@@ -122,7 +127,7 @@ final class ConnectionTimer extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelActive(ChannelHandlerContext context) throws Exception {
-        if (rules.start() == Start.CONNECTED && check == null) {
+        if (rules.start() == Start.CONNECTED && !counting) {
             begin();
         }
         super.channelActive(context);
@@ -131,7 +136,7 @@ final class ConnectionTimer extends ChannelInboundHandlerAdapter {
     @Override
     public void channelRead(ChannelHandlerContext context, Object msg) {
         if (rules.start() == Start.REQUEST_BEGUN
-                && check == null
+                && !counting
                 && msg instanceof ByteBuf
                 && ((ByteBuf) msg).isReadable()
                 && connection.betweenRequests()) {
@@ -159,10 +164,14 @@ final class ConnectionTimer extends ChannelInboundHandlerAdapter {
 
     private void begin() {
         since = ticker.nanoTime();
-        arm(rules.timeoutNanos());
+        counting = true;
+        if (check == null) {
+            arm(rules.timeoutNanos());
+        }
     }
 
     private void cancel() {
+        counting = false;
         if (check != null) {
             check.cancel(false);
             check = null;
@@ -175,7 +184,7 @@ final class ConnectionTimer extends ChannelInboundHandlerAdapter {
 
     private void expire() {
         check = null;
-        if (!ctx.channel().isOpen()) {
+        if (!counting || !ctx.channel().isOpen()) {
             return;
         }
         if (connection.busy()

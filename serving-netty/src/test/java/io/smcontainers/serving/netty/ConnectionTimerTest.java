@@ -173,4 +173,47 @@ class ConnectionTimerTest {
         advance(10);
         assertEquals(List.of("expired"), fired, "fires once");
     }
+
+    @Test
+    void aLaterRequestsHeaderDeadlineCountsFromItsOwnFirstByteThoughTheCheckIsReused() {
+        embedded = new EmbeddedConnection(Duration.ofSeconds(600), Duration.ofSeconds(5));
+        embedded.add(embedded.connection.headerReadTimeout(), new HttpRequestDecoder(), embedded.connection.inOrder());
+        embedded.channel.writeInbound(Unpooled.copiedBuffer("GET /ping HTTP/1.1\r\nHost: x\r\n\r\n", US_ASCII));
+        drainInbound();
+        advance(3);
+        // the first request's check (due at 5 s) is still pending: the next head starts at 3 s and may take until 8 s
+        embedded.channel.writeInbound(Unpooled.copiedBuffer("GET /ping HTTP/1.1\r\nX-Slow: ", US_ASCII));
+        advance(3);
+        assertTrue(embedded.channel.isOpen(), "3 s into the second head: the reused check re-armed for the rest");
+        assertNull(embedded.channel.readOutbound());
+        advance(3);
+        FullHttpResponse timedOut = embedded.channel.readOutbound();
+        assertEquals(408, timedOut.status().code(), "6 s into the second head");
+        timedOut.release();
+        assertFalse(embedded.channel.isOpen());
+    }
+
+    @Test
+    void requestsOnAKeptAliveConnectionScheduleNoNewCheckEach() {
+        embedded = new EmbeddedConnection(Duration.ofSeconds(600), Duration.ofSeconds(5));
+        embedded.add(embedded.connection.headerReadTimeout(), new HttpRequestDecoder(), embedded.connection.inOrder());
+        for (int i = 0; i < 100; i++) {
+            embedded.channel.writeInbound(Unpooled.copiedBuffer("GET /ping HTTP/1.1\r\nHost: x\r\n\r\n", US_ASCII));
+            drainInbound();
+        }
+        // one check, scheduled by the first request and kept (not a schedule and a cancel per request): at its time
+        // it finds no head being read and does nothing
+        assertTrue(embedded.channel.runScheduledPendingTasks() > 0, "the first request's check is still pending");
+        advance(5);
+        assertTrue(embedded.channel.isOpen());
+        assertNull(embedded.channel.readOutbound());
+        assertEquals(-1, embedded.channel.runScheduledPendingTasks(), "nothing is scheduled once the check has run");
+    }
+
+    private void drainInbound() {
+        Object part;
+        while ((part = embedded.channel.readInbound()) != null) {
+            io.netty.util.ReferenceCountUtil.release(part);
+        }
+    }
 }
