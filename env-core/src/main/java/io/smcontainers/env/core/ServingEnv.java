@@ -34,6 +34,8 @@ import java.util.TreeMap;
  * @param jobQueueSize {@code SMC_JOB_QUEUE_SIZE}, default 100: invocations waiting for a worker before 503
  * @param keepAlive {@code SMC_KEEP_ALIVE_SECONDS}, default 60: idle connection timeout
  * @param headerReadTimeout {@code SMC_HEADER_READ_TIMEOUT_SECONDS}, default 60: time allowed for a request line and headers
+ * @param bodyMinRate {@code SMC_BODY_MIN_RATE_BYTES}, default 500: the average rate in bytes per second a request body must
+ *     keep after its first {@code headerReadTimeout} (0: bodies are bounded only by the keep-alive timeout between reads)
  * @param nettyThreads {@code SMC_NETTY_THREADS}, default the CPU count: I/O event loops
  * @param shutdownGrace {@code SMC_SHUTDOWN_GRACE_SECONDS}, default 25: drain bound after SIGTERM
  * @param useNativeIo {@code SMC_USE_NATIVE_IO}, default true: epoll where available
@@ -60,6 +62,7 @@ public record ServingEnv(
         int jobQueueSize,
         Duration keepAlive,
         Duration headerReadTimeout,
+        int bodyMinRate,
         int nettyThreads,
         Duration shutdownGrace,
         boolean useNativeIo,
@@ -91,6 +94,7 @@ public record ServingEnv(
             "SMC_JOB_QUEUE_SIZE",
             "SMC_KEEP_ALIVE_SECONDS",
             "SMC_HEADER_READ_TIMEOUT_SECONDS",
+            "SMC_BODY_MIN_RATE_BYTES",
             "SMC_NETTY_THREADS",
             "SMC_SHUTDOWN_GRACE_SECONDS",
             "SMC_USE_NATIVE_IO",
@@ -117,6 +121,9 @@ public record ServingEnv(
         environment = Collections.unmodifiableMap(new TreeMap<>(requireNonNull(environment, "environment is null")));
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("port must be in 0..65535, got " + port);
+        }
+        if (bodyMinRate < 0) {
+            throw new IllegalArgumentException("bodyMinRate must be >= 0, got " + bodyMinRate);
         }
         if (workers < 1 || jobQueueSize < 1 || nettyThreads < 1) {
             throw new IllegalArgumentException("workers, jobQueueSize and nettyThreads must be >= 1");
@@ -168,6 +175,7 @@ public record ServingEnv(
         int queue = reader.integer("SMC_JOB_QUEUE_SIZE", 100, 1, 1_000_000);
         int keepAlive = reader.integer("SMC_KEEP_ALIVE_SECONDS", 60, 1, Integer.MAX_VALUE);
         int headerRead = reader.integer("SMC_HEADER_READ_TIMEOUT_SECONDS", 60, 1, Integer.MAX_VALUE);
+        int bodyMinRate = reader.integer("SMC_BODY_MIN_RATE_BYTES", 500, 0, Integer.MAX_VALUE);
         int threads = reader.integer("SMC_NETTY_THREADS", cpus, 1, 1024);
         int grace = reader.integer("SMC_SHUTDOWN_GRACE_SECONDS", 25, 0, 3600);
         boolean nativeIo = reader.strtobool("SMC_USE_NATIVE_IO", true);
@@ -201,6 +209,7 @@ public record ServingEnv(
                 queue,
                 Duration.ofSeconds(keepAlive),
                 Duration.ofSeconds(headerRead),
+                bodyMinRate,
                 threads,
                 Duration.ofSeconds(grace),
                 nativeIo,
@@ -235,6 +244,7 @@ public record ServingEnv(
                 jobQueueSize,
                 keepAlive,
                 headerReadTimeout,
+                bodyMinRate,
                 nettyThreads,
                 shutdownGrace,
                 useNativeIo,
@@ -312,6 +322,7 @@ public record ServingEnv(
                 + ", multiModel=" + multiModel + ", jobQueueSize=" + jobQueueSize + ", keepAlive="
                 + keepAlive.toSeconds() + "s"
                 + ", headerReadTimeout=" + headerReadTimeout.toSeconds() + "s"
+                + ", bodyMinRate=" + bodyMinRate + "B/s"
                 + ", nettyThreads=" + nettyThreads + ", shutdownGrace=" + shutdownGrace.toSeconds() + "s"
                 + ", modelDir=" + modelDir()
                 + safePortRange.map(r -> ", safePortRange=" + r).orElse("");

@@ -40,6 +40,7 @@ class ServingEnvTest {
         env.put("SMC_JOB_QUEUE_SIZE", "7");
         env.put("SMC_KEEP_ALIVE_SECONDS", "9");
         env.put("SMC_HEADER_READ_TIMEOUT_SECONDS", "13");
+        env.put("SMC_BODY_MIN_RATE_BYTES", "250");
         env.put("SMC_NETTY_THREADS", "3");
         env.put("SMC_SHUTDOWN_GRACE_SECONDS", "11");
         env.put("SMC_USE_NATIVE_IO", "off");
@@ -72,6 +73,7 @@ class ServingEnvTest {
         assertEquals(100, env.jobQueueSize());
         assertEquals(Duration.ofSeconds(60), env.keepAlive());
         assertEquals(Duration.ofSeconds(60), env.headerReadTimeout());
+        assertEquals(500, env.bodyMinRate());
         assertEquals(4, env.nettyThreads());
         assertEquals(Duration.ofSeconds(25), env.shutdownGrace());
         assertTrue(env.useNativeIo());
@@ -105,6 +107,7 @@ class ServingEnvTest {
         assertEquals(7, env.jobQueueSize());
         assertEquals(Duration.ofSeconds(9), env.keepAlive());
         assertEquals(Duration.ofSeconds(13), env.headerReadTimeout());
+        assertEquals(250, env.bodyMinRate());
         assertEquals(3, env.nettyThreads());
         assertEquals(Duration.ofSeconds(11), env.shutdownGrace());
         assertFalse(env.useNativeIo());
@@ -180,7 +183,8 @@ class ServingEnvTest {
                 "SAGEMAKER_USE_NGINX", "maybe",
                 "SAGEMAKER_MAX_PAYLOAD_IN_MB", "six",
                 "SAGEMAKER_SAFE_PORT_RANGE", "1111",
-                "SMC_METRICS_PORT", "65536");
+                "SMC_METRICS_PORT", "65536",
+                "SMC_BODY_MIN_RATE_BYTES", "-1");
         IllegalArgumentException error =
                 assertThrows(IllegalArgumentException.class, () -> ServingEnv.fromEnvironment(bad, 2));
         for (String expected : List.of(
@@ -189,7 +193,8 @@ class ServingEnvTest {
                 "SAGEMAKER_USE_NGINX='maybe'",
                 "SAGEMAKER_MAX_PAYLOAD_IN_MB='six'",
                 "SAGEMAKER_SAFE_PORT_RANGE='1111'",
-                "SMC_METRICS_PORT='65536'")) {
+                "SMC_METRICS_PORT='65536'",
+                "SMC_BODY_MIN_RATE_BYTES='-1'")) {
             assertTrue(error.getMessage().contains(expected), () -> expected + " missing from: " + error.getMessage());
         }
     }

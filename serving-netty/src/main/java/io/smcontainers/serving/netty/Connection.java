@@ -27,11 +27,11 @@ final class Connection {
     private boolean betweenRequests = true;
     private boolean closing;
 
-    Connection(Channel channel, Duration keepAlive, Duration headerTimeout, Responses responses) {
+    Connection(Channel channel, Duration keepAlive, Duration headerTimeout, int bodyMinRate, Responses responses) {
         this.channel = channel;
         this.inOrder = new InOrder(this);
         this.keepAlive = ConnectionTimer.keepAlive(this, keepAlive.toNanos());
-        this.headerTimeout = ConnectionTimer.headerRead(this, headerTimeout.toNanos(), responses);
+        this.headerTimeout = ConnectionTimer.headerRead(this, headerTimeout.toNanos(), bodyMinRate, responses);
         channel.closeFuture().addListener(closed -> dropQueuedJob());
     }
 
@@ -94,15 +94,16 @@ final class Connection {
         inOrder.resume();
     }
 
-    /** On the event loop: the decoder produced a request's head (its headers are in). */
+    /** On the event loop: the decoder produced a request's head (its headers are in; its body, if any, is timed now). */
     void headersRead() {
         betweenRequests = false;
-        headerTimeout.stop();
+        headerTimeout.bodyBegun();
     }
 
     /** On the event loop: the decoder produced a request's last part. */
     void requestRead() {
         betweenRequests = true;
+        headerTimeout.stop();
     }
 
     /** On the event loop: whether the next byte read starts a new request. */

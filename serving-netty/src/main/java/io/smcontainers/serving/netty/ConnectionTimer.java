@@ -38,16 +38,33 @@ final class ConnectionTimer extends ChannelInboundHandlerAdapter {
      * @param readsPostpone whether a read (and {@link #touch()}) restarts the count: an idle timeout
      * @param pausedWhileNotReading whether the deadline waits while the connection's reads are paused
      * @param expired what happens at the deadline (the channel is open and not busy then)
+     * @param bodyMinRate for a timer that also times request bodies ({@link #bodyBegun()}): the average rate, in bytes
+     *     per second, a body must keep after its first {@code timeoutNanos}; 0 when bodies are not timed
+     * @param bodyExpired what happens when a body falls below that rate (null when bodies are not timed)
      */
     record Rules(
             long timeoutNanos,
             Start start,
             boolean readsPostpone,
             boolean pausedWhileNotReading,
-            Consumer<ChannelHandlerContext> expired) {
+            Consumer<ChannelHandlerContext> expired,
+            long bodyMinRate,
+            Consumer<ChannelHandlerContext> bodyExpired) {
         Rules {
             requireNonNull(start, "start is null");
             requireNonNull(expired, "expired is null");
+            if (bodyMinRate < 0 || (bodyMinRate > 0 && bodyExpired == null)) {
+                throw new IllegalArgumentException("a timed body needs a rate >= 0 and an expiry action");
+            }
+        }
+
+        Rules(
+                long timeoutNanos,
+                Start start,
+                boolean readsPostpone,
+                boolean pausedWhileNotReading,
+                Consumer<ChannelHandlerContext> expired) {
+            this(timeoutNanos, start, readsPostpone, pausedWhileNotReading, expired, 0, null);
         }
     }
 
@@ -57,6 +74,8 @@ final class ConnectionTimer extends ChannelInboundHandlerAdapter {
     private Ticker ticker = Ticker.systemTicker();
     private long since;
     private boolean counting;
+    private boolean body;
+    private long bodyBytes;
     private Future<?> check;
 
     ConnectionTimer(Connection connection, Rules rules) {
@@ -75,17 +94,23 @@ final class ConnectionTimer extends ChannelInboundHandlerAdapter {
     }
 
     /**
-     * The header-read timeout against slowloris clients ({@code SMC_HEADER_READ_TIMEOUT_SECONDS}): from the first byte of a
-     * request until its request line and headers are decoded ({@link #stop()} from {@link Connection#headersRead()}); past it
-     * the client gets a 408 and the connection is closed. It sits before the decoder, so it sees raw bytes; the
+     * The request-read timeout against slowloris clients. Headers ({@code SMC_HEADER_READ_TIMEOUT_SECONDS}): from the first
+     * byte of a request until its request line and headers are decoded ({@link #bodyBegun()} from
+     * {@link Connection#headersRead()}). Body ({@code SMC_BODY_MIN_RATE_BYTES}, as Apache's {@code mod_reqtimeout}): from
+     * then until its last byte ({@link #stop()} from {@link Connection#requestRead()}), the same time plus a second for
+     * every {@code bodyMinRate} bytes received, so a body must keep that average rate after its first
+     * {@code SMC_HEADER_READ_TIMEOUT_SECONDS}; 0 leaves bodies to the keep-alive timeout between reads. Past either, the
+     * client gets a 408 and the connection is closed. It sits before the decoder, so it sees raw bytes; the
      * {@link Connection} says whether a read starts a new request. Time while reads are paused (a request in flight, an
-     * unread answer) does not count, since the rest of the headers cannot arrive then. Bodies are not covered: their pace is
-     * bounded by the keep-alive timeout between reads.
+     * unread answer) does not count, since the rest of the request cannot arrive then.
      */
-    static ConnectionTimer headerRead(Connection connection, long timeoutNanos, Responses responses) {
+    static ConnectionTimer headerRead(Connection connection, long timeoutNanos, long bodyMinRate, Responses responses) {
         requireNonNull(responses, "responses is null");
-        String message = "The request line and headers did not arrive within "
-                + TimeUnit.NANOSECONDS.toSeconds(timeoutNanos) + " s (SMC_HEADER_READ_TIMEOUT_SECONDS)";
+        long seconds = TimeUnit.NANOSECONDS.toSeconds(timeoutNanos);
+        String head = "The request line and headers did not arrive within " + seconds
+                + " s (SMC_HEADER_READ_TIMEOUT_SECONDS)";
+        String body = "The request body arrived slower than " + bodyMinRate + " bytes/s on average after its first "
+                + seconds + " s (SMC_BODY_MIN_RATE_BYTES, SMC_HEADER_READ_TIMEOUT_SECONDS)";
         return new ConnectionTimer(
                 connection,
                 new Rules(
@@ -95,7 +120,14 @@ final class ConnectionTimer extends ChannelInboundHandlerAdapter {
                         true,
                         ctx -> responses.error(
                                 Exchange.unparsed(connection),
-                                ErrorReply.of(408, "RequestTimeout", message).closing())));
+                                ErrorReply.of(408, "RequestTimeout", head).closing()),
+                        bodyMinRate,
+                        bodyMinRate == 0
+                                ? null
+                                : ctx -> responses.error(
+                                        Exchange.unparsed(connection),
+                                        ErrorReply.of(408, "RequestTimeout", body)
+                                                .closing())));
     }
 
     /** On the event loop: activity (a flushed answer) that postpones an idle deadline. */
@@ -111,6 +143,21 @@ final class ConnectionTimer extends ChannelInboundHandlerAdapter {
      */
     void stop() {
         counting = false;
+        body = false;
+    }
+
+    /**
+     * On the event loop: the request's head was decoded; its body is timed from now when the rules time bodies (else the
+     * count ends as {@link #stop()}). {@link #stop()} ends it at the request's last byte.
+     */
+    void bodyBegun() {
+        if (rules.bodyMinRate() == 0 || ctx == null) {
+            stop();
+            return;
+        }
+        body = true;
+        bodyBytes = 0;
+        begin();
     }
 
     @Override
@@ -135,6 +182,9 @@ final class ConnectionTimer extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext context, Object msg) {
+        if (body && msg instanceof ByteBuf bytes) {
+            bodyBytes += bytes.readableBytes();
+        }
         if (rules.start() == Start.REQUEST_BEGUN
                 && !counting
                 && msg instanceof ByteBuf
@@ -172,6 +222,7 @@ final class ConnectionTimer extends ChannelInboundHandlerAdapter {
 
     private void cancel() {
         counting = false;
+        body = false;
         if (check != null) {
             check.cancel(false);
             check = null;
@@ -180,6 +231,17 @@ final class ConnectionTimer extends ChannelInboundHandlerAdapter {
 
     private void arm(long delayNanos) {
         check = ctx.executor().schedule(this::expire, delayNanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** The deadline from {@code since}: the timeout, and for a body a second more per {@code bodyMinRate} bytes read. */
+    private long allowedNanos() {
+        if (!body) {
+            return rules.timeoutNanos();
+        }
+        long earned = bodyBytes >= Long.MAX_VALUE / 1_000_000_000L
+                ? Long.MAX_VALUE
+                : bodyBytes * 1_000_000_000L / rules.bodyMinRate();
+        return earned > Long.MAX_VALUE - rules.timeoutNanos() ? Long.MAX_VALUE : rules.timeoutNanos() + earned;
     }
 
     private void expire() {
@@ -193,10 +255,13 @@ final class ConnectionTimer extends ChannelInboundHandlerAdapter {
             return;
         }
         long elapsed = ticker.nanoTime() - since;
-        if (elapsed >= rules.timeoutNanos()) {
-            rules.expired().accept(ctx);
+        long allowed = allowedNanos();
+        if (elapsed < allowed) {
+            arm(allowed - elapsed);
+        } else if (body) {
+            rules.bodyExpired().accept(ctx);
         } else {
-            arm(rules.timeoutNanos() - elapsed);
+            rules.expired().accept(ctx);
         }
     }
 }

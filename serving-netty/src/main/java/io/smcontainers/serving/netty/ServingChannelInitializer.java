@@ -32,9 +32,10 @@ final class ServingChannelInitializer extends ChannelInitializer<SocketChannel> 
      *
      * @param keepAlive the idle timeout
      * @param headerReadTimeout the time allowed for a request line and headers
+     * @param bodyMinRate the average rate in bytes per second a body must keep after that time (0: bodies not timed)
      * @param maxPayloadBytes the body limit
      */
-    record Settings(Duration keepAlive, Duration headerReadTimeout, int maxPayloadBytes) {}
+    record Settings(Duration keepAlive, Duration headerReadTimeout, int bodyMinRate, int maxPayloadBytes) {}
 
     ServingChannelInitializer(
             Settings settings,
@@ -55,7 +56,8 @@ final class ServingChannelInitializer extends ChannelInitializer<SocketChannel> 
 
     @Override
     protected void initChannel(SocketChannel channel) {
-        Connection connection = new Connection(channel, settings.keepAlive(), settings.headerReadTimeout(), responses);
+        Connection connection = new Connection(
+                channel, settings.keepAlive(), settings.headerReadTimeout(), settings.bodyMinRate(), responses);
         connections.add(connection);
         channel.closeFuture().addListener(closed -> connections.remove(connection));
         channel.pipeline()

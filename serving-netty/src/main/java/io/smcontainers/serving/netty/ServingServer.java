@@ -179,8 +179,9 @@ public final class ServingServer implements AutoCloseable {
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.SO_KEEPALIVE, true)
                 .childHandler(new ServingChannelInitializer(
-                        new ServingChannelInitializer.Settings(env.keepAlive(), env.headerReadTimeout(), (int)
-                                Math.min(Integer.MAX_VALUE, env.maxPayloadBytes())),
+                        new ServingChannelInitializer.Settings(
+                                env.keepAlive(), env.headerReadTimeout(), env.bodyMinRate(), (int)
+                                        Math.min(Integer.MAX_VALUE, env.maxPayloadBytes())),
                         responses,
                         state,
                         dispatcher,

@@ -88,8 +88,8 @@ class ConnectionTimerTest {
     }
 
     @Test
-    void theHeaderReadTimeoutCoversOnlyTheHeadOfEachRequest() {
-        embedded = new EmbeddedConnection(Duration.ofSeconds(60), Duration.ofSeconds(5));
+    void withBodiesUntimedTheHeaderReadTimeoutCoversOnlyTheHeadOfEachRequest() {
+        embedded = new EmbeddedConnection(Duration.ofSeconds(60), Duration.ofSeconds(5), 0);
         embedded.add(embedded.connection.headerReadTimeout(), new HttpRequestDecoder(), embedded.connection.inOrder());
         embedded.channel.writeInbound(
                 Unpooled.copiedBuffer("POST /invocations HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\na", US_ASCII));
@@ -208,6 +208,62 @@ class ConnectionTimerTest {
         assertTrue(embedded.channel.isOpen());
         assertNull(embedded.channel.readOutbound());
         assertEquals(-1, embedded.channel.runScheduledPendingTasks(), "nothing is scheduled once the check has run");
+    }
+
+    @Test
+    void aBodyMustKeepTheMinimumRateAfterItsFirstTimeout() {
+        // 5 s, then 100 bytes/s on average: 300 bytes earn 3 s more, so the body is timed out 8 s after its head
+        embedded = new EmbeddedConnection(Duration.ofSeconds(600), Duration.ofSeconds(5), 100);
+        embedded.add(embedded.connection.headerReadTimeout(), new HttpRequestDecoder(), embedded.connection.inOrder());
+        embedded.channel.writeInbound(Unpooled.copiedBuffer(
+                "POST /invocations HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\n", US_ASCII));
+        for (int i = 0; i < 3; i++) {
+            advance(2);
+            embedded.channel.writeInbound(Unpooled.wrappedBuffer(new byte[100]));
+        }
+        assertTrue(embedded.channel.isOpen(), "6 s after the head, 300 bytes in: allowed until 8 s");
+        assertNull(embedded.channel.readOutbound());
+        advance(1);
+        assertTrue(embedded.channel.isOpen(), "7 s");
+        advance(2);
+        FullHttpResponse timedOut = embedded.channel.readOutbound();
+        assertEquals(408, timedOut.status().code());
+        assertTrue(
+                timedOut.content().toString(US_ASCII).contains("SMC_BODY_MIN_RATE_BYTES"),
+                timedOut.content().toString(US_ASCII));
+        timedOut.release();
+        assertFalse(embedded.channel.isOpen());
+        drainInbound();
+    }
+
+    @Test
+    void aBodyAtTheRateIsNeverTimedOutAndTheNextRequestStartsAfresh() {
+        embedded = new EmbeddedConnection(Duration.ofSeconds(600), Duration.ofSeconds(5), 100);
+        embedded.add(embedded.connection.headerReadTimeout(), new HttpRequestDecoder(), embedded.connection.inOrder());
+        embedded.channel.writeInbound(Unpooled.copiedBuffer(
+                "POST /invocations HTTP/1.1\r\nHost: x\r\nContent-Length: 3000\r\n\r\n", US_ASCII));
+        for (int i = 0; i < 30; i++) {
+            advance(1);
+            embedded.channel.writeInbound(Unpooled.wrappedBuffer(new byte[100]));
+        }
+        assertTrue(embedded.channel.isOpen(), "30 s of body at 100 bytes/s");
+        assertNull(embedded.channel.readOutbound());
+        drainInbound();
+        advance(600 - 31);
+        assertTrue(embedded.channel.isOpen(), "between requests nothing is timed");
+        assertNull(embedded.channel.readOutbound());
+    }
+
+    @Test
+    void aRateOfZeroLeavesBodiesUntimed() {
+        embedded = new EmbeddedConnection(Duration.ofSeconds(600), Duration.ofSeconds(5), 0);
+        embedded.add(embedded.connection.headerReadTimeout(), new HttpRequestDecoder(), embedded.connection.inOrder());
+        embedded.channel.writeInbound(
+                Unpooled.copiedBuffer("POST /invocations HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\n", US_ASCII));
+        advance(300);
+        assertTrue(embedded.channel.isOpen());
+        assertNull(embedded.channel.readOutbound());
+        drainInbound();
     }
 
     private void drainInbound() {

@@ -14,10 +14,14 @@ final class EmbeddedConnection {
     final Connection connection;
     final Responses responses = new Responses(() -> false, false);
 
-    EmbeddedConnection(Duration keepAlive, Duration headerReadTimeout) {
+    EmbeddedConnection(Duration keepAlive, Duration headerReadTimeout, int bodyMinRate) {
         channel = new EmbeddedChannel();
         channel.freezeTime();
-        connection = new Connection(channel, keepAlive, headerReadTimeout, responses);
+        connection = new Connection(channel, keepAlive, headerReadTimeout, bodyMinRate, responses);
+    }
+
+    EmbeddedConnection(Duration keepAlive, Duration headerReadTimeout) {
+        this(keepAlive, headerReadTimeout, 500);
     }
 
     EmbeddedConnection() {

@@ -348,4 +348,38 @@ class HostileClientIT {
             assertEquals(200, server.get("/ping").statusCode(), "the server keeps serving");
         }
     }
+
+    @Test
+    void aClientDrippingABodyBelowTheMinimumRateIsAnswered408() throws Exception {
+        try (TestServer server = TestServer.start(
+                        new TestHandlers.Actions(),
+                        Map.of(
+                                "SMC_HEADER_READ_TIMEOUT_SECONDS", "1",
+                                "SMC_BODY_MIN_RATE_BYTES", "100",
+                                "SMC_KEEP_ALIVE_SECONDS", "60"));
+                Socket socket = connect(server)) {
+            OutputStream out = socket.getOutputStream();
+            out.write("POST /invocations HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\n".getBytes(US_ASCII));
+            // one byte every 100 ms (10 bytes/s): the connection is never idle, the body never ends
+            CompletableFuture<Void> drip = CompletableFuture.runAsync(() -> {
+                try {
+                    for (int i = 0; i < 300; i++) {
+                        out.write('a');
+                        out.flush();
+                        Thread.sleep(100);
+                    }
+                } catch (IOException | InterruptedException e) {
+                    // closed by the server
+                }
+            });
+            RawHttp http = new RawHttp(socket.getInputStream());
+            RawHttp.Response timedOut = http.next(true);
+            assertEquals(408, timedOut.status());
+            assertTrue(timedOut.text().contains("SMC_BODY_MIN_RATE_BYTES"), timedOut.text());
+            assertEquals("close", timedOut.header("Connection"));
+            assertTrue(http.closed());
+            drip.get(30, TimeUnit.SECONDS);
+            assertEquals(200, server.get("/ping").statusCode(), "the server keeps serving");
+        }
+    }
 }

@@ -24,7 +24,7 @@ public final class RecordingCostBench {
         long perThread = (long) (Double.parseDouble(args.length > 0 ? args[0] : "20") * 1_000_000);
         EmbeddedChannel channel = new EmbeddedChannel();
         Connection connection = new Connection(
-                channel, Duration.ofSeconds(60), Duration.ofSeconds(60), new Responses(() -> false, false));
+                channel, Duration.ofSeconds(60), Duration.ofSeconds(60), 500, new Responses(() -> false, false));
         Exchange invocation = new Exchange(
                 connection, "id", HttpMethod.POST, "/invocations", HttpVersion.HTTP_1_1, true, System.nanoTime());
         Metrics on = new PrometheusMetrics();

@@ -66,6 +66,7 @@ public final class TestServer implements AutoCloseable {
                 env.jobQueueSize(),
                 env.keepAlive(),
                 env.headerReadTimeout(),
+                env.bodyMinRate(),
                 env.nettyThreads(),
                 env.shutdownGrace(),
                 env.useNativeIo(),
