@@ -939,7 +939,25 @@ class ProtocolError(Exception):
     pass
 
 
+def keep_heap_for_payloads():
+    """glibc gives freed memory at the top of the heap back to the kernel once 128 KiB are free there, and maps blocks
+    from 128 KiB up on their own: a worker that receives and answers 100 KB bodies then pays page faults and TLB
+    shootdowns on every request (perf: about 60 % of the worker's time). Payloads up to 8 MiB (SageMaker's real-time
+    limit is 6 MB) now reuse the heap, and up to 16 MiB of free heap is kept; bigger blocks are mapped as before. Other C
+    libraries are left alone."""
+    try:
+        import ctypes
+
+        mallopt = ctypes.CDLL(None).mallopt
+    except (ImportError, OSError, AttributeError):
+        return
+    m_trim_threshold, m_mmap_threshold = -1, -3
+    mallopt(m_mmap_threshold, 8 << 20)
+    mallopt(m_trim_threshold, 16 << 20)
+
+
 def main():
+    keep_heap_for_payloads()
     path = os.environ.get("SMC_WORKER_SOCKET")
     token = os.environ.get("SMC_WORKER_TOKEN")
     worker_id = os.environ.get("SMC_WORKER_ID", "")
