@@ -118,16 +118,16 @@ final class ConnectionTimer extends ChannelInboundHandlerAdapter {
                         Start.REQUEST_BEGUN,
                         false,
                         true,
-                        ctx -> responses.error(
-                                Exchange.unparsed(connection),
-                                ErrorReply.of(408, "RequestTimeout", head).closing()),
+                        timedOut(connection, responses, head),
                         bodyMinRate,
-                        bodyMinRate == 0
-                                ? null
-                                : ctx -> responses.error(
-                                        Exchange.unparsed(connection),
-                                        ErrorReply.of(408, "RequestTimeout", body)
-                                                .closing())));
+                        bodyMinRate == 0 ? null : timedOut(connection, responses, body)));
+    }
+
+    private static Consumer<ChannelHandlerContext> timedOut(
+            Connection connection, Responses responses, String message) {
+        return ctx -> responses.error(
+                Exchange.unparsed(connection),
+                ErrorReply.of(408, "RequestTimeout", message).closing());
     }
 
     /** On the event loop: activity (a flushed answer) that postpones an idle deadline. */
@@ -138,8 +138,9 @@ final class ConnectionTimer extends ChannelInboundHandlerAdapter {
     }
 
     /**
-     * On the event loop: what was timed is done (the request's head was decoded); the next start counts afresh. The
-     * scheduled check stays (a schedule and a cancel per request cost more than one idle wake-up per timeout).
+     * On the event loop: what was timed is done (the whole request was read, or its head when bodies are not timed); the
+     * next start counts afresh. The scheduled check stays (a schedule and a cancel per request cost more than one idle
+     * wake-up per timeout).
      */
     void stop() {
         counting = false;

@@ -56,6 +56,24 @@ class HostileClientIT {
                 .usedDirectMemory();
     }
 
+    /** Writes one byte every 100 ms for up to 30 s on another thread; true when a write failed (the server closed). */
+    private static CompletableFuture<Boolean> dripUntilClosed(OutputStream out) {
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                for (int i = 0; i < 300; i++) {
+                    out.write('a');
+                    out.flush();
+                    Thread.sleep(100);
+                }
+                return false;
+            } catch (IOException e) {
+                return true;
+            } catch (InterruptedException e) {
+                return false;
+            }
+        });
+    }
+
     @Test
     void aClientPipeliningPingsWithoutReadingCostsBoundedMemory() throws Exception {
         try (TestServer server = TestServer.start(new TestHandlers.Actions(), Map.of())) {
@@ -282,20 +300,7 @@ class HostileClientIT {
             out.write("GET /ping HTTP/1.1\r\nHost: x\r\nX-Slow: ".getBytes(US_ASCII));
             // One byte every 100 ms: the connection is never idle, the headers never end. The client goes on after the
             // 408 and the end of the stream; the server reads and drops that for a bounded time, then closes.
-            CompletableFuture<Boolean> drip = CompletableFuture.supplyAsync(() -> {
-                try {
-                    for (int i = 0; i < 300; i++) {
-                        out.write('a');
-                        out.flush();
-                        Thread.sleep(100);
-                    }
-                    return false;
-                } catch (IOException e) {
-                    return true;
-                } catch (InterruptedException e) {
-                    return false;
-                }
-            });
+            CompletableFuture<Boolean> drip = dripUntilClosed(out);
             long start = System.nanoTime();
             RawHttp http = new RawHttp(socket.getInputStream());
             RawHttp.Response timedOut = http.next(true);
@@ -360,18 +365,8 @@ class HostileClientIT {
                 Socket socket = connect(server)) {
             OutputStream out = socket.getOutputStream();
             out.write("POST /invocations HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\n".getBytes(US_ASCII));
-            // one byte every 100 ms (10 bytes/s): the connection is never idle, the body never ends
-            CompletableFuture<Void> drip = CompletableFuture.runAsync(() -> {
-                try {
-                    for (int i = 0; i < 300; i++) {
-                        out.write('a');
-                        out.flush();
-                        Thread.sleep(100);
-                    }
-                } catch (IOException | InterruptedException e) {
-                    // closed by the server
-                }
-            });
+            // 10 bytes/s: the connection is never idle, the body never ends
+            CompletableFuture<Boolean> drip = dripUntilClosed(out);
             RawHttp http = new RawHttp(socket.getInputStream());
             RawHttp.Response timedOut = http.next(true);
             assertEquals(408, timedOut.status());
