@@ -12,7 +12,7 @@ GROUPS = (("event loop", re.compile(r"EventLoop")),
           ("JIT", re.compile(r"Compiler")),
           ("GC", re.compile(r"GC|VM Thread")))
 SYSCALL = re.compile(r"_\[k\]$|^(__GI___send|__libc_send|send|recv|__libc_recv|epoll_pwait2?|epoll_wait|\[vdso\]|__futex\w*|__lll_lock_wake|write|read)$")
-MARKS = ("ArrayBlockingQueue", "LockSupport.park", "futex", "eventfd", "SingleThreadEventExecutor.execute",
+MARKS = ("ArrayBlockingQueue", "LinkedBlockingQueue", "LockSupport.park", "futex", "eventfd", "SingleThreadEventExecutor.execute",
          "AbstractChannelHandlerContext$WriteTask", "HttpObjectDecoder", "HttpObjectEncoder", "MDC")
 
 

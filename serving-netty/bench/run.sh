@@ -4,6 +4,7 @@
 # Also measures cold start (JVM start to the first 200 on /ping) and resident memory after warm-up.
 # Usage: serving-netty/bench/run.sh [seconds per wrk run, default 5] [rounds, default 3]   (needs wrk and curl: apt-get install -y wrk curl)
 # KINDS (default "hello serving async") picks the servers: hello = the plain Netty server (the baseline, always run),
+# offload = that server answering from a pool of CPU-count threads (the floor for handler code that may block),
 # serving = the runtime with the synchronous echo handler (inference pool), async = the runtime with the non-blocking
 # CompletionStage echo handler (run inline on the event loop). CPU per request is the server JVM's user+system time
 # (/proc) over the wrk run, divided by the requests wrk counted. BASE=<another checkout, built with

@@ -41,7 +41,8 @@ import java.util.concurrent.CompletionStage;
 /**
  * The servers serving-netty/bench/run.sh drives with wrk: {@code serving PORT [METRICS_PORT]} (the real runtime with an echo
  * handler, shipped defaults; with {@code SMC_METRICS_PORT} when given, for bench/metrics.sh), {@code async PORT} (the same runtime with the echo declared non-blocking, run inline), {@code live-model PORT BYTES} (bench/gc.sh) and {@code hello PORT} (a minimal Netty HTTP server: the physical limit, on the same
- * transport as the runtime: epoll when available, else NIO). Not a test.
+ * transport as the runtime: epoll when available, else NIO) and {@code offload PORT} (that server answering from a pool of
+ * CPU-count threads: the limit for a handler that may block). Not a test.
  */
 public final class BenchServer {
     private BenchServer() {}
@@ -82,7 +83,7 @@ public final class BenchServer {
             System.out.println("READY serving " + server.transport());
             Thread.currentThread().join();
         }
-        hello(port);
+        hello(port, args[0].equals("offload"));
     }
 
     /**
@@ -186,8 +187,14 @@ public final class BenchServer {
         }
     }
 
-    private static void hello(int port) throws InterruptedException {
+    private static void hello(int port, boolean offload) throws InterruptedException {
         boolean epoll = Epoll.isAvailable();
+        // offload: the same server, with each request answered from one of CPU-count threads behind a queue, as any
+        // server must that keeps blocking handler code off the event loop (the floor of the synchronous form)
+        java.util.concurrent.ExecutorService handlers = offload
+                ? java.util.concurrent.Executors.newFixedThreadPool(
+                        Runtime.getRuntime().availableProcessors())
+                : null;
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(
                 Runtime.getRuntime().availableProcessors(),
                 epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
@@ -205,6 +212,22 @@ public final class BenchServer {
                                             new SimpleChannelInboundHandler<FullHttpRequest>() {
                                                 @Override
                                                 protected void channelRead0(
+                                                        ChannelHandlerContext ctx, FullHttpRequest request) {
+                                                    if (handlers == null) {
+                                                        answer(ctx, request);
+                                                        return;
+                                                    }
+                                                    request.retain();
+                                                    handlers.execute(() -> {
+                                                        try {
+                                                            answer(ctx, request);
+                                                        } finally {
+                                                            request.release();
+                                                        }
+                                                    });
+                                                }
+
+                                                private void answer(
                                                         ChannelHandlerContext ctx, FullHttpRequest request) {
                                                     ByteBuf body =
                                                             request.method().equals(HttpMethod.POST)
@@ -230,7 +253,7 @@ public final class BenchServer {
                     .bind("127.0.0.1", port)
                     .sync()
                     .channel();
-            System.out.println("READY hello " + (epoll ? "epoll" : "nio"));
+            System.out.println("READY " + (offload ? "offload " : "hello ") + (epoll ? "epoll" : "nio"));
             channel.closeFuture().sync();
         } finally {
             group.shutdownGracefully();
