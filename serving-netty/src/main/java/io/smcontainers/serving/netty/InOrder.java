@@ -64,6 +64,11 @@ final class InOrder extends ChannelInboundHandlerAdapter {
         }
     }
 
+    /** This stage's context (set once the stage is added): writes from it go past the HTTP encoder. */
+    ChannelHandlerContext context() {
+        return ctx;
+    }
+
     /** How many HTTP parts are held (for tests). */
     int held() {
         return held.size();

@@ -134,6 +134,14 @@ final class Responses {
                                     + "; a handler's status must be 200 to 599"));
             return;
         }
+        if (code == 200
+                && answer.reason().isEmpty()
+                && answer.headers().isEmpty()
+                && PreEncodedAnswer.plain(answer.contentType())
+                && PreEncodedAnswer.plain(exchange.requestId())) {
+            sendPreEncoded(exchange, answer, written);
+            return;
+        }
         HttpResponseStatus status = answer.reason().isPresent()
                 ? new HttpResponseStatus(code, sanitizeReason(answer.reason().get()))
                 : HttpResponseStatus.valueOf(code);
@@ -221,7 +229,12 @@ final class Responses {
                 .set("x-request-id", exchange.requestId())
                 .setInt(HttpHeaderNames.CONTENT_LENGTH, contentLength)
                 .set(HttpHeaderNames.CONNECTION, keepAlive ? HttpHeaderValues.KEEP_ALIVE : HttpHeaderValues.CLOSE);
-        int status = response.status().code();
+        record(exchange, response.status().code());
+        return keepAlive;
+    }
+
+    /** Records the answer in the metrics and writes its access-log line (healthy pings are not logged). */
+    private void record(Exchange exchange, int status) {
         metrics.answered(exchange, status);
         if (!(status == 200 && exchange.uri().startsWith("/ping"))) {
             accessLog(
@@ -233,7 +246,33 @@ final class Responses {
                     exchange.startNanos(),
                     exchange.requestId());
         }
-        return keepAlive;
+    }
+
+    /**
+     * A plain 200 answer ({@link PreEncodedAnswer}): the same bytes, framing, access-log line and metrics as {@link #send},
+     * written past the HTTP encoder (from the in-order stage's context), the handler's bytes not copied unless small.
+     */
+    private void sendPreEncoded(Exchange exchange, InvocationResponse answer, Runnable written) {
+        boolean keepAlive = exchange.keepAlive() && !draining.getAsBoolean();
+        record(exchange, 200);
+        Connection connection = exchange.connection();
+        Channel channel = connection.channel();
+        if (!channel.isActive()) {
+            written.run();
+            return;
+        }
+        java.nio.ByteBuffer body = answer.payload().asByteBuffer();
+        io.netty.channel.ChannelHandlerContext raw = connection.inOrder().context();
+        io.netty.buffer.ByteBuf head =
+                PreEncodedAnswer.head(channel.alloc(), answer.contentType(), exchange.requestId(), body, keepAlive);
+        ChannelFuture future;
+        if (body.remaining() <= PreEncodedAnswer.COPY_LIMIT) {
+            future = raw.writeAndFlush(head);
+        } else {
+            raw.write(head, raw.voidPromise());
+            future = raw.writeAndFlush(Unpooled.wrappedBuffer(body));
+        }
+        afterWrite(future, connection, exchange, keepAlive, written);
     }
 
     private void send(
@@ -248,19 +287,25 @@ final class Responses {
             }
             return;
         }
-        if (!keepAlive) {
-            ChannelFuture future = channel.writeAndFlush(response);
-            if (written != null) {
-                future.addListener(done -> written.run());
-            }
-            future.addListener(LingeringClose.AFTER);
-            return;
-        }
-        if (written == null && !connection.inFlight(exchange)) {
+        if (keepAlive && written == null && !connection.inFlight(exchange)) {
             channel.writeAndFlush(response, channel.voidPromise());
             return;
         }
-        channel.writeAndFlush(response).addListener(future -> {
+        afterWrite(channel.writeAndFlush(response), connection, exchange, keepAlive, written);
+    }
+
+    /** Once written: {@code written} runs, and the connection closes (lingering) or is handed back to its next request. */
+    private static void afterWrite(
+            ChannelFuture write, Connection connection, Exchange exchange, boolean keepAlive, Runnable written) {
+        if (!keepAlive) {
+            if (written != null) {
+                write.addListener(done -> written.run());
+            }
+            write.addListener(LingeringClose.AFTER);
+            return;
+        }
+        Channel channel = connection.channel();
+        write.addListener(future -> {
             if (written != null) {
                 written.run();
             }
