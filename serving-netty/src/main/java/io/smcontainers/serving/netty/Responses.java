@@ -1,8 +1,10 @@
 package io.smcontainers.serving.netty;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -12,6 +14,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.smcontainers.framework.spi.InvocationResponse;
 import java.net.SocketAddress;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.Map;
@@ -138,7 +141,8 @@ final class Responses {
                 && answer.reason().isEmpty()
                 && answer.headers().isEmpty()
                 && PreEncodedAnswer.plain(answer.contentType())
-                && PreEncodedAnswer.plain(exchange.requestId())) {
+                && PreEncodedAnswer.plain(exchange.requestId())
+                && exchange.connection().inOrder().context() != null) {
             sendPreEncoded(exchange, answer, written);
             return;
         }
@@ -224,13 +228,18 @@ final class Responses {
 
     /** Sets the request id, Content-Length and Connection, writes the access-log line, records the answer; returns whether the connection stays open. */
     private boolean frame(Exchange exchange, FullHttpResponse response, int contentLength, boolean close) {
-        boolean keepAlive = exchange.keepAlive() && !close && !draining.getAsBoolean();
+        boolean keepAlive = keepAlive(exchange, close);
         response.headers()
                 .set("x-request-id", exchange.requestId())
                 .setInt(HttpHeaderNames.CONTENT_LENGTH, contentLength)
                 .set(HttpHeaderNames.CONNECTION, keepAlive ? HttpHeaderValues.KEEP_ALIVE : HttpHeaderValues.CLOSE);
         record(exchange, response.status().code());
         return keepAlive;
+    }
+
+    /** Whether the connection stays open after this answer: the client keeps it, the answer does not close it, no drain. */
+    private boolean keepAlive(Exchange exchange, boolean close) {
+        return exchange.keepAlive() && !close && !draining.getAsBoolean();
     }
 
     /** Records the answer in the metrics and writes its access-log line (healthy pings are not logged). */
@@ -253,7 +262,7 @@ final class Responses {
      * written past the HTTP encoder (from the in-order stage's context), the handler's bytes not copied unless small.
      */
     private void sendPreEncoded(Exchange exchange, InvocationResponse answer, Runnable written) {
-        boolean keepAlive = exchange.keepAlive() && !draining.getAsBoolean();
+        boolean keepAlive = keepAlive(exchange, false);
         record(exchange, 200);
         Connection connection = exchange.connection();
         Channel channel = connection.channel();
@@ -261,9 +270,9 @@ final class Responses {
             written.run();
             return;
         }
-        java.nio.ByteBuffer body = answer.payload().asByteBuffer();
-        io.netty.channel.ChannelHandlerContext raw = connection.inOrder().context();
-        io.netty.buffer.ByteBuf head =
+        ByteBuffer body = answer.payload().asByteBuffer();
+        ChannelHandlerContext raw = connection.inOrder().context();
+        ByteBuf head =
                 PreEncodedAnswer.head(channel.alloc(), answer.contentType(), exchange.requestId(), body, keepAlive);
         ChannelFuture future;
         if (body.remaining() <= PreEncodedAnswer.COPY_LIMIT) {
