@@ -19,7 +19,9 @@ import java.util.stream.Stream;
  * text, {@code /opt/ml} is {@link #jobFolder()} bind-mounted, and {@code /tmp}, {@code /run}, {@code /root} are empty
  * tmpfs. PID 1 is a shell that starts nothing; {@link #close} kills it, which ends everything left in the host.
  *
- * <p>Keep its working folder out of {@code /tmp} (hidden inside the host).
+ * <p>When the working folder lies under {@code /tmp}, {@code /run} or {@code /root} (a checkout in {@code /tmp} or in
+ * root's home), the top folder holding it there ({@code /tmp/<name>}, the checkout and its build with it) stays visible
+ * inside the host at the same path; the rest of those folders is empty there.
  */
 public final class NamespaceHost implements AutoCloseable {
     private static final Duration READY_LIMIT = Duration.ofSeconds(20);
@@ -27,7 +29,7 @@ public final class NamespaceHost implements AutoCloseable {
     private static final String INIT = String.join(
             "\n",
             "set -eu",
-            "R=$1; NAME=$2",
+            "R=$1; NAME=$2; KEEP=${3:-}",
             "read -r outer _ < /proc/self/stat", // this shell's PID outside, before /proc shows the new PID namespace
             "mount -t proc proc /proc",
             "mount -t tmpfs -o mode=700 smc-host-scratch \"$R/scratch\"",
@@ -41,9 +43,17 @@ public final class NamespaceHost implements AutoCloseable {
             "printf '%s\\n' \"$NAME\" > /etc/hostname",
             ": > /etc/environment",
             "hostname \"$NAME\"",
+            // KEEP (the folder holding the working folder and the build, when it lies under /tmp, /run or /root) stays
+            // visible through the empty tmpfs: set aside on a private mount of /mnt, then put back at its own path
+            "if [ -n \"$KEEP\" ]; then",
+            "  mount -t tmpfs -o mode=700 smc-host-keep /mnt && mkdir /mnt/keep && mount --rbind \"$KEEP\" /mnt/keep",
+            "fi",
             "mount -t tmpfs -o mode=1777 smc-host-tmp /tmp",
             "mount -t tmpfs -o mode=755 smc-host-run /run",
             "mount -t tmpfs -o mode=700 smc-host-root /root",
+            "if [ -n \"$KEEP\" ]; then",
+            "  mkdir -p \"$KEEP\" && mount --rbind /mnt/keep \"$KEEP\" && umount -l /mnt",
+            "fi",
             "mkfifo \"$R/hold\"",
             "exec 3<>\"$R/hold\"",
             "echo \"$outer\" > \"$R/ready.tmp\" && mv \"$R/ready.tmp\" \"$R/ready\"",
@@ -86,7 +96,8 @@ public final class NamespaceHost implements AutoCloseable {
                         "bash",
                         init.toString(),
                         dir.toString(),
-                        hostname)
+                        hostname,
+                        hiddenTop(dir).map(Path::toString).orElse(""))
                 .redirectErrorStream(true)
                 .redirectOutput(dir.resolve("init.log").toFile())
                 .start();
@@ -105,6 +116,18 @@ public final class NamespaceHost implements AutoCloseable {
                 dir,
                 namespaces,
                 Long.parseLong(Files.readString(ready).strip()));
+    }
+
+    /** The top folder under {@code /tmp}, {@code /run} or {@code /root} that holds {@code dir}, when it lies there. */
+    static Optional<Path> hiddenTop(Path dir) {
+        Path absolute = dir.toAbsolutePath().normalize();
+        for (String hidden : List.of("/tmp", "/run", "/root")) {
+            Path top = Path.of(hidden);
+            if (absolute.startsWith(top) && absolute.getNameCount() > 1) {
+                return Optional.of(top.resolve(absolute.getName(1)));
+            }
+        }
+        return Optional.empty();
     }
 
     public String hostname() {

@@ -77,7 +77,7 @@ public final class TwoHostCluster implements AutoCloseable {
         }
     }
 
-    /** Makes both hosts under {@code base} (not under /tmp), SSH ready on both, sshd not running. */
+    /** Makes both hosts under {@code base}, SSH ready on both, sshd not running. */
     public static TwoHostCluster start(Path base) throws IOException, InterruptedException {
         requireRootAndTools();
         byte[] random = new byte[4];
