@@ -2,7 +2,6 @@ package io.smcontainers.serving.netty;
 
 import static java.nio.charset.StandardCharsets.US_ASCII;
 
-import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.HttpContent;
@@ -12,22 +11,20 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
+import java.nio.ByteBuffer;
 import java.util.Optional;
 
 /**
  * Answers the healthy {@code GET|HEAD /ping} and {@code GET /execution-parameters} straight after the HTTP decoder, before
- * aggregation and routing: the response bytes are written into one pooled buffer from pre-encoded parts (only the
- * request id varies), the same bytes the router would send. Everything else (another phase than READY, a body, a query
+ * aggregation and routing: the response is written as bytes by {@link PreEncodedAnswer} (only the request id varies),
+ * the same bytes the router would send. Everything else (another phase than READY, a body, a query
  * string, an id that is not printable ASCII, a request {@link RequestChecks} refuses) goes on to the aggregator and router
  * unchanged. It sits after {@link InOrder}, so it answers only while the connection is free and writable.
  */
 final class FastPath extends ChannelInboundHandlerAdapter {
     static final String NAME = "fast-path";
-    private static final byte[] OK_JSON =
-            "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\nx-request-id: ".getBytes(US_ASCII);
-    private static final byte[] PING_KEEP_ALIVE =
-            "\r\ncontent-length: 0\r\nconnection: keep-alive\r\n\r\n".getBytes(US_ASCII);
-    private static final byte[] PING_CLOSE = "\r\ncontent-length: 0\r\nconnection: close\r\n\r\n".getBytes(US_ASCII);
+    private static final String JSON = "application/json";
+    private static final ByteBuffer NO_BODY = ByteBuffer.allocate(0);
 
     private final ServerState state;
     private final Responses responses;
@@ -75,21 +72,19 @@ final class FastPath extends ChannelInboundHandlerAdapter {
         String requestId = request.headers().get("X-Amzn-SageMaker-Inference-Id");
         if (requestId == null || requestId.isEmpty()) {
             requestId = Responses.newRequestId();
-        } else if (!printable(requestId)) {
+        } else if (!PreEncodedAnswer.plain(requestId)) {
             return false;
         }
         boolean keepAlive = HttpUtil.isKeepAlive(request);
-        byte[] tail;
+        ByteBuffer body;
         if (ping) {
-            tail = keepAlive ? PING_KEEP_ALIVE : PING_CLOSE;
+            body = NO_BODY;
         } else {
-            Optional<String> body = state.executionParameters();
-            if (body.isEmpty()) {
+            Optional<String> json = state.executionParameters();
+            if (json.isEmpty()) {
                 return false;
             }
-            tail = ("\r\ncontent-length: " + body.get().length() + "\r\nconnection: "
-                            + (keepAlive ? "keep-alive" : "close") + "\r\n\r\n" + body.get())
-                    .getBytes(US_ASCII);
+            body = ByteBuffer.wrap(json.get().getBytes(US_ASCII));
             responses.accessLog(
                     ctx.channel().remoteAddress(),
                     method,
@@ -99,14 +94,12 @@ final class FastPath extends ChannelInboundHandlerAdapter {
                     System.nanoTime(),
                     requestId);
         }
-        ByteBuf out = ctx.alloc().directBuffer(OK_JSON.length + requestId.length() + tail.length);
-        out.writeBytes(OK_JSON).writeCharSequence(requestId, US_ASCII);
-        out.writeBytes(tail);
         metrics.answeredFast(ping, start);
         if (keepAlive) {
-            ctx.writeAndFlush(out, ctx.voidPromise());
+            PreEncodedAnswer.write(ctx, JSON, requestId, body, true, ctx.voidPromise());
         } else {
-            ctx.writeAndFlush(out).addListener(LingeringClose.AFTER);
+            PreEncodedAnswer.write(ctx, JSON, requestId, body, false, ctx.newPromise())
+                    .addListener(LingeringClose.AFTER);
         }
         return true;
     }
@@ -114,15 +107,5 @@ final class FastPath extends ChannelInboundHandlerAdapter {
     private static boolean noBody(HttpRequest request) {
         String length = request.headers().get(HttpHeaderNames.CONTENT_LENGTH);
         return (length == null || length.equals("0")) && !HttpUtil.isTransferEncodingChunked(request);
-    }
-
-    private static boolean printable(String value) {
-        for (int i = 0; i < value.length(); i++) {
-            char c = value.charAt(i);
-            if (c < 0x20 || c > 0x7e) {
-                return false;
-            }
-        }
-        return true;
     }
 }

@@ -4,11 +4,15 @@ import static java.nio.charset.StandardCharsets.US_ASCII;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPromise;
 import java.nio.ByteBuffer;
 
 /**
- * The plain answer of an invocation (200, no reason phrase, no handler headers, a printable-ASCII content type and
- * request id) written as bytes, the same bytes {@code HttpResponseEncoder} writes for the message {@link Responses} would
+ * A plain 200 answer (no reason phrase, no handler headers, a printable-ASCII content type and request id: an
+ * invocation's, the healthy ping and the execution parameters of {@link FastPath}) written as bytes, the same bytes {@code HttpResponseEncoder} writes for the message {@link Responses} would
  * build: status line, {@code content-type}, {@code x-request-id}, {@code content-length}, {@code connection}, and the
  * body in the same buffer when it is at most {@link #COPY_LIMIT} bytes (as the encoder copies small bodies), else as a
  * second buffer viewing the handler's bytes. No header object, no validation pass, no encoder state.
@@ -36,8 +40,26 @@ final class PreEncodedAnswer {
         return true;
     }
 
-    /** The head (and a small body); the caller writes {@code body} after it when it is not null. */
-    static ByteBuf head(
+    /**
+     * Writes and flushes the answer from {@code ctx}, which must sit before the HTTP encoder: the head with the body
+     * copied in when it is small, else the head and then the body as a view of {@code body}'s bytes.
+     */
+    static ChannelFuture write(
+            ChannelHandlerContext ctx,
+            String contentType,
+            String requestId,
+            ByteBuffer body,
+            boolean keepAlive,
+            ChannelPromise promise) {
+        ByteBuf head = head(ctx.alloc(), contentType, requestId, body, keepAlive);
+        if (body.remaining() <= COPY_LIMIT) {
+            return ctx.writeAndFlush(head, promise);
+        }
+        ctx.write(head, ctx.voidPromise());
+        return ctx.writeAndFlush(Unpooled.wrappedBuffer(body), promise);
+    }
+
+    private static ByteBuf head(
             ByteBufAllocator alloc, String contentType, String requestId, ByteBuffer body, boolean keepAlive) {
         int length = body.remaining();
         boolean copy = length <= COPY_LIMIT;

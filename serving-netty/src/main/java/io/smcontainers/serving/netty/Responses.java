@@ -1,6 +1,5 @@
 package io.smcontainers.serving.netty;
 
-import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -14,7 +13,6 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.smcontainers.framework.spi.InvocationResponse;
 import java.net.SocketAddress;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.Map;
@@ -141,8 +139,7 @@ final class Responses {
                 && answer.reason().isEmpty()
                 && answer.headers().isEmpty()
                 && PreEncodedAnswer.plain(answer.contentType())
-                && PreEncodedAnswer.plain(exchange.requestId())
-                && exchange.connection().inOrder().context() != null) {
+                && PreEncodedAnswer.plain(exchange.requestId())) {
             sendPreEncoded(exchange, answer, written);
             return;
         }
@@ -270,17 +267,14 @@ final class Responses {
             written.run();
             return;
         }
-        ByteBuffer body = answer.payload().asByteBuffer();
         ChannelHandlerContext raw = connection.inOrder().context();
-        ByteBuf head =
-                PreEncodedAnswer.head(channel.alloc(), answer.contentType(), exchange.requestId(), body, keepAlive);
-        ChannelFuture future;
-        if (body.remaining() <= PreEncodedAnswer.COPY_LIMIT) {
-            future = raw.writeAndFlush(head);
-        } else {
-            raw.write(head, raw.voidPromise());
-            future = raw.writeAndFlush(Unpooled.wrappedBuffer(body));
-        }
+        ChannelFuture future = PreEncodedAnswer.write(
+                raw,
+                answer.contentType(),
+                exchange.requestId(),
+                answer.payload().asByteBuffer(),
+                keepAlive,
+                raw.newPromise());
         afterWrite(future, connection, exchange, keepAlive, written);
     }
 

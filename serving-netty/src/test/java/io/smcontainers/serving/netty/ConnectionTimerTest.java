@@ -31,6 +31,14 @@ class ConnectionTimerTest {
         assertEquals(List.of(), LeakRecorder.collectLeaks());
     }
 
+    /** A connection with a 5 s header timeout and bodies timed at {@code rate} bytes/s, sent the head of a POST. */
+    private void bodyAfterHead(int rate, int contentLength) {
+        embedded = new EmbeddedConnection(Duration.ofSeconds(600), Duration.ofSeconds(5), rate);
+        embedded.add(embedded.connection.headerReadTimeout(), new HttpRequestDecoder(), embedded.connection.inOrder());
+        embedded.channel.writeInbound(Unpooled.copiedBuffer(
+                "POST /invocations HTTP/1.1\r\nHost: x\r\nContent-Length: " + contentLength + "\r\n\r\n", US_ASCII));
+    }
+
     private void advance(long seconds) {
         embedded.channel.advanceTimeBy(seconds, TimeUnit.SECONDS);
         embedded.channel.runScheduledPendingTasks();
@@ -213,10 +221,7 @@ class ConnectionTimerTest {
     @Test
     void aBodyMustKeepTheMinimumRateAfterItsFirstTimeout() {
         // 5 s, then 100 bytes/s on average: 300 bytes earn 3 s more, so the body is timed out 8 s after its head
-        embedded = new EmbeddedConnection(Duration.ofSeconds(600), Duration.ofSeconds(5), 100);
-        embedded.add(embedded.connection.headerReadTimeout(), new HttpRequestDecoder(), embedded.connection.inOrder());
-        embedded.channel.writeInbound(Unpooled.copiedBuffer(
-                "POST /invocations HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\n", US_ASCII));
+        bodyAfterHead(100, 100000);
         for (int i = 0; i < 3; i++) {
             advance(2);
             embedded.channel.writeInbound(Unpooled.wrappedBuffer(new byte[100]));
@@ -238,10 +243,7 @@ class ConnectionTimerTest {
 
     @Test
     void aBodyAtTheRateIsNeverTimedOutAndTheNextRequestStartsAfresh() {
-        embedded = new EmbeddedConnection(Duration.ofSeconds(600), Duration.ofSeconds(5), 100);
-        embedded.add(embedded.connection.headerReadTimeout(), new HttpRequestDecoder(), embedded.connection.inOrder());
-        embedded.channel.writeInbound(Unpooled.copiedBuffer(
-                "POST /invocations HTTP/1.1\r\nHost: x\r\nContent-Length: 3000\r\n\r\n", US_ASCII));
+        bodyAfterHead(100, 3000);
         for (int i = 0; i < 30; i++) {
             advance(1);
             embedded.channel.writeInbound(Unpooled.wrappedBuffer(new byte[100]));
@@ -256,10 +258,7 @@ class ConnectionTimerTest {
 
     @Test
     void aRateOfZeroLeavesBodiesUntimed() {
-        embedded = new EmbeddedConnection(Duration.ofSeconds(600), Duration.ofSeconds(5), 0);
-        embedded.add(embedded.connection.headerReadTimeout(), new HttpRequestDecoder(), embedded.connection.inOrder());
-        embedded.channel.writeInbound(
-                Unpooled.copiedBuffer("POST /invocations HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\n", US_ASCII));
+        bodyAfterHead(0, 10);
         advance(300);
         assertTrue(embedded.channel.isOpen());
         assertNull(embedded.channel.readOutbound());

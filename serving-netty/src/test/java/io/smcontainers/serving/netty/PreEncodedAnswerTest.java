@@ -140,10 +140,7 @@ class PreEncodedAnswerTest {
         Exchange exchange = embedded.exchange("/invocations");
         String withHeader = answer(
                 exchange, InvocationResponse.of(body(5), "application/json").withHeader("X-Model", "v2"));
-        assertTrue(
-                withHeader.startsWith("HTTP/1.1 200 OK\r\ncontent-type: application/json\r\nx-model: v2\r\n")
-                        || withHeader.contains("\r\nX-Model: v2\r\n"),
-                withHeader);
+        assertTrue(withHeader.contains("\r\nX-Model: v2\r\n"), withHeader);
         Exchange created = embedded.exchange("/invocations");
         String status = answer(
                 created, InvocationResponse.of(body(5), "application/json").withStatus(201));

@@ -37,6 +37,8 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 
 /**
  * The servers serving-netty/bench/run.sh drives with wrk: {@code serving PORT [METRICS_PORT]} (the real runtime with an echo
@@ -191,10 +193,8 @@ public final class BenchServer {
         boolean epoll = Epoll.isAvailable();
         // offload: the same server, with each request answered from one of CPU-count threads behind a queue, as any
         // server must that keeps blocking handler code off the event loop (the floor of the synchronous form)
-        java.util.concurrent.ExecutorService handlers = offload
-                ? java.util.concurrent.Executors.newFixedThreadPool(
-                        Runtime.getRuntime().availableProcessors())
-                : null;
+        ExecutorService handlers =
+                offload ? Executors.newFixedThreadPool(Runtime.getRuntime().availableProcessors()) : null;
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(
                 Runtime.getRuntime().availableProcessors(),
                 epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
