@@ -118,6 +118,15 @@ public interface ModelHandler<M> {
         return Optional.empty();
     }
 
+    /**
+     * A health check of this handler's own, replacing the runtime's {@code 200} to {@code GET /ping} once the model is
+     * loaded (see {@link HealthCheck} for when and where it runs). Called once, after the model is loaded (on a
+     * multi-model endpoint, at start-up); empty (the default) keeps the runtime's own answer.
+     */
+    default Optional<HealthCheck> healthCheck(ServingContext context) {
+        return Optional.empty();
+    }
+
     /** Where invocations run. */
     enum Execution {
         /** May block (the default): each invocation runs on an inference worker thread, behind the bounded queue. */

@@ -19,7 +19,8 @@ import java.util.Optional;
  * aggregation and routing: the response is written as bytes by {@link PreEncodedAnswer} (only the request id varies),
  * the same bytes the router would send. Everything else (another phase than READY, a body, a query
  * string, an id that is not printable ASCII, a request {@link RequestChecks} refuses) goes on to the aggregator and router
- * unchanged. It sits after {@link InOrder}, so it answers only while the connection is free and writable.
+ * unchanged, and so does every ping when the handler has a health check of its own ({@link HealthProbe}). It sits after
+ * {@link InOrder}, so it answers only while the connection is free and writable.
  */
 final class FastPath extends ChannelInboundHandlerAdapter {
     static final String NAME = "fast-path";
@@ -65,7 +66,8 @@ final class FastPath extends ChannelInboundHandlerAdapter {
         HttpMethod method = request.method();
         boolean ping = uri.equals("/ping") && (method == HttpMethod.GET || method == HttpMethod.HEAD);
         boolean parameters = !ping && uri.equals("/execution-parameters") && method == HttpMethod.GET;
-        if (!ping && !parameters || ping && !state.modelHealthy()) {
+        if (!ping && !parameters
+                || ping && (!state.modelHealthy() || state.health().isPresent())) {
             return false;
         }
         long start = metrics.now();

@@ -27,6 +27,7 @@ import org.slf4j.LoggerFactory;
  */
 final class RequestRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
     private static final Logger log = LoggerFactory.getLogger(RequestRouter.class);
+    private static final Runnable NOTHING = () -> {};
     private static final ErrorReply DRAINING =
             ErrorReply.of(503, "ServerDraining", "The server is shutting down").closing();
 
@@ -124,11 +125,19 @@ final class RequestRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
     private void ping(ChannelHandlerContext ctx, Exchange exchange) {
         switch (state.phase()) {
             case READY:
-                if (state.modelHealthy()) {
-                    responses.ok(exchange, "application/json", new byte[0]);
-                } else {
+                if (!state.modelHealthy()) {
                     responses.error(
                             exchange, ErrorReply.of(503, "NoWorkerReady", "No model worker is ready (restarting)"));
+                } else if (state.health().isPresent()) {
+                    state.health().get().probe(ctx.executor(), outcome -> {
+                        if (outcome instanceof HealthProbe.Healthy healthy) {
+                            responses.invocation(exchange, healthy.answer(), NOTHING);
+                        } else {
+                            responses.error(exchange, ((HealthProbe.Unhealthy) outcome).error());
+                        }
+                    });
+                } else {
+                    responses.ok(exchange, "application/json", new byte[0]);
                 }
                 return;
             case LOADING:

@@ -112,8 +112,8 @@ final class Responses {
     }
 
     /**
-     * A handler's answer to an invocation. The body is written without a copy (a view of the handler's array or
-     * buffer); {@code written} runs once the write is done (or failed, or dropped), when the body's memory may be reused.
+     * A handler's answer to an invocation (or its health check's to a ping; for {@code HEAD}, the headers alone, with the
+     * body's {@code Content-Length}). The body is written without a copy (a view of the handler's array or buffer); {@code written} runs once the write is done (or failed, or dropped), when the body's memory may be reused.
      * A status outside 200-599 becomes a 500 (a 1xx would leave the request without a final answer, and the next
      * pipelined answer would be taken for it); framing and hop-by-hop headers are dropped; 204, 205 and 304 go without a
      * body.
@@ -136,6 +136,7 @@ final class Responses {
             return;
         }
         if (code == 200
+                && !exchange.head()
                 && answer.reason().isEmpty()
                 && answer.headers().isEmpty()
                 && PreEncodedAnswer.plain(answer.contentType())
@@ -158,7 +159,7 @@ final class Responses {
         FullHttpResponse response = new DefaultFullHttpResponse(
                 HttpVersion.HTTP_1_1,
                 status,
-                length == 0
+                length == 0 || exchange.head()
                         ? Unpooled.EMPTY_BUFFER
                         : Unpooled.wrappedBuffer(answer.payload().asByteBuffer()));
         try {

@@ -15,6 +15,7 @@ final class ServerState {
     private volatile Phase phase = Phase.LOADING;
     private volatile Optional<LoadedModel> model = Optional.empty();
     private volatile Optional<String> executionParameters = Optional.empty();
+    private volatile Optional<HealthProbe> health = Optional.empty();
 
     Phase phase() {
         return phase;
@@ -33,12 +34,14 @@ final class ServerState {
     }
 
     /** LOADING to READY with the model; false (and nothing changed) when the server is already draining or failed. */
-    synchronized boolean ready(Optional<LoadedModel> loaded, Optional<String> parametersJson) {
+    synchronized boolean ready(
+            Optional<LoadedModel> loaded, Optional<String> parametersJson, Optional<HealthProbe> healthProbe) {
         if (phase != Phase.LOADING) {
             return false;
         }
         model = loaded;
         executionParameters = parametersJson;
+        health = healthProbe;
         phase = Phase.READY;
         return true;
     }
@@ -51,5 +54,10 @@ final class ServerState {
 
     Optional<String> executionParameters() {
         return executionParameters;
+    }
+
+    /** The handler's own health check for {@code /ping}, once READY, if it offers one. */
+    Optional<HealthProbe> health() {
+        return health;
     }
 }

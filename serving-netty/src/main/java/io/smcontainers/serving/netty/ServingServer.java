@@ -28,6 +28,7 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -252,11 +253,16 @@ public final class ServingServer implements AutoCloseable {
                         }
                         Optional<String> parameters =
                                 handler.executionParameters(context).map(ServingServer::executionParametersJson);
+                        Optional<HealthProbe> health = Objects.requireNonNull(
+                                        handler.healthCheck(context),
+                                        "the model handler's healthCheck returned null; return Optional.empty()")
+                                .map(check -> new HealthProbe(check, HealthProbe.DEADLINE));
                         pool.start(env.workers());
                         if (handler instanceof PythonHandler python) {
                             python.backend().markStarted();
                         }
-                        if (stopping.get() || !state.ready(model, parameters)) {
+                        if (stopping.get() || !state.ready(model, parameters, health)) {
+                            health.ifPresent(HealthProbe::close);
                             model.ifPresent(LoadedModel::unloadAll);
                             ready.completeExceptionally(
                                     new IllegalStateException("the server stopped while the model was loading"));
@@ -356,6 +362,7 @@ public final class ServingServer implements AutoCloseable {
             }
             pool.shutdown(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
             management.shutdownNow();
+            state.health().ifPresent(HealthProbe::close);
             awaitConnectionsClosed(Math.max(deadline, System.nanoTime()) + FLUSH_NANOS);
             state.model().ifPresent(LoadedModel::unloadAll);
             registry.ifPresent(ModelRegistry::unloadAll);

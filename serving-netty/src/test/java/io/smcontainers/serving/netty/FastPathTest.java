@@ -13,7 +13,9 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.smcontainers.framework.spi.InvocationResponse;
 import io.smcontainers.serving.netty.testing.LeakRecorder;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
@@ -53,7 +55,7 @@ class FastPathTest {
 
     @Test
     void theHealthyPingAndExecutionParametersArePreEncoded() {
-        state.ready(Optional.empty(), Optional.of("{\"MaxConcurrentTransforms\": 1}"));
+        state.ready(Optional.empty(), Optional.of("{\"MaxConcurrentTransforms\": 1}"), Optional.empty());
         embedded.add(new FastPath(state, embedded.responses));
         HttpRequest ping = EmbeddedConnection.request(HttpMethod.GET, "/ping");
         ping.headers().set("X-Amzn-SageMaker-Inference-Id", "id-1");
@@ -72,7 +74,7 @@ class FastPathTest {
 
     @Test
     void aPingAskingToCloseClosesAfterItsAnswer() {
-        state.ready(Optional.empty(), Optional.empty());
+        state.ready(Optional.empty(), Optional.empty(), Optional.empty());
         embedded.add(new FastPath(state, embedded.responses));
         HttpRequest ping = EmbeddedConnection.request(HttpMethod.HEAD, "/ping");
         ping.headers().set("Connection", "close");
@@ -81,10 +83,24 @@ class FastPathTest {
     }
 
     @Test
+    void pingsGoToTheRouterWhenTheHandlerHasAHealthCheck() {
+        HealthProbe probe =
+                new HealthProbe(() -> InvocationResponse.ofText("", "application/json"), Duration.ofSeconds(1));
+        try {
+            state.ready(Optional.empty(), Optional.empty(), Optional.of(probe));
+            embedded.add(new FastPath(state, embedded.responses));
+            passesOn(EmbeddedConnection.request(HttpMethod.GET, "/ping"));
+            passesOn(EmbeddedConnection.request(HttpMethod.HEAD, "/ping"));
+        } finally {
+            probe.close();
+        }
+    }
+
+    @Test
     void everythingElseGoesOnUnchanged() {
         embedded.add(new FastPath(state, embedded.responses));
         passesOn(EmbeddedConnection.request(HttpMethod.GET, "/ping"));
-        state.ready(Optional.empty(), Optional.empty());
+        state.ready(Optional.empty(), Optional.empty(), Optional.empty());
         passesOn(EmbeddedConnection.request(HttpMethod.GET, "/execution-parameters"));
         passesOn(EmbeddedConnection.request(HttpMethod.POST, "/invocations"));
         passesOn(EmbeddedConnection.request(HttpMethod.GET, "/ping?x=1"));

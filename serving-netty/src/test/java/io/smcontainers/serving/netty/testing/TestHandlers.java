@@ -1,6 +1,7 @@
 package io.smcontainers.serving.netty.testing;
 
 import io.smcontainers.framework.spi.ExecutionParameters;
+import io.smcontainers.framework.spi.HealthCheck;
 import io.smcontainers.framework.spi.InvocationContext;
 import io.smcontainers.framework.spi.InvocationException;
 import io.smcontainers.framework.spi.InvocationResponse;
@@ -66,11 +67,25 @@ public final class TestHandlers {
      * {@code sleep:<ms>}, {@code hang} (ignores interrupts until released), {@code unserializable}, {@code status:<n>},
      * {@code oom}, {@code attributes} (echoes custom attributes), {@code null}, {@code answer-status:<n>} (a response with
      * that status and the body {@code body}), {@code framing-headers} (a response setting every framing and hop-by-hop
-     * header), {@code big:<n>} (an n-byte body of {@code 'x'}).
+     * header), {@code big:<n>} (an n-byte body of {@code 'x'}). Offers {@code health} as its health check when given one.
      */
     public static final class Actions implements ModelHandler<String> {
         public final CountDownLatch release = new CountDownLatch(1);
         public final AtomicInteger started = new AtomicInteger();
+        private final Optional<HealthCheck> health;
+
+        public Actions() {
+            this(null);
+        }
+
+        public Actions(HealthCheck health) {
+            this.health = Optional.ofNullable(health);
+        }
+
+        @Override
+        public Optional<HealthCheck> healthCheck(ServingContext context) {
+            return health;
+        }
 
         @Override
         public String loadModel(Path modelDir, ServingContext context) {
