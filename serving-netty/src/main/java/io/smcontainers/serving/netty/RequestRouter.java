@@ -129,6 +129,7 @@ final class RequestRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
                     responses.error(
                             exchange, ErrorReply.of(503, "NoWorkerReady", "No model worker is ready (restarting)"));
                 } else if (state.health().isPresent()) {
+                    connection.begin(exchange); // answered from another thread: pipelined requests wait behind it
                     state.health().get().probe(ctx.executor(), outcome -> {
                         if (outcome instanceof HealthProbe.Healthy healthy) {
                             responses.invocation(exchange, healthy.answer(), NOTHING);

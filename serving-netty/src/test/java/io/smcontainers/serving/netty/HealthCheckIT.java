@@ -70,12 +70,22 @@ class HealthCheckIT {
             }
             assertTrue(check.threads.stream().allMatch("smc-health"::equals), check.threads.toString());
 
-            // HEAD: the same status and Content-Length, no body; a GET pipelined behind it is answered next
+            // HEAD: the same status and Content-Length, no body. A GET pipelined behind it while its call is still
+            // running waits for the HEAD's answer (in order) and gets a call of its own.
+            CountDownLatch entered = new CountDownLatch(1);
+            CountDownLatch release = new CountDownLatch(1);
+            check.behaviour.set(() -> {
+                entered.countDown();
+                release.await();
+                return InvocationResponse.ofText("ping", "text/plain").withStatus(202);
+            });
+            int before = check.calls.get();
             try (Socket socket = new Socket("127.0.0.1", server.port())) {
                 socket.setSoTimeout(30_000);
-                socket.getOutputStream()
-                        .write(("HEAD /ping HTTP/1.1\r\nHost: x\r\n\r\nGET /ping HTTP/1.1\r\nHost: x\r\n\r\n")
-                                .getBytes(US_ASCII));
+                socket.getOutputStream().write("HEAD /ping HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(US_ASCII));
+                assertTrue(entered.await(30, TimeUnit.SECONDS));
+                socket.getOutputStream().write("GET /ping HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(US_ASCII));
+                release.countDown();
                 String answers = readUntilEndsWith(socket.getInputStream(), "\r\n\r\nping");
                 String[] parts = answers.split("\r\n\r\n", -1);
                 assertEquals(3, parts.length, answers);
@@ -84,6 +94,7 @@ class HealthCheckIT {
                 assertTrue(parts[1].startsWith("HTTP/1.1 202 Accepted\r\n"), "no body after HEAD: " + answers);
                 assertEquals("ping", parts[2]);
             }
+            assertEquals(before + 2, check.calls.get(), "the GET waited for the HEAD's answer, then had its own call");
         }
     }
 
