@@ -27,6 +27,7 @@ final class HealthProbe implements AutoCloseable {
     static final Duration DEADLINE = Duration.ofSeconds(1);
 
     private static final Logger log = LoggerFactory.getLogger(HealthProbe.class);
+    private static final ErrorReply DRAINING = ErrorReply.of(503, "ServerDraining", "The server is shutting down");
 
     /** What one ping gets: the check's answer, sent as-is, or the runtime's 503. */
     sealed interface Outcome permits Healthy, Unhealthy {}
@@ -41,6 +42,7 @@ final class HealthProbe implements AutoCloseable {
     private final long deadlineNanos;
     private final ExecutorService thread;
     private Call current; // guarded by this
+    private boolean failing; // on the health thread only
 
     HealthProbe(HealthCheck check, Duration deadline) {
         this.check = check;
@@ -77,9 +79,10 @@ final class HealthProbe implements AutoCloseable {
             return;
         }
         AtomicBoolean once = new AtomicBoolean();
-        ScheduledFuture<?> timeout = call.result.isDone()
-                ? null
-                : timer.schedule(
+        ScheduledFuture<?> timeout = null;
+        if (!call.result.isDone()) {
+            try {
+                timeout = timer.schedule(
                         () -> {
                             if (once.compareAndSet(false, true)) {
                                 answer.accept(overdue(call));
@@ -87,12 +90,19 @@ final class HealthProbe implements AutoCloseable {
                         },
                         left,
                         TimeUnit.NANOSECONDS);
+            } catch (RejectedExecutionException e) { // the event loop is shutting down
+                once.set(true);
+                answer.accept(new Unhealthy(DRAINING));
+                return;
+            }
+        }
+        ScheduledFuture<?> deadline = timeout;
         call.result.whenComplete((response, failure) -> {
             if (!once.compareAndSet(false, true)) {
                 return;
             }
-            if (timeout != null) {
-                timeout.cancel(false);
+            if (deadline != null) {
+                deadline.cancel(false);
             }
             answer.accept(response != null ? new Healthy(response) : failed(failure));
         });
@@ -108,15 +118,29 @@ final class HealthProbe implements AutoCloseable {
         return call;
     }
 
+    /**
+     * On the health thread. A failure after an answer (or the first failure) is logged with its stack trace, the ones
+     * that follow it at debug level, and the first answer after failures at info: a client pinging in a loop cannot fill
+     * the log.
+     */
     private void run(Call call) {
         try {
             InvocationResponse response = check.check();
             if (response == null) {
                 throw new IllegalStateException("the health check returned no answer (null)");
             }
+            if (failing) {
+                failing = false;
+                log.info("The model handler's health check answers again");
+            }
             call.result.complete(response);
         } catch (Exception | Error e) {
-            log.warn("The model handler's health check failed: /ping answers 503", e);
+            if (!failing) {
+                failing = true;
+                log.warn("The model handler's health check failed: /ping answers 503 until it answers", e);
+            } else {
+                log.debug("The model handler's health check failed again: {}", e.toString());
+            }
             call.result.completeExceptionally(e);
         }
     }
@@ -138,7 +162,7 @@ final class HealthProbe implements AutoCloseable {
         Throwable cause =
                 failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
         if (cause instanceof RejectedExecutionException) {
-            return new Unhealthy(ErrorReply.of(503, "ServerDraining", "The server is shutting down"));
+            return new Unhealthy(DRAINING);
         }
         return new Unhealthy(ErrorReply.of(
                         503,

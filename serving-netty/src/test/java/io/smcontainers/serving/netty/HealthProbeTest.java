@@ -6,6 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import io.smcontainers.framework.spi.HealthCheck;
 import io.smcontainers.framework.spi.InvocationResponse;
 import java.time.Duration;
@@ -19,6 +23,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@link HealthProbe}: the check's answer passed through, failures and a missing answer as 503, one call shared by the
@@ -95,6 +100,41 @@ class HealthProbeTest {
         HealthProbe.Unhealthy none =
                 assertInstanceOf(HealthProbe.Unhealthy.class, await(ping(returningNull, new ArrayList<>())));
         assertEquals("HealthCheckFailed", none.error().type());
+    }
+
+    @Test
+    void aCheckThatKeepsFailingIsLoggedOnceUntilItAnswersAgain() throws Exception {
+        Logger logger = (Logger) LoggerFactory.getLogger(HealthProbe.class);
+        ListAppender<ILoggingEvent> logged = new ListAppender<>();
+        logged.start();
+        logger.addAppender(logged);
+        try {
+            AtomicInteger calls = new AtomicInteger();
+            HealthProbe probe = probe(
+                    () -> {
+                        if (calls.incrementAndGet() <= 5) {
+                            throw new IllegalStateException("down " + calls.get());
+                        }
+                        return InvocationResponse.ofText("", "application/json");
+                    },
+                    Duration.ofSeconds(30));
+            for (int i = 0; i < 5; i++) {
+                assertInstanceOf(HealthProbe.Unhealthy.class, await(ping(probe, new ArrayList<>())));
+            }
+            assertInstanceOf(HealthProbe.Healthy.class, await(ping(probe, new ArrayList<>())));
+            List<String> lines = logged.list.stream()
+                    .filter(event -> event.getLevel().isGreaterOrEqual(Level.INFO))
+                    .map(event -> event.getLevel() + " " + event.getFormattedMessage())
+                    .toList();
+            assertEquals(
+                    List.of(
+                            "WARN The model handler's health check failed: /ping answers 503 until it answers",
+                            "INFO The model handler's health check answers again"),
+                    lines);
+            assertEquals("down 1", logged.list.get(0).getThrowableProxy().getMessage());
+        } finally {
+            logger.detachAppender(logged);
+        }
     }
 
     @Test
