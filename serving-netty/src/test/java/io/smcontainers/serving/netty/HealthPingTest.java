@@ -9,13 +9,10 @@ import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.ReferenceCountUtil;
-import io.smcontainers.framework.spi.InvocationResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Optional;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -25,17 +22,8 @@ import org.junit.jupiter.api.Test;
 class HealthPingTest {
     @Test
     void aPingWaitingOnTheHealthCheckHoldsThePipelinedRequestsBehindIt() throws Exception {
-        CountDownLatch entered = new CountDownLatch(1);
-        CountDownLatch release = new CountDownLatch(1);
-        AtomicInteger calls = new AtomicInteger();
-        HealthProbe probe = new HealthProbe(
-                () -> {
-                    calls.incrementAndGet();
-                    entered.countDown();
-                    release.await();
-                    return InvocationResponse.ofText("", "application/json");
-                },
-                Duration.ofSeconds(30));
+        BlockingCheck check = new BlockingCheck();
+        HealthProbe probe = new HealthProbe(check, Duration.ofSeconds(30));
         EmbeddedConnection embedded = new EmbeddedConnection();
         try {
             ServerState state = new ServerState();
@@ -45,17 +33,17 @@ class HealthPingTest {
                     embedded.connection.inOrder(),
                     new RequestRouter(embedded.connection, state, embedded.responses, null, Optional.empty(), null));
             embedded.channel.writeInbound(ping(HttpMethod.HEAD));
-            assertTrue(entered.await(30, TimeUnit.SECONDS));
+            assertTrue(check.entered.await(30, TimeUnit.SECONDS));
             assertTrue(embedded.connection.busy(), "the ping is in flight until its answer is written");
             embedded.channel.writeInbound(ping(HttpMethod.GET));
-            assertEquals(1, calls.get(), "the pipelined GET is held, not sent to the running call");
-            release.countDown();
+            assertEquals(1, check.calls.get(), "the pipelined GET is held, not sent to the running call");
+            check.release.countDown();
             // the HEAD's answer frees the connection, the GET goes on to a call of its own and is answered too
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while ((calls.get() < 2 || embedded.connection.busy()) && System.nanoTime() < deadline) {
+            while ((check.calls.get() < 2 || embedded.connection.busy()) && System.nanoTime() < deadline) {
                 Thread.onSpinWait();
             }
-            assertEquals(2, calls.get());
+            assertEquals(2, check.calls.get());
             // in order: the HEAD's answer (a response message: HEAD never takes the pre-encoded path), then the GET's
             Object head = embedded.channel.readOutbound();
             assertEquals(200, ((FullHttpResponse) head).status().code());
@@ -64,7 +52,7 @@ class HealthPingTest {
             assertTrue(get.toString(StandardCharsets.US_ASCII).startsWith("HTTP/1.1 200 OK\r\n"));
             get.release();
         } finally {
-            release.countDown();
+            check.release.countDown();
             probe.close();
             embedded.channel.finishAndReleaseAll();
         }

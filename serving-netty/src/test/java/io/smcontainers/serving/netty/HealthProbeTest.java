@@ -139,46 +139,32 @@ class HealthProbeTest {
 
     @Test
     void pingsDuringACallShareItAndTheNextPingCallsAgain() throws Exception {
-        CountDownLatch release = new CountDownLatch(1);
-        CountDownLatch entered = new CountDownLatch(1);
-        AtomicInteger calls = new AtomicInteger();
-        HealthProbe probe = probe(
-                () -> {
-                    calls.incrementAndGet();
-                    entered.countDown();
-                    release.await();
-                    return InvocationResponse.ofText("", "application/json");
-                },
-                Duration.ofSeconds(30));
+        BlockingCheck check = new BlockingCheck();
+        HealthProbe probe = probe(check, Duration.ofSeconds(30));
         List<LinkedBlockingQueue<HealthProbe.Outcome>> waiting = new ArrayList<>();
         waiting.add(ping(probe, new ArrayList<>()));
-        assertTrue(entered.await(30, TimeUnit.SECONDS));
+        assertTrue(check.entered.await(30, TimeUnit.SECONDS));
         for (int i = 0; i < 4; i++) {
             waiting.add(ping(probe, new ArrayList<>()));
         }
         for (LinkedBlockingQueue<HealthProbe.Outcome> outcome : waiting) {
             assertTrue(outcome.isEmpty(), "answered before the check returned");
         }
-        release.countDown();
+        check.release.countDown();
         for (LinkedBlockingQueue<HealthProbe.Outcome> outcome : waiting) {
             assertInstanceOf(HealthProbe.Healthy.class, await(outcome));
         }
-        assertEquals(1, calls.get());
+        assertEquals(1, check.calls.get());
         assertInstanceOf(HealthProbe.Healthy.class, await(ping(probe, new ArrayList<>())));
-        assertEquals(2, calls.get());
+        assertEquals(2, check.calls.get());
     }
 
     @Test
     void aCallPastItsDeadlineAnswers503WhileItIsStillBlocked() throws Exception {
-        CountDownLatch release = new CountDownLatch(1);
-        AtomicInteger calls = new AtomicInteger();
-        HealthProbe probe = probe(
-                () -> {
-                    calls.incrementAndGet();
-                    release.await();
-                    return InvocationResponse.ofText("", "application/json");
-                },
-                Duration.ofMillis(200));
+        BlockingCheck check = new BlockingCheck();
+        CountDownLatch release = check.release;
+        AtomicInteger calls = check.calls;
+        HealthProbe probe = probe(check, Duration.ofMillis(200));
         List<String> threads = new ArrayList<>();
         HealthProbe.Unhealthy late = assertInstanceOf(HealthProbe.Unhealthy.class, await(ping(probe, threads)));
         assertEquals(503, late.error().status());
