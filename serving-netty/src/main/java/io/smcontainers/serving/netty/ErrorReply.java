@@ -34,6 +34,10 @@ record ErrorReply(
         requireNonNull(trace, "trace is null");
     }
 
+    /** The server is draining (shutdown): 503, the connection closed after it. */
+    static final ErrorReply DRAINING =
+            of(503, "ServerDraining", "The server is shutting down").closing();
+
     /** An error that keeps the connection; a null message becomes the type. */
     static ErrorReply of(int status, String type, String message) {
         return new ErrorReply(

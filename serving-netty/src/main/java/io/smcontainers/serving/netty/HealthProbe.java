@@ -4,7 +4,6 @@ import io.smcontainers.framework.spi.HealthCheck;
 import io.smcontainers.framework.spi.InvocationResponse;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -27,7 +26,6 @@ final class HealthProbe implements AutoCloseable {
     static final Duration DEADLINE = Duration.ofSeconds(1);
 
     private static final Logger log = LoggerFactory.getLogger(HealthProbe.class);
-    private static final ErrorReply DRAINING = ErrorReply.of(503, "ServerDraining", "The server is shutting down");
 
     /** What one ping gets: the check's answer, sent as-is, or the runtime's 503. */
     sealed interface Outcome permits Healthy, Unhealthy {}
@@ -92,7 +90,7 @@ final class HealthProbe implements AutoCloseable {
                         TimeUnit.NANOSECONDS);
             } catch (RejectedExecutionException e) { // the event loop is shutting down
                 once.set(true);
-                answer.accept(new Unhealthy(DRAINING));
+                answer.accept(new Unhealthy(ErrorReply.DRAINING));
                 return;
             }
         }
@@ -158,11 +156,10 @@ final class HealthProbe implements AutoCloseable {
                         + " ms"));
     }
 
-    private static Unhealthy failed(Throwable failure) {
-        Throwable cause =
-                failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+    /** {@code cause}: what the call completed with (its own exception: the result is completed directly). */
+    private static Unhealthy failed(Throwable cause) {
         if (cause instanceof RejectedExecutionException) {
-            return new Unhealthy(DRAINING);
+            return new Unhealthy(ErrorReply.DRAINING);
         }
         return new Unhealthy(ErrorReply.of(
                         503,

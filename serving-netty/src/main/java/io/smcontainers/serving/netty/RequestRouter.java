@@ -28,8 +28,6 @@ import org.slf4j.LoggerFactory;
 final class RequestRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
     private static final Logger log = LoggerFactory.getLogger(RequestRouter.class);
     private static final Runnable NOTHING = () -> {};
-    private static final ErrorReply DRAINING =
-            ErrorReply.of(503, "ServerDraining", "The server is shutting down").closing();
 
     private final Connection connection;
     private final ServerState state;
@@ -150,7 +148,7 @@ final class RequestRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
                         ErrorReply.of(503, "ModelLoadFailed", "The model failed to load; see the container log"));
                 return;
             case DRAINING:
-                responses.error(exchange, DRAINING);
+                responses.error(exchange, ErrorReply.DRAINING);
                 return;
         }
     }
@@ -160,7 +158,7 @@ final class RequestRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
             case READY:
                 return true;
             case DRAINING:
-                responses.error(exchange, DRAINING);
+                responses.error(exchange, ErrorReply.DRAINING);
                 return false;
             case LOADING:
             case FAILED:
@@ -325,7 +323,7 @@ final class RequestRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
                 reply(exchange, answer);
             });
         } catch (RejectedExecutionException e) {
-            responses.error(exchange, DRAINING);
+            responses.error(exchange, ErrorReply.DRAINING);
         }
     }
 
